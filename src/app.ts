@@ -1,0 +1,129 @@
+/**
+ * build(config) → a ready Fastify instance that never listens (tests use app.inject; server.ts
+ * listens). Three sibling route contexts — public, signed-in, admin — each with its own guards.
+ */
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
+import pino from 'pino';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config/load.js';
+import type { Argon2Params } from './factors/password/hashing.js';
+import type { Sender } from './delivery/sender.js';
+import { requireAdmin, requireSession } from './http/auth.js';
+import { registerErrorHandler, sendError, toAppError } from './http/error-handler.js';
+import { loggerOptions } from './http/logging.js';
+import { createMetrics, registerRequestMetrics } from './http/metrics.js';
+import { registerOpenApi } from './http/openapi.js';
+import { defaultWebDist, registerPages } from './http/pages.js';
+import { registerAdminRoutes } from './http/routes/admin.js';
+import { registerDevRoutes } from './http/routes/dev.js';
+import { registerOpsRoutes } from './http/routes/ops.js';
+import { registerPublicRoutes } from './http/routes/public.js';
+import { registerSecurityRoutes } from './http/routes/security.js';
+import { registerSignedInRoutes } from './http/routes/signed-in.js';
+import { applySecurityHeaders, registerCsrf, registerSecurityHeaders } from './http/security.js';
+import { cookiePolicy } from './http/session-cookie.js';
+import { createServices, type Services } from './services.js';
+import { openStore, type Store } from './store/dialect.js';
+import { migrateToLatest } from './store/migrate.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+export interface BuildOptions {
+  config: Config;
+  clock?: Clock;
+  /** Where logs go (tests capture them); stdout by default. */
+  logStream?: DestinationStream;
+  /** An already-open store (tests share one); opened from config otherwise. */
+  store?: Store;
+  argon2?: Argon2Params;
+  senders?: Sender[];
+  webDist?: string;
+}
+
+export async function build(opts: BuildOptions): Promise<FastifyInstance> {
+  const { config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const logger = pino(loggerOptions(config.logLevel), opts.logStream ?? pino.destination(1));
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: false,
+        useDefaults: true,
+        allErrors: false,
+      },
+    },
+    return503OnClosing: true,
+    // Errors Fastify raises before routing (a malformed URL, an overlong parameter) skip the
+    // hooks: answer them in the registry's shape with the security headers set here.
+    frameworkErrors: (error, request, reply) => {
+      applySecurityHeaders(request.url, reply, config.mode === 'production');
+      void sendError(reply, toAppError(error));
+    },
+  });
+  // JSON only (S7): other bodies get 415 UNSUPPORTED_MEDIA_TYPE.
+  app.removeContentTypeParser('text/plain');
+
+  const store = opts.store ?? openStore(config.database);
+  await migrateToLatest(store);
+  const metrics = createMetrics();
+  const services = createServices(config, store, clock, {
+    log: app.log,
+    onSignInOutcome: metrics.signIn,
+    ...(opts.argon2 ? { argon2: opts.argon2 } : {}),
+    ...(opts.senders ? { senders: opts.senders } : {}),
+  });
+  app.decorate('services', services);
+  app.decorateRequest('auth', null);
+  // Graceful shutdown: answers to requests still in flight close their connection, so the
+  // server does not wait out keep-alive timeouts (idle connections are closed by Fastify).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+  app.addHook('onClose', async () => {
+    if (opts.store) return; // the owner of a shared store closes it
+    await services.close();
+  });
+
+  const cookieRules = cookiePolicy(config.publicUrl);
+  await app.register(cookie);
+  registerErrorHandler(app);
+  registerSecurityHeaders(app, { production: config.mode === 'production' });
+  registerCsrf(app, config.publicUrl.origin);
+  registerRequestMetrics(app, metrics);
+  await registerOpenApi(app, { publicUrl: config.publicUrl, portalName: config.portalName });
+
+  // Every route, in one place (STYLE §7).
+  registerOpsRoutes(app, services, metrics.registry);
+  await app.register(async (pub) => {
+    registerPublicRoutes(pub, services, cookieRules);
+    if (services.devOutbox) registerDevRoutes(pub, services);
+  });
+  await app.register(async (user) => {
+    user.addHook('preHandler', requireSession(services.sessions, cookieRules));
+    registerSignedInRoutes(user, services, cookieRules);
+    registerSecurityRoutes(user, services, cookieRules);
+  });
+  await app.register(async (admin) => {
+    admin.addHook('preHandler', requireSession(services.sessions, cookieRules));
+    admin.addHook('preHandler', requireAdmin);
+    registerAdminRoutes(admin, services);
+  });
+  await registerPages(app, opts.webDist ?? defaultWebDist());
+  await app.ready();
+  return app;
+}

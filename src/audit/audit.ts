@@ -1,0 +1,63 @@
+/**
+ * Append-only audit log (S25): who, what, target, when (UTC epoch ms), where (IP, user agent).
+ * `details` must never hold secrets, codes or tokens; callers pass ids and outcomes only.
+ * There is no update or delete path for this table anywhere in the code.
+ */
+import type { Clock } from '../clock.js';
+import { newId } from '../crypto/random.js';
+import type { Db } from '../store/schema.js';
+
+export type AuditAction =
+  | 'account.signed_up'
+  | 'account.invited'
+  | 'account.invitation_accepted'
+  | 'account.email_verified'
+  | 'account.password_rehashed'
+  | 'sign_in.succeeded'
+  | 'sign_in.failed'
+  | 'sign_in.locked'
+  | 'session.ended'
+  | 'session.signed_out'
+  | 'code.sent'
+  | 'code.failed'
+  | 'step_up.succeeded'
+  | 'factor.phone_added'
+  | 'factor.phone_changed'
+  | 'factor.phone_removed';
+
+export interface RequestOrigin {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface AuditEvent {
+  action: AuditAction;
+  actorId?: string | null;
+  targetId?: string | null;
+  origin?: RequestOrigin;
+  details?: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditLog {
+  record(event: AuditEvent): Promise<void>;
+}
+
+export function createAuditLog(db: Db, clock: Clock): AuditLog {
+  return {
+    async record(e) {
+      await db
+        .insertInto('audit_events')
+        .values({
+          id: newId(),
+          at: clock.now(),
+          actor_id: e.actorId ?? null,
+          action: e.action,
+          target_id: e.targetId ?? null,
+          ip: e.origin?.ip ?? null,
+          user_agent: e.origin?.userAgent?.slice(0, 512) ?? null,
+          details: JSON.stringify(e.details ?? {}),
+        })
+        .execute();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Command line: `npm run cli -- <command>`.
+ *   create-admin --email <address>   one-time setup link for an administrator
+ *   invite --email <address> [--role user|admin]   invitation link (also emailed)
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config/load.js';
+import { systemClock } from './clock.js';
+import { AppError } from './errors/app-error.js';
+import { createServices } from './services.js';
+import { openStore } from './store/dialect.js';
+import { migrateToLatest } from './store/migrate.js';
+
+const usage = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  create-admin --email <address>                 Create the first (or another) administrator: prints a one-time setup link.
+  invite --email <address> [--role user|admin]   Invite someone: prints the link and emails it.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    console.log(usage);
+    return command ? 0 : 64;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: { email: { type: 'string' }, role: { type: 'string' } },
+    strict: true,
+  });
+  const config = loadConfig();
+  const store = openStore(config.database);
+  await migrateToLatest(store);
+  const services = createServices(config, store, systemClock);
+  try {
+    if (command !== 'create-admin' && command !== 'invite') {
+      console.error(`Unknown command "${command}".\n\n${usage}`);
+      return 64;
+    }
+    if (!values.email) {
+      console.error(`${command} needs --email <address>.`);
+      return 64;
+    }
+    const role = command === 'create-admin' ? 'admin' : (values.role ?? 'user');
+    if (role !== 'user' && role !== 'admin') {
+      console.error('--role must be user or admin.');
+      return 64;
+    }
+    const inv = await services.accounts.invite({
+      email: values.email,
+      role,
+      invitedBy: null,
+      send: command === 'invite',
+    });
+    console.log(
+      `${role === 'admin' ? 'Administrator' : 'User'} invitation for ${values.email} (valid until ${new Date(inv.expiresAt).toISOString()}):`,
+    );
+    console.log(inv.link);
+    return 0;
+  } catch (err) {
+    if (err instanceof AppError) {
+      console.error(err.message);
+      return 65;
+    }
+    throw err;
+  } finally {
+    await services.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  },
+);

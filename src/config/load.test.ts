@@ -1,0 +1,71 @@
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load.js';
+
+const dataDir = () => mkdtempSync(join(tmpdir(), 'portcullis-config-'));
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig({ DATA_DIR: dataDir(), ...env });
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+}
+
+describe('configuration', () => {
+  it('starts in development with no variables at all, generating and keeping a secret', () => {
+    const dir = dataDir();
+    const a = loadConfig({ DATA_DIR: dir });
+    expect(a.mode).toBe('development');
+    expect(a.port).toBe(3000);
+    expect(a.database).toEqual({ kind: 'sqlite', file: join(dir, 'portcullis.db') });
+    expect(a.secretKey.length).toBeGreaterThanOrEqual(32);
+    const file = join(dir, 'secret-key');
+    expect(existsSync(file)).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8').trim()).toBe(a.secretKey);
+    expect(loadConfig({ DATA_DIR: dir }).secretKey).toBe(a.secretKey);
+  });
+
+  it('names the variable at fault', () => {
+    expect(problems({ PORT: '70000' })).toEqual(['PORT must be between 0 and 65535 (got 70000)']);
+    expect(problems({ SESSION_IDLE_MINUTES: 'ten' })).toEqual([
+      'SESSION_IDLE_MINUTES must be a whole number (got "ten")',
+    ]);
+    expect(problems({ PUBLIC_URL: 'localhost' })[0]).toMatch(/^PUBLIC_URL must be an absolute URL/);
+    expect(problems({ PORTCULLIS_POLICY: 'lax' })[0]).toMatch(
+      /^PORTCULLIS_POLICY must be one of email-first, strong-mfa, sms-required/,
+    );
+    expect(problems({ SELF_SIGN_UP: 'maybe' })[0]).toMatch(/^SELF_SIGN_UP must be true or false/);
+    expect(problems({ DATABASE_URL: 'mysql://x' })[0]).toMatch(
+      /^DATABASE_URL must start with postgres:\/\/ or sqlite:/,
+    );
+    expect(problems({ SECRET_KEY: 'short' })[0]).toMatch(/^SECRET_KEY must be at least 32/);
+  });
+
+  it('refuses a code validity over ten minutes (S8)', () => {
+    expect(problems({ EMAIL_CODE_VALIDITY_SECONDS: '601' })[0]).toMatch(
+      /EMAIL_CODE_VALIDITY_SECONDS must be between 30 and 600/,
+    );
+  });
+
+  it('requires secrets, https and SMTP in production', () => {
+    const found = problems({ NODE_ENV: 'production', PUBLIC_URL: 'http://id.example.com' });
+    expect(found.some((p) => p.startsWith('SECRET_KEY is required in production'))).toBe(true);
+    expect(found).toContain('PUBLIC_URL must use https:// in production');
+    expect(found.some((p) => p.startsWith('SMTP_URL is required in production'))).toBe(true);
+  });
+
+  it('reads a PostgreSQL URL', () => {
+    const c = loadConfig({
+      DATA_DIR: dataDir(),
+      DATABASE_URL: 'postgres://u@db:5432/p',
+      DATABASE_POOL_SIZE: '4',
+    });
+    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/p', poolSize: 4 });
+  });
+});

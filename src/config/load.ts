@@ -1,0 +1,242 @@
+/**
+ * Reads the environment against `options`, validates every value and names the variable at
+ * fault. In development a missing SECRET_KEY is generated once and kept under DATA_DIR.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomToken } from '../crypto/random.js';
+import { options, type OptionSpec } from './options.js';
+
+export type Mode = 'development' | 'production' | 'test';
+export type PolicyName = 'email-first' | 'strong-mfa' | 'sms-required';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  mode: Mode;
+  host: string;
+  port: number;
+  publicUrl: URL;
+  portalName: string;
+  dataDir: string;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
+  secretKey: string;
+  policy: PolicyName;
+  selfSignUp: boolean;
+  passwordMinLength: number;
+  sessionIdleMs: number;
+  sessionAbsoluteMs: number;
+  emailCodeValidityMs: number;
+  codeResendCooldownMs: number;
+  invitationValidityMs: number;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  trustProxy: boolean;
+  logLevel: LogLevel;
+  bodyLimitBytes: number;
+  phone: { defaultCountry: string; allowedCountries: readonly string[] | '*' };
+  sms: {
+    provider: 'dev-outbox' | 'twilio';
+    twilio:
+      { accountSid: string; authToken: string; fromNumber: string; baseUrl: string } | undefined;
+    timeoutMs: number;
+    codeValidityMs: number;
+    limits: {
+      perNumber: number;
+      perPrefix: number;
+      perIp: number;
+      perAccount: number;
+      hourlyBudget: number;
+    };
+  };
+  redisUrl: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Raw = Record<string, string | undefined>;
+
+function parseOne(
+  spec: OptionSpec,
+  raw: string,
+  problems: string[],
+): string | number | boolean | undefined {
+  switch (spec.kind) {
+    case 'string':
+      return raw;
+    case 'integer': {
+      if (!/^-?\d+$/.test(raw)) {
+        problems.push(`${spec.env} must be a whole number (got "${raw}")`);
+        return undefined;
+      }
+      const n = Number(raw);
+      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+        problems.push(`${spec.env} must be between ${spec.min} and ${spec.max} (got ${n})`);
+        return undefined;
+      }
+      return n;
+    }
+    case 'boolean':
+      if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
+      if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+      problems.push(`${spec.env} must be true or false (got "${raw}")`);
+      return undefined;
+    case 'url':
+      try {
+        new URL(raw);
+        return raw;
+      } catch {
+        problems.push(
+          `${spec.env} must be an absolute URL such as https://id.example.com (got "${raw}")`,
+        );
+        return undefined;
+      }
+    case 'enum':
+      if (spec.values?.includes(raw)) return raw;
+      problems.push(`${spec.env} must be one of ${spec.values?.join(', ')} (got "${raw}")`);
+      return undefined;
+  }
+}
+
+function devSecret(dataDir: string): string {
+  const file = join(dataDir, 'secret-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomToken(48);
+  writeFileSync(file, key + '\n', { mode: 0o600 });
+  return key;
+}
+
+export function loadConfig(env: Raw = process.env): Config {
+  const problems: string[] = [];
+  const mode = (
+    env.NODE_ENV && ['development', 'production', 'test'].includes(env.NODE_ENV)
+      ? env.NODE_ENV
+      : 'development'
+  ) as Mode;
+  const v: Record<string, string | number | boolean | undefined> = {};
+  for (const spec of options as readonly OptionSpec[]) {
+    const raw = env[spec.env];
+    if (raw === undefined || raw === '') {
+      if (mode === 'production' && spec.requiredInProduction) {
+        problems.push(`${spec.env} is required in production (${spec.doc.split('.')[0]})`);
+      }
+      v[spec.env] = spec.default === undefined ? undefined : parseOne(spec, spec.default, problems);
+    } else {
+      v[spec.env] = parseOne(spec, raw, problems);
+    }
+  }
+
+  const publicUrl = new URL(String(v.PUBLIC_URL ?? 'http://localhost:3000'));
+  if (mode === 'production' && publicUrl.protocol !== 'https:') {
+    problems.push('PUBLIC_URL must use https:// in production');
+  }
+  const secretRaw = v.SECRET_KEY as string | undefined;
+  if (secretRaw !== undefined && Buffer.byteLength(secretRaw) < 32) {
+    problems.push('SECRET_KEY must be at least 32 characters of randomness');
+  }
+  if (mode === 'production' && !v.SMTP_URL) {
+    problems.push('SMTP_URL is required in production (the development outbox is off there)');
+  }
+
+  const dataDir = resolve(String(v.DATA_DIR));
+  const dbUrl = v.DATABASE_URL as string | undefined;
+  let database: Config['database'] = { kind: 'sqlite', file: join(dataDir, 'portcullis.db') };
+  if (dbUrl) {
+    if (/^postgres(ql)?:\/\//.test(dbUrl)) {
+      database = { kind: 'postgres', url: dbUrl, poolSize: Number(v.DATABASE_POOL_SIZE) };
+    } else if (dbUrl.startsWith('sqlite:')) {
+      const file = dbUrl.slice('sqlite:'.length);
+      database = { kind: 'sqlite', file: file === ':memory:' ? file : resolve(file) };
+    } else {
+      problems.push('DATABASE_URL must start with postgres:// or sqlite: (got another scheme)');
+    }
+  }
+
+  const country = /^[A-Z]{2}$/;
+  const defaultCountry = String(v.PHONE_DEFAULT_COUNTRY).toUpperCase();
+  if (!country.test(defaultCountry)) {
+    problems.push(
+      `PHONE_DEFAULT_COUNTRY must be a two-letter ISO 3166 country such as US or GB (got "${String(v.PHONE_DEFAULT_COUNTRY)}")`,
+    );
+  }
+  const allowedRaw = String(v.PHONE_ALLOWED_COUNTRIES).trim();
+  const allowedCountries =
+    allowedRaw === '*'
+      ? ('*' as const)
+      : allowedRaw
+          .split(',')
+          .map((c) => c.trim().toUpperCase())
+          .filter(Boolean);
+  if (
+    allowedCountries !== '*' &&
+    (allowedCountries.length === 0 || allowedCountries.some((c) => !country.test(c)))
+  ) {
+    problems.push(
+      `PHONE_ALLOWED_COUNTRIES must be * or comma-separated ISO 3166 countries such as US,GB (got "${allowedRaw}")`,
+    );
+  }
+  const smsProvider = v.SMS_PROVIDER as 'dev-outbox' | 'twilio';
+  let twilio: Config['sms']['twilio'];
+  if (smsProvider === 'twilio') {
+    const missing = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'].filter(
+      (k) => !v[k],
+    );
+    for (const k of missing) problems.push(`${k} is required when SMS_PROVIDER=twilio`);
+    twilio = {
+      accountSid: String(v.TWILIO_ACCOUNT_SID ?? ''),
+      authToken: String(v.TWILIO_AUTH_TOKEN ?? ''),
+      fromNumber: String(v.TWILIO_FROM_NUMBER ?? ''),
+      baseUrl: String(v.TWILIO_API_BASE_URL),
+    };
+  } else if (mode === 'production') {
+    problems.push(
+      'SMS_PROVIDER must be twilio in production (the development outbox is off there)',
+    );
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    mode,
+    host: String(v.HOST),
+    port: Number(v.PORT),
+    publicUrl,
+    portalName: String(v.PORTAL_NAME),
+    dataDir,
+    database,
+    secretKey: secretRaw ?? devSecret(dataDir),
+    policy: v.PORTCULLIS_POLICY as PolicyName,
+    selfSignUp: Boolean(v.SELF_SIGN_UP),
+    passwordMinLength: Number(v.PASSWORD_MIN_LENGTH),
+    sessionIdleMs: Number(v.SESSION_IDLE_MINUTES) * 60_000,
+    sessionAbsoluteMs: Number(v.SESSION_ABSOLUTE_HOURS) * 3_600_000,
+    emailCodeValidityMs: Number(v.EMAIL_CODE_VALIDITY_SECONDS) * 1000,
+    codeResendCooldownMs: Number(v.CODE_RESEND_COOLDOWN_SECONDS) * 1000,
+    invitationValidityMs: Number(v.INVITATION_VALIDITY_HOURS) * 3_600_000,
+    smtpUrl: v.SMTP_URL as string | undefined,
+    mailFrom: String(v.MAIL_FROM),
+    trustProxy: Boolean(v.TRUST_PROXY),
+    logLevel: v.LOG_LEVEL as LogLevel,
+    bodyLimitBytes: Number(v.BODY_LIMIT_BYTES),
+    phone: { defaultCountry, allowedCountries },
+    sms: {
+      provider: smsProvider,
+      twilio,
+      timeoutMs: Number(v.PROVIDER_TIMEOUT_MS),
+      codeValidityMs: Number(v.SMS_CODE_VALIDITY_SECONDS) * 1000,
+      limits: {
+        perNumber: Number(v.SMS_LIMIT_PER_NUMBER),
+        perPrefix: Number(v.SMS_LIMIT_PER_PREFIX),
+        perIp: Number(v.SMS_LIMIT_PER_IP),
+        perAccount: Number(v.SMS_LIMIT_PER_ACCOUNT),
+        hourlyBudget: Number(v.SMS_HOURLY_BUDGET),
+      },
+    },
+    redisUrl: v.REDIS_URL as string | undefined,
+  };
+}

@@ -1,0 +1,284 @@
+/**
+ * Every configuration option, declared once. Each entry is the single source for:
+ * - parsing and validating the environment at start (`loadConfig`),
+ * - the documentation in `docs/configuration.md` (a test checks the two agree).
+ */
+
+export type OptionKind = 'string' | 'integer' | 'boolean' | 'url' | 'enum';
+
+export interface OptionSpec {
+  env: string;
+  kind: OptionKind;
+  /** Default in development; `undefined` means "no default". */
+  default?: string;
+  /** Allowed values for `enum`. */
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+  /** Required in production mode (a missing value stops the start). */
+  requiredInProduction?: boolean;
+  /** Never printed or logged. */
+  secret?: boolean;
+  doc: string;
+}
+
+export const options = [
+  {
+    env: 'NODE_ENV',
+    kind: 'enum',
+    values: ['development', 'production', 'test'],
+    default: 'development',
+    doc: 'Mode. `production` requires secrets to be set, turns off the development outbox, sets `Secure` cookies with the `__Host-` prefix and sends HSTS.',
+  },
+  {
+    env: 'HOST',
+    kind: 'string',
+    default: '127.0.0.1',
+    doc: 'Interface to listen on. Use `0.0.0.0` behind a load balancer or in a container.',
+  },
+  {
+    env: 'PORT',
+    kind: 'integer',
+    default: '3000',
+    min: 0,
+    max: 65535,
+    doc: 'TCP port to listen on.',
+  },
+  {
+    env: 'PUBLIC_URL',
+    kind: 'url',
+    default: 'http://localhost:3000',
+    requiredInProduction: true,
+    doc: 'The origin users reach Portcullis at. Used for links in messages, the CSRF origin check, cookie security and (later) the WebAuthn RP ID. Must be `https://` in production.',
+  },
+  {
+    env: 'PORTAL_NAME',
+    kind: 'string',
+    default: 'Provider Portal',
+    doc: 'The portal name shown on pages and in every message ("Your <name> verification code is …").',
+  },
+  {
+    env: 'DATA_DIR',
+    kind: 'string',
+    default: './data',
+    doc: 'Directory for the embedded SQLite database and, in development, generated secrets.',
+  },
+  {
+    env: 'DATABASE_URL',
+    kind: 'string',
+    doc: 'Database. Unset: SQLite at `$DATA_DIR/portcullis.db`. `sqlite:/path/file.db` for another SQLite file, `postgres://user:pass@host:5432/db` for PostgreSQL (several server processes may share it).',
+  },
+  {
+    env: 'DATABASE_POOL_SIZE',
+    kind: 'integer',
+    default: '10',
+    min: 1,
+    max: 200,
+    doc: 'PostgreSQL connection pool size per process.',
+  },
+  {
+    env: 'SECRET_KEY',
+    kind: 'string',
+    requiredInProduction: true,
+    secret: true,
+    doc: 'At least 32 bytes of randomness (e.g. `openssl rand -base64 48`). Keys the one-time-code and token hashes (HMAC-SHA-256). In development it is generated once and kept in `$DATA_DIR/secret-key`.',
+  },
+  {
+    env: 'PORTCULLIS_POLICY',
+    kind: 'enum',
+    values: ['email-first', 'strong-mfa', 'sms-required'],
+    default: 'email-first',
+    doc: 'Policy preset: `email-first` (seed 000: email verified at first sign-in, a phone offered with "Skip for Now", email or text to verify changes), `sms-required` (seed 002: a phone registered at the first sign-in, an SMS code at every sign-in, "Send code to email" as fallback) or `strong-mfa` (seed 001; its enforcement date and minimum arrive with the policy engine). See `src/policy/presets.ts`.',
+  },
+  {
+    env: 'SELF_SIGN_UP',
+    kind: 'boolean',
+    default: 'true',
+    doc: 'Whether people may create their own accounts at `/sign-up`. When `false`, accounts come from invitations only.',
+  },
+  {
+    env: 'PASSWORD_MIN_LENGTH',
+    kind: 'integer',
+    default: '12',
+    min: 12,
+    max: 128,
+    doc: 'Minimum password length in Unicode code points (12 or more; S2).',
+  },
+  {
+    env: 'SESSION_IDLE_MINUTES',
+    kind: 'integer',
+    default: '30',
+    min: 1,
+    max: 1440,
+    doc: 'A session ends after this many minutes without a request (S17).',
+  },
+  {
+    env: 'SESSION_ABSOLUTE_HOURS',
+    kind: 'integer',
+    default: '12',
+    min: 1,
+    max: 720,
+    doc: 'A session ends this many hours after sign-in, whatever its activity (S17).',
+  },
+  {
+    env: 'EMAIL_CODE_VALIDITY_SECONDS',
+    kind: 'integer',
+    default: '600',
+    min: 30,
+    max: 600,
+    doc: 'How long an emailed verification code stays valid (never over 10 minutes; S8).',
+  },
+  {
+    env: 'CODE_RESEND_COOLDOWN_SECONDS',
+    kind: 'integer',
+    default: '30',
+    min: 30,
+    max: 600,
+    doc: 'Minimum wait between two codes for the same flow (S10).',
+  },
+  {
+    env: 'INVITATION_VALIDITY_HOURS',
+    kind: 'integer',
+    default: '72',
+    min: 1,
+    max: 720,
+    doc: 'How long an invitation link stays valid.',
+  },
+  {
+    env: 'SMTP_URL',
+    kind: 'string',
+    secret: true,
+    doc: 'Send email through this SMTP server (`smtp://user:pass@host:587`, `smtps://…` for implicit TLS). Unset: the development outbox (refused in production).',
+  },
+  {
+    env: 'MAIL_FROM',
+    kind: 'string',
+    default: 'Portcullis <no-reply@localhost>',
+    doc: 'The `From` address of every email.',
+  },
+  {
+    env: 'TRUST_PROXY',
+    kind: 'boolean',
+    default: 'false',
+    doc: 'Trust `X-Forwarded-*` headers (set when behind a reverse proxy or load balancer) so client IPs are right.',
+  },
+  {
+    env: 'LOG_LEVEL',
+    kind: 'enum',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    default: 'info',
+    doc: 'Log level of the structured (pino) logs.',
+  },
+  {
+    env: 'BODY_LIMIT_BYTES',
+    kind: 'integer',
+    default: '16384',
+    min: 1024,
+    max: 1048576,
+    doc: 'Largest accepted request body (S7).',
+  },
+  {
+    env: 'PHONE_DEFAULT_COUNTRY',
+    kind: 'string',
+    default: 'US',
+    doc: 'ISO 3166 country (e.g. `US`, `GB`) assumed for numbers typed without a country code (`07546 123456` → `+447546123456` with `GB`).',
+  },
+  {
+    env: 'PHONE_ALLOWED_COUNTRIES',
+    kind: 'string',
+    default: 'US,CA,GB',
+    doc: 'Comma-separated ISO 3166 countries whose numbers may be registered and sent codes (S10), or `*` for any. Checked before any provider is called.',
+  },
+  {
+    env: 'SMS_PROVIDER',
+    kind: 'enum',
+    values: ['dev-outbox', 'twilio'],
+    default: 'dev-outbox',
+    doc: "Who sends text messages and voice calls. `dev-outbox` stores them at `/dev/outbox` (refused in production); `twilio` uses a provider with Twilio's REST API (Messages and Calls).",
+  },
+  {
+    env: 'TWILIO_ACCOUNT_SID',
+    kind: 'string',
+    doc: 'Account SID for `SMS_PROVIDER=twilio`.',
+  },
+  {
+    env: 'TWILIO_AUTH_TOKEN',
+    kind: 'string',
+    secret: true,
+    doc: 'Auth token for `SMS_PROVIDER=twilio`.',
+  },
+  {
+    env: 'TWILIO_FROM_NUMBER',
+    kind: 'string',
+    doc: 'The E.164 number (or messaging service sender) codes come from, for `SMS_PROVIDER=twilio`.',
+  },
+  {
+    env: 'TWILIO_API_BASE_URL',
+    kind: 'url',
+    default: 'https://api.twilio.com',
+    doc: 'Base URL of the Twilio-shaped API (change it for a compatible provider or a regional edge).',
+  },
+  {
+    env: 'PROVIDER_TIMEOUT_MS',
+    kind: 'integer',
+    default: '5000',
+    min: 500,
+    max: 30000,
+    doc: 'How long one call to the SMS/voice provider may take; a transient failure is retried once.',
+  },
+  {
+    env: 'SMS_CODE_VALIDITY_SECONDS',
+    kind: 'integer',
+    default: '60',
+    min: 30,
+    max: 600,
+    doc: 'How long a code sent by text or call stays valid (seed 000: 60 seconds; never over 10 minutes, S8).',
+  },
+  {
+    env: 'SMS_LIMIT_PER_NUMBER',
+    kind: 'integer',
+    default: '5',
+    min: 1,
+    max: 100,
+    doc: 'Texts and calls to one number per 10 minutes (S10).',
+  },
+  {
+    env: 'SMS_LIMIT_PER_PREFIX',
+    kind: 'integer',
+    default: '20',
+    min: 1,
+    max: 10000,
+    doc: 'Texts and calls per 10 minutes to numbers sharing a prefix (the E.164 number less its last four digits): stops pumping a block of premium numbers (S10).',
+  },
+  {
+    env: 'SMS_LIMIT_PER_IP',
+    kind: 'integer',
+    default: '10',
+    min: 1,
+    max: 10000,
+    doc: 'Texts and calls asked for from one client IP per 10 minutes (S10).',
+  },
+  {
+    env: 'SMS_LIMIT_PER_ACCOUNT',
+    kind: 'integer',
+    default: '10',
+    min: 1,
+    max: 1000,
+    doc: 'Texts and calls for one account per hour (S10).',
+  },
+  {
+    env: 'SMS_HOURLY_BUDGET',
+    kind: 'integer',
+    default: '1000',
+    min: 1,
+    max: 10000000,
+    doc: 'Texts and calls for the whole deployment per clock hour. When it is spent, sends stop until the hour ends and an alert is logged (S10).',
+  },
+  {
+    env: 'REDIS_URL',
+    kind: 'string',
+    doc: 'Keep send-limit counters in Redis (`redis://host:6379`) so several server processes share them. Unset: in the database.',
+  },
+] as const satisfies readonly OptionSpec[];
+
+export type OptionName = (typeof options)[number]['env'];

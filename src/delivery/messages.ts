@@ -1,0 +1,73 @@
+/**
+ * The words of every message we send. The code is the only secret in any of them (S21), and
+ * the wording follows seed 000: "Your <Portal> verification code is: … If you didn't initiate
+ * this request, contact Customer Service."
+ */
+import type { OutgoingMessage } from './sender.js';
+
+function validity(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} seconds`;
+  return `${Math.round(s / 60)} minutes`;
+}
+
+export function emailVerificationCode(
+  portal: string,
+  to: string,
+  code: string,
+  validForMs: number,
+): OutgoingMessage {
+  return {
+    channel: 'email',
+    to,
+    subject: `Your ${portal} verification code`,
+    text:
+      `Your ${portal} verification code is: ${code}\n\n` +
+      `It is valid for ${validity(validForMs)}. If you didn't initiate this request, contact Customer Service.`,
+  };
+}
+
+export function signUpAttemptForExistingAccount(
+  portal: string,
+  to: string,
+  signInUrl: string,
+): OutgoingMessage {
+  return {
+    channel: 'email',
+    to,
+    subject: `${portal}: someone tried to create an account with your email`,
+    text:
+      `Someone tried to create a ${portal} account with this email address, but you already have one.\n\n` +
+      `If it was you, sign in at ${signInUrl} instead. If it was not you, you can ignore this message: your account has not changed.`,
+  };
+}
+
+export function invitation(
+  portal: string,
+  to: string,
+  link: string,
+  validForMs: number,
+): OutgoingMessage {
+  return {
+    channel: 'email',
+    to,
+    subject: `You are invited to ${portal}`,
+    text:
+      `You have been invited to ${portal}. Open this link to set your password:\n\n${link}\n\n` +
+      `The link is valid for ${validity(validForMs)} and works once. If you did not expect it, ignore this message.`,
+  };
+}
+
+export { validity as describeValidity };
+
+/** S21: every change to how someone signs in is told to them, with no secret in the message. */
+export function securityNotice(portal: string, to: string, change: string): OutgoingMessage {
+  return {
+    channel: 'email',
+    to,
+    subject: `${portal}: your sign-in details changed`,
+    text:
+      `${change}\n\n` +
+      `If you made this change, there is nothing more to do. If you did not, contact Customer Service right away.`,
+  };
+}

@@ -1,0 +1,232 @@
+/**
+ * Spend protection for texts and calls (S10), asked before every provider call. Enforces, in
+ * this order:
+ * - the country allow-list (`PHONE_COUNTRY_NOT_ALLOWED`; nothing is counted);
+ * - per number: `perNumber` sends per 10 minutes;
+ * - per prefix (the number less its last four digits): `perPrefix` per 10 minutes, so a block
+ *   of premium numbers cannot be pumped one number at a time;
+ * - per client IP: `perIp` per 10 minutes (when the IP is known);
+ * - per account: `perAccount` per hour (when there is an account);
+ * - the deployment's `hourlyBudget` per clock hour; the first refusal in an hour logs one
+ *   `sms_budget_exhausted` alert (exactly one, however many processes share the counters).
+ * Over a limit: 429 `SEND_LIMIT_REACHED` / `SEND_BUDGET_EXHAUSTED` with `Retry-After` (seconds
+ * to the end of the window that refused). Counters are fixed windows, counted atomically
+ * *before* they are compared, so concurrent requests cannot all slip under a limit. A send
+ * refused by one limit still counts against the limits checked before it (never after it).
+ * Nothing here logs a phone number or an IP.
+ */
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import type { Clock } from '../clock.js';
+import { AppError } from '../errors/app-error.js';
+import { countryLabel, phonePrefix } from '../factors/phone/numbers.js';
+import type { Db } from '../store/schema.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+// ---------------------------------------------------------------------------------------------
+// Counter stores: fixed windows aligned on the epoch (so an hour window is the clock hour).
+
+export interface CounterStore {
+  /** Atomically counts one hit in the fixed window containing `now`; returns the new count and when the window ends. */
+  hit(key: string, windowMs: number, now: number): Promise<{ count: number; resetAt: number }>;
+  close(): Promise<void>;
+}
+
+const windowStartOf = (now: number, windowMs: number) => Math.floor(now / windowMs) * windowMs;
+
+/**
+ * Counters in the `rate_counters` table: one upsert per hit, atomic on SQLite and PostgreSQL.
+ * A hit from a process whose clock is a little behind (an earlier window than the stored
+ * one) counts in the stored window rather than resetting it.
+ */
+export function createDbCounterStore(db: Db): CounterStore {
+  return {
+    async hit(key, windowMs, now) {
+      const start = windowStartOf(now, windowMs);
+      const newer = sql<boolean>`excluded.window_start > ${sql.ref('rate_counters.window_start')}`;
+      const row = await db
+        .insertInto('rate_counters')
+        .values({ key, window_start: start, count: 1 })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({
+            count: sql<number>`CASE WHEN ${newer} THEN 1 ELSE ${sql.ref('rate_counters.count')} + 1 END`,
+            window_start: sql<number>`CASE WHEN ${newer} THEN excluded.window_start ELSE ${sql.ref('rate_counters.window_start')} END`,
+          }),
+        )
+        .returning(['count', 'window_start'])
+        .executeTakeFirstOrThrow();
+      return { count: Number(row.count), resetAt: Number(row.window_start) + windowMs };
+    },
+    async close() {
+      // The database belongs to the caller.
+    },
+  };
+}
+
+/** Deletes counters whose window ended before `before` (for housekeeping; windows are ≤ 1 h). */
+export async function purgeRateCounters(db: Db, before: number): Promise<number> {
+  const r = await db
+    .deleteFrom('rate_counters')
+    .where('window_start', '<', before - HOUR)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/**
+ * Counters in Redis, shared by every process: one key per window (`<prefix><key>:<window
+ * start>`), `INCR` and `PEXPIRE` in one `MULTI`. The window comes from the caller's clock, not
+ * Redis's; keys expire a full window after their last hit. A Redis failure rejects (the send
+ * is refused, never let through uncounted); commands time out after 2 s.
+ */
+export function createRedisCounterStore(
+  redisUrl: string,
+  options: { prefix?: string } = {},
+): CounterStore {
+  const prefix = options.prefix ?? 'portcullis:rate:';
+  const redis = new Redis(redisUrl, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    commandTimeout: 2_000,
+  });
+  // Connection errors surface as rejected commands; without a listener ioredis prints them.
+  redis.on('error', () => undefined);
+  return {
+    async hit(key, windowMs, now) {
+      const start = windowStartOf(now, windowMs);
+      const k = `${prefix}${key}:${start}`;
+      const results = await redis
+        .multi()
+        .incr(k)
+        .pexpire(k, 2 * windowMs)
+        .exec();
+      const [incr] = results ?? [];
+      if (!incr || incr[0]) throw incr?.[0] ?? new Error('Redis transaction was aborted');
+      return { count: Number(incr[1]), resetAt: start + windowMs };
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The guard.
+
+export interface SpendLimits {
+  perNumber: number;
+  perPrefix: number;
+  perIp: number;
+  perAccount: number;
+  hourlyBudget: number;
+  allowedCountries: readonly string[] | '*';
+}
+
+export interface SendRequest {
+  /** E.164. */
+  to: string;
+  /** ISO 3166 alpha-2 of `to` (from `parsePhone`). */
+  country: string;
+  ip: string | null;
+  accountId: string | null;
+}
+
+export interface SpendGuard {
+  /** Resolves once the send is admitted (and counted); throws `AppError` when it must not go. */
+  admit(req: SendRequest): Promise<void>;
+}
+
+export interface SpendGuardOptions {
+  /**
+   * Maps the number, prefix, IP or account id to the counter key, e.g. a keyed hash so counter
+   * storage holds no phone numbers or IPs. Default: the value itself.
+   */
+  hashKey?: (value: string) => string;
+}
+
+interface Limit {
+  name: 'number' | 'prefix' | 'ip' | 'account';
+  subject: string | null;
+  max: number;
+  windowMs: number;
+}
+
+/** A 429 with `Retry-After` in whole seconds (at least 1) to the end of the refusing window. */
+function refusal(
+  code: 'SEND_LIMIT_REACHED' | 'SEND_BUDGET_EXHAUSTED',
+  resetAt: number,
+  now: number,
+  why: string,
+): AppError {
+  const seconds = Math.max(1, Math.ceil((resetAt - now) / 1000));
+  return new AppError(code, {
+    details: { retryAfterSeconds: seconds },
+    headers: { 'retry-after': String(seconds) },
+    cause: new Error(why), // for logs only: which limit refused (never whose number)
+  });
+}
+
+export function createSpendGuard(
+  store: CounterStore,
+  limits: SpendLimits,
+  clock: Clock,
+  log: { error(obj: object, msg: string): void },
+  options: SpendGuardOptions = {},
+): SpendGuard {
+  const hashKey = options.hashKey ?? ((value: string) => value);
+  const allowed =
+    limits.allowedCountries === '*'
+      ? ('*' as const)
+      : new Set(limits.allowedCountries.map((c) => c.toUpperCase()));
+
+  return {
+    async admit(req) {
+      const country = req.country.toUpperCase();
+      if (allowed !== '*' && !allowed.has(country)) {
+        throw new AppError('PHONE_COUNTRY_NOT_ALLOWED', {
+          message: `Numbers from ${countryLabel(country)} are not accepted here.`,
+          details: { country },
+        });
+      }
+
+      const checks: Limit[] = [
+        { name: 'number', subject: req.to, max: limits.perNumber, windowMs: 10 * MINUTE },
+        {
+          name: 'prefix',
+          subject: phonePrefix(req.to),
+          max: limits.perPrefix,
+          windowMs: 10 * MINUTE,
+        },
+        { name: 'ip', subject: req.ip, max: limits.perIp, windowMs: 10 * MINUTE },
+        { name: 'account', subject: req.accountId, max: limits.perAccount, windowMs: HOUR },
+      ];
+      for (const check of checks) {
+        if (check.subject === null) continue;
+        const now = clock.now();
+        const key = `send:${check.name}:${hashKey(check.subject)}`;
+        const { count, resetAt } = await store.hit(key, check.windowMs, now);
+        if (count > check.max) {
+          throw refusal('SEND_LIMIT_REACHED', resetAt, now, `per-${check.name} send limit`);
+        }
+      }
+
+      const now = clock.now();
+      const { count, resetAt } = await store.hit('send:budget', HOUR, now);
+      if (count > limits.hourlyBudget) {
+        // Counts are atomic, so exactly one send in the hour sees budget + 1: one alert.
+        if (count === limits.hourlyBudget + 1) {
+          log.error(
+            {
+              alert: 'sms_budget_exhausted',
+              budget: limits.hourlyBudget,
+              until: new Date(resetAt).toISOString(),
+            },
+            'The hourly budget for texts and calls is spent: no more are sent until the hour ends.',
+          );
+        }
+        throw refusal('SEND_BUDGET_EXHAUSTED', resetAt, now, 'hourly send budget');
+      }
+    },
+  };
+}

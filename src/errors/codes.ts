@@ -1,0 +1,131 @@
+/**
+ * The one registry of error codes. Every error the API sends has a code from here, a status,
+ * and a default message that is safe to show to a user. Add codes here, nowhere else.
+ */
+export const errorCodes = {
+  // Request shape (S7)
+  VALIDATION_FAILED: { status: 400, message: 'The request is not valid.' },
+  MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  BODY_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json.' },
+  NOT_FOUND: { status: 404, message: 'There is nothing at this address.' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here.' },
+  CSRF_CHECK_FAILED: {
+    status: 403,
+    message:
+      'The request did not pass the cross-site request check. Reload the page and try again.',
+  },
+
+  // Accounts and passwords
+  INVALID_EMAIL: { status: 400, message: 'Enter a valid email address, like name@example.com.' },
+  PASSWORD_TOO_SHORT: { status: 400, message: 'The password is too short.' },
+  PASSWORD_TOO_LONG: { status: 400, message: 'The password is too long.' },
+  PASSWORD_TOO_COMMON: {
+    status: 400,
+    message: 'This password is too common and easy to guess. Choose another.',
+  },
+  PASSWORD_HAS_CONTEXT: {
+    status: 400,
+    message: 'The password must not contain your email address or the portal name.',
+  },
+  SIGN_UP_DISABLED: {
+    status: 403,
+    message: 'Accounts are created by invitation only. Ask your administrator for an invitation.',
+  },
+  INVITATION_INVALID: {
+    status: 404,
+    message:
+      'This invitation link is not valid: it may have expired or been used already. Ask for a new one.',
+  },
+
+  // Sign-in (S5, S6)
+  INVALID_CREDENTIALS: { status: 401, message: 'The email address or password is not right.' },
+  TOO_MANY_ATTEMPTS: {
+    status: 429,
+    message: 'Too many failed attempts. Wait a moment and try again.',
+  },
+  ACCOUNT_LOCKED: {
+    status: 423,
+    message:
+      'This account is locked after too many failed attempts. Reset your password or contact your administrator.',
+  },
+  ACCOUNT_DISABLED: {
+    status: 403,
+    message: 'This account is disabled. Contact your administrator.',
+  },
+  FLOW_NOT_FOUND: { status: 404, message: 'This sign-in has expired. Start again.' },
+  FLOW_STATE_CONFLICT: {
+    status: 409,
+    message: 'This step is already done or not available now. Reload the page.',
+  },
+
+  // One-time codes (S8)
+  CODE_INVALID: { status: 400, message: 'That code is not right.' },
+  CODE_EXPIRED: { status: 400, message: 'That code has expired. Send a new code.' },
+  CODE_ATTEMPTS_EXCEEDED: {
+    status: 400,
+    message: 'Too many wrong tries for this code. Send a new code.',
+  },
+  RESEND_TOO_SOON: { status: 429, message: 'Please wait before asking for another code.' },
+  DELIVERY_FAILED: {
+    status: 502,
+    message: 'We could not send the message. Try again in a moment.',
+  },
+  SEND_LIMIT_REACHED: {
+    status: 429,
+    message: 'Too many codes have been sent. Wait a while before asking for another.',
+  },
+  SEND_BUDGET_EXHAUSTED: {
+    status: 429,
+    message: 'Text messages and calls are paused for now. Try again later, or use another method.',
+  },
+
+  // Phones (S11)
+  PHONE_INVALID: {
+    status: 400,
+    message: 'Enter a valid phone number in international format, for example +447546123456.',
+  },
+  PHONE_EXTENSION_NOT_ALLOWED: {
+    status: 400,
+    message: 'Use a direct number: numbers with an extension cannot receive codes.',
+  },
+  PHONE_TYPE_NOT_SUPPORTED: {
+    status: 400,
+    message: 'This kind of number cannot receive codes. Use a mobile or a direct landline number.',
+  },
+  PHONE_COUNTRY_NOT_ALLOWED: {
+    status: 400,
+    message: 'Numbers from this country are not accepted here.',
+  },
+  CHANNEL_NOT_AVAILABLE: {
+    status: 400,
+    message: 'This number cannot receive text messages. Choose "Call me" instead.',
+  },
+  PHONE_NOT_FOUND: { status: 404, message: 'There is no phone number on this account.' },
+
+  // Step-up and factor changes (S20)
+  STEP_UP_REQUIRED: {
+    status: 403,
+    message: 'For your security, verify your identity again before making this change.',
+  },
+  FACTOR_REQUIRED: {
+    status: 409,
+    message:
+      'You cannot remove your only second factor while multi-factor sign-in is required. Add another method first.',
+  },
+
+  // Sessions and authorisation
+  UNAUTHENTICATED: { status: 401, message: 'Sign in to continue.' },
+  SESSION_NOT_FOUND: {
+    status: 404,
+    message: 'That session was not found. It may have ended already.',
+  },
+  ADMIN_REQUIRED: { status: 403, message: 'Only administrators can do this.' },
+  AAL2_REQUIRED: { status: 403, message: 'This needs a sign-in with two factors.' },
+
+  // Anything else
+  SERVICE_UNAVAILABLE: { status: 503, message: 'The service is not available right now.' },
+  INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side. Try again.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;

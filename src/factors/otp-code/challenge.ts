@@ -1,0 +1,148 @@
+/**
+ * Sending a one-time code over a channel, and describing the pending code to a page. Shared by
+ * sign-in, step-up and phone enrolment. Phone channels pass the spend guard before any provider
+ * call (S10); a provider failure becomes a message that names the alternatives (issue: "a
+ * provider failure gives the user a clear message and the alternatives they have").
+ */
+import type { Clock } from '../../clock.js';
+import * as messages from '../../delivery/messages.js';
+import { smsCode, voiceCode } from '../../delivery/phone-messages.js';
+import type { Delivery } from '../../delivery/sender.js';
+import type { SpendGuard } from '../../delivery/spend-guard.js';
+import { AppError } from '../../errors/app-error.js';
+import type { CodeBinding, CodeService } from './codes.js';
+
+export type CodeChannel = 'email' | 'sms' | 'voice';
+
+export interface CodeTarget {
+  channel: CodeChannel;
+  /** Email address or E.164 number. */
+  to: string;
+  /** ISO country of a phone number (for the allow-list). */
+  country?: string;
+}
+
+export interface ChallengeView {
+  channel: CodeChannel;
+  length: number;
+  validForSeconds: number;
+  issuedAt: number;
+  expiresAt: number;
+  resendAvailableAt: number;
+  attemptsLeft: number;
+}
+
+export interface ChallengeSettings {
+  portalName: string;
+  codeLength: number;
+  emailValidityMs: number;
+  phoneValidityMs: number;
+  resendCooldownMs: number;
+}
+
+export interface Challenges {
+  validityFor(channel: CodeChannel): number;
+  /** Issues a new code for the binding (voiding the old one) and sends it. */
+  send(input: {
+    binding: CodeBinding;
+    target: CodeTarget;
+    accountId: string | null;
+    ip: string | null;
+    alternatives: CodeChannel[];
+  }): Promise<void>;
+  /** Throws RESEND_TOO_SOON while the cooldown runs. */
+  assertResendAllowed(binding: CodeBinding): Promise<void>;
+  view(binding: CodeBinding, channel: CodeChannel): Promise<ChallengeView | null>;
+}
+
+const channelWords: Record<CodeChannel, string> = {
+  email: '"Send code to email"',
+  sms: '"Text me"',
+  voice: '"Call me"',
+};
+
+export function createChallenges(d: {
+  codes: CodeService;
+  delivery: Delivery;
+  guard: SpendGuard;
+  clock: Clock;
+  settings: ChallengeSettings;
+}): Challenges {
+  const { settings } = d;
+  const validityFor = (channel: CodeChannel) =>
+    channel === 'email' ? settings.emailValidityMs : settings.phoneValidityMs;
+
+  return {
+    validityFor,
+
+    async send({ binding, target, accountId, ip, alternatives }) {
+      if (target.channel !== 'email') {
+        await d.guard.admit({ to: target.to, country: target.country ?? '', ip, accountId });
+      }
+      const validityMs = validityFor(target.channel);
+      const issued = await d.codes.issue({
+        ...binding,
+        accountId,
+        channel: target.channel,
+        destination: target.to,
+        length: settings.codeLength,
+        validityMs,
+      });
+      const message =
+        target.channel === 'email'
+          ? messages.emailVerificationCode(settings.portalName, target.to, issued.code, validityMs)
+          : target.channel === 'sms'
+            ? smsCode(settings.portalName, target.to, issued.code, validityMs)
+            : voiceCode(settings.portalName, target.to, issued.code);
+      try {
+        await d.delivery.send(message);
+      } catch (cause) {
+        // Undelivered: the code can never be entered, and must not hold up a resend.
+        await d.codes.revoke(binding);
+        const others = alternatives.filter((c) => c !== target.channel).map((c) => channelWords[c]);
+        const what =
+          target.channel === 'email' ? 'email' : target.channel === 'sms' ? 'text message' : 'call';
+        throw new AppError('DELIVERY_FAILED', {
+          message:
+            `We could not send the ${what} with your code. ` +
+            (others.length > 0
+              ? `Try again, or choose ${others.join(' or ')}.`
+              : 'Try again in a moment.'),
+          details: {
+            channel: target.channel,
+            alternatives:
+              others.length > 0 ? alternatives.filter((c) => c !== target.channel).join(',') : null,
+          },
+          cause,
+        });
+      }
+    },
+
+    async assertResendAllowed(binding) {
+      const active = await d.codes.active(binding);
+      const wait = active ? active.createdAt + settings.resendCooldownMs - d.clock.now() : 0;
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        throw new AppError('RESEND_TOO_SOON', {
+          message: `Please wait ${seconds} seconds before asking for another code.`,
+          details: { retryAfterSeconds: seconds },
+          headers: { 'retry-after': String(seconds) },
+        });
+      }
+    },
+
+    async view(binding, channel) {
+      const active = await d.codes.active(binding);
+      if (!active) return null;
+      return {
+        channel,
+        length: settings.codeLength,
+        validForSeconds: Math.round(validityFor(channel) / 1000),
+        issuedAt: active.createdAt,
+        expiresAt: active.expiresAt,
+        resendAvailableAt: active.createdAt + settings.resendCooldownMs,
+        attemptsLeft: active.attemptsLeft,
+      };
+    },
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * The phone on the account page (seed 000 "Account Management → Security → Change", seed 002
+ * "My Details → Multi-factor Authentication → Update"): after a step-up with a factor the user
+ * already has, a new number is confirmed by a code sent *to it* before it is saved; the old
+ * number and the email are told of a change (S20, S21). Removal needs a step-up and is refused
+ * when the phone is the second factor the policy requires.
+ */
+import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
+import type { Clock } from '../../clock.js';
+import { securityNotice } from '../../delivery/messages.js';
+import type { OutgoingMessage } from '../../delivery/sender.js';
+import { AppError } from '../../errors/app-error.js';
+import { checkCode } from '../../flows/code-outcome.js';
+import { loadSessionFlow, type FlowStore } from '../../flows/flow-store.js';
+import type { StepUpService } from '../../flows/step-up/service.js';
+import type { Policy } from '../../policy/presets.js';
+import type { AuthenticatedSession } from '../../sessions/sessions.js';
+import type { Throttle } from '../../accounts/throttle.js';
+import type { ChallengeView, Challenges } from '../otp-code/challenge.js';
+import type { CodeService } from '../otp-code/codes.js';
+import {
+  canReceive,
+  channelsFor,
+  maskPhone,
+  parsePhone,
+  type PhoneChannel,
+  type PhoneRules,
+} from './numbers.js';
+import type { NewPhone, PhoneRepo } from './repo.js';
+import { phoneSaved } from './saved.js';
+
+const FLOW_KIND = 'phone_enrolment';
+const FLOW_TTL_MS = 15 * 60_000;
+
+interface EnrolmentData {
+  sessionId: string;
+  phone: NewPhone;
+  channel: PhoneChannel;
+}
+
+export interface EnrolmentView {
+  flow: string;
+  destination: string;
+  channels: PhoneChannel[];
+  code: ChallengeView | null;
+}
+
+export interface PhoneServiceDeps {
+  clock: Clock;
+  codes: CodeService;
+  challenges: Challenges;
+  flows: FlowStore;
+  phones: PhoneRepo;
+  stepUp: StepUpService;
+  throttle: Throttle;
+  audit: AuditLog;
+  policy: Policy;
+  phoneRules: PhoneRules;
+  portalName: string;
+  notify: (message: OutgoingMessage) => Promise<void>;
+}
+
+export interface PhoneService {
+  start(
+    auth: AuthenticatedSession,
+    input: { phone: string; channel: PhoneChannel },
+    origin: RequestOrigin,
+  ): Promise<EnrolmentView>;
+  resend(
+    auth: AuthenticatedSession,
+    token: string,
+    channel: PhoneChannel | undefined,
+    origin: RequestOrigin,
+  ): Promise<EnrolmentView>;
+  confirm(
+    auth: AuthenticatedSession,
+    token: string,
+    code: string,
+    origin: RequestOrigin,
+  ): Promise<void>;
+  remove(auth: AuthenticatedSession, origin: RequestOrigin): Promise<void>;
+}
+
+export function createPhoneService(d: PhoneServiceDeps): PhoneService {
+  async function send(
+    auth: AuthenticatedSession,
+    flowId: string,
+    data: EnrolmentData,
+    origin: RequestOrigin,
+  ) {
+    await d.challenges.send({
+      binding: { flowId, purpose: 'confirm_phone' },
+      target: { channel: data.channel, to: data.phone.e164, country: data.phone.country },
+      accountId: auth.account.id,
+      ip: origin.ip,
+      alternatives: channelsFor(data.phone.kind),
+    });
+    await d.audit.record({
+      action: 'code.sent',
+      actorId: auth.account.id,
+      targetId: auth.account.id,
+      origin,
+      details: { channel: data.channel, purpose: 'confirm_phone' },
+    });
+  }
+
+  const view = async (
+    token: string,
+    flowId: string,
+    data: EnrolmentData,
+  ): Promise<EnrolmentView> => ({
+    flow: token,
+    destination: maskPhone(data.phone.e164),
+    channels: channelsFor(data.phone.kind),
+    code: await d.challenges.view({ flowId, purpose: 'confirm_phone' }, data.channel),
+  });
+
+  const load = (auth: AuthenticatedSession, token: string) =>
+    loadSessionFlow<EnrolmentData>(d.flows, token, FLOW_KIND, auth.session.id);
+
+  return {
+    async start(auth, input, origin) {
+      await d.stepUp.require(auth);
+      const parsed = parsePhone(input.phone, d.phoneRules);
+      if (!canReceive(parsed.kind, input.channel)) throw new AppError('CHANNEL_NOT_AVAILABLE');
+      const data: EnrolmentData = {
+        sessionId: auth.session.id,
+        phone: { e164: parsed.e164, country: parsed.country, kind: parsed.kind },
+        channel: input.channel,
+      };
+      const { token, flow } = await d.flows.create({
+        kind: FLOW_KIND,
+        state: 'pending' as const,
+        accountId: auth.account.id,
+        data,
+        ttlMs: FLOW_TTL_MS,
+      });
+      await send(auth, flow.id, data, origin);
+      return view(token, flow.id, data);
+    },
+
+    async resend(auth, token, channel, origin) {
+      const flow = await load(auth, token);
+      const chosen = channel ?? flow.data.channel;
+      if (!canReceive(flow.data.phone.kind, chosen)) throw new AppError('CHANNEL_NOT_AVAILABLE');
+      if (chosen === flow.data.channel)
+        await d.challenges.assertResendAllowed({ flowId: flow.id, purpose: 'confirm_phone' });
+      const saved = await d.flows.save(flow, {
+        state: 'pending',
+        data: { ...flow.data, channel: chosen },
+      });
+      await send(auth, saved.id, saved.data, origin);
+      return view(token, saved.id, saved.data);
+    },
+
+    async confirm(auth, token, code, origin) {
+      const flow = await load(auth, token);
+      await checkCode(d, {
+        binding: { flowId: flow.id, purpose: 'confirm_phone' },
+        code,
+        accountId: auth.account.id,
+        origin,
+      });
+      await d.flows.save(flow, { state: 'done', data: flow.data });
+      const previous = await d.phones.save(auth.account.id, flow.data.phone, d.clock.now());
+      await phoneSaved(d, auth.account, flow.data.phone, previous, origin);
+    },
+
+    async remove(auth, origin) {
+      await d.stepUp.require(auth);
+      const phone = await d.phones.find(auth.account.id);
+      if (!phone) throw new AppError('PHONE_NOT_FOUND');
+      // Until authenticator apps and passkeys land, the phone is the only second factor.
+      if (d.policy.mfaAtSignIn === 'always') throw new AppError('FACTOR_REQUIRED');
+      await d.phones.remove(auth.account.id);
+      await d.audit.record({
+        action: 'factor.phone_removed',
+        actorId: auth.account.id,
+        targetId: auth.account.id,
+        origin,
+      });
+      await d.notify(
+        securityNotice(
+          d.portalName,
+          auth.account.email,
+          `The phone number ${maskPhone(phone.e164)} was removed from your account.`,
+        ),
+      );
+    },
+  };
+}

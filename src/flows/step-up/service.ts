@@ -1,0 +1,214 @@
+/**
+ * Step-up (S20): before a change to email, phone, password or factors, the signed-in user
+ * proves themselves again with a factor they *already* have — a code to their verified email
+ * (where the policy allows it) or to their verified phone. The flow is bound to the session
+ * that asked; success rotates the session token (S17) and records the time, which routes that
+ * change factors require to be within the policy's window (5 minutes by default).
+ */
+import { maskEmail } from '../../accounts/email.js';
+import type { Throttle } from '../../accounts/throttle.js';
+import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
+import type { Clock } from '../../clock.js';
+import { AppError } from '../../errors/app-error.js';
+import type { ChallengeView, Challenges, CodeChannel } from '../../factors/otp-code/challenge.js';
+import type { CodeService } from '../../factors/otp-code/codes.js';
+import { channelsFor, maskPhone } from '../../factors/phone/numbers.js';
+import type { PhoneRepo } from '../../factors/phone/repo.js';
+import type { Policy } from '../../policy/presets.js';
+import type { AuthenticatedSession, SessionService } from '../../sessions/sessions.js';
+import type { Account, Session } from '../../store/schema.js';
+import { checkCode } from '../code-outcome.js';
+import { loadSessionFlow, type FlowStore } from '../flow-store.js';
+import { amrOf } from '../sign-in/machine.js';
+
+const FLOW_KIND = 'step_up';
+const FLOW_TTL_MS = 10 * 60_000;
+
+export interface StepUpView {
+  flow: string;
+  destination: string;
+  channels: CodeChannel[];
+  code: ChallengeView | null;
+}
+
+interface StepUpData {
+  sessionId: string;
+  channel: CodeChannel;
+}
+
+export interface StepUpDeps {
+  clock: Clock;
+  codes: CodeService;
+  challenges: Challenges;
+  flows: FlowStore;
+  sessions: SessionService;
+  throttle: Throttle;
+  phones: PhoneRepo;
+  audit: AuditLog;
+  policy: Policy;
+}
+
+export interface StepUpService {
+  /** The methods this user may step up with, the strongest first. */
+  methods(account: Account): Promise<CodeChannel[]>;
+  start(
+    auth: AuthenticatedSession,
+    channel: CodeChannel,
+    origin: RequestOrigin,
+  ): Promise<StepUpView>;
+  resend(
+    auth: AuthenticatedSession,
+    token: string,
+    channel: CodeChannel | undefined,
+    origin: RequestOrigin,
+  ): Promise<StepUpView>;
+  verify(
+    auth: AuthenticatedSession,
+    token: string,
+    code: string,
+    origin: RequestOrigin,
+  ): Promise<{ token: string; session: Session }>;
+  freshUntil(auth: AuthenticatedSession): Promise<number | null>;
+  /** Throws STEP_UP_REQUIRED unless the session stepped up within the policy's window. */
+  require(auth: AuthenticatedSession): Promise<void>;
+  validUntil(session: Session): number | null;
+}
+
+export function createStepUpService(d: StepUpDeps): StepUpService {
+  const { clock, policy } = d;
+
+  async function methods(account: Account): Promise<CodeChannel[]> {
+    const phone = await d.phones.find(account.id);
+    const out: CodeChannel[] = phone ? channelsFor(phone.kind) : [];
+    if (policy.emailStepUp && account.email_verified_at !== null) out.push('email');
+    return out;
+  }
+
+  async function send(
+    auth: AuthenticatedSession,
+    flowId: string,
+    channel: CodeChannel,
+    origin: RequestOrigin,
+  ) {
+    const allowed = await methods(auth.account);
+    if (!allowed.includes(channel))
+      throw new AppError('CHANNEL_NOT_AVAILABLE', {
+        message: 'This way of verifying is not available on your account.',
+      });
+    const phone = channel === 'email' ? undefined : await d.phones.find(auth.account.id);
+    await d.challenges.send({
+      binding: { flowId, purpose: 'step_up' },
+      target: phone
+        ? { channel, to: phone.e164, country: phone.country }
+        : { channel, to: auth.account.email },
+      accountId: auth.account.id,
+      ip: origin.ip,
+      alternatives: allowed,
+    });
+    await d.audit.record({
+      action: 'code.sent',
+      actorId: auth.account.id,
+      targetId: auth.account.id,
+      origin,
+      details: { channel, purpose: 'step_up' },
+    });
+  }
+
+  async function view(
+    token: string,
+    flowId: string,
+    auth: AuthenticatedSession,
+    channel: CodeChannel,
+  ): Promise<StepUpView> {
+    const phone = channel === 'email' ? undefined : await d.phones.find(auth.account.id);
+    return {
+      flow: token,
+      destination: phone ? maskPhone(phone.e164) : maskEmail(auth.account.email),
+      channels: await methods(auth.account),
+      code: await d.challenges.view({ flowId, purpose: 'step_up' }, channel),
+    };
+  }
+
+  const load = (auth: AuthenticatedSession, token: string) =>
+    loadSessionFlow<StepUpData>(d.flows, token, FLOW_KIND, auth.session.id);
+
+  const validUntil = (session: Session) =>
+    session.step_up_at === null ? null : session.step_up_at + policy.stepUpWindowMs;
+
+  /**
+   * Until when changes are allowed: a step-up's window; or, when nothing is enrolled that the
+   * policy lets vouch (strong-mfa before any second factor), the sign-in itself while it is as
+   * fresh as a step-up would be.
+   */
+  async function freshUntil(auth: AuthenticatedSession): Promise<number | null> {
+    const until = validUntil(auth.session);
+    if (until !== null && until > clock.now()) return until;
+    if ((await methods(auth.account)).length === 0)
+      return auth.session.created_at + policy.stepUpWindowMs;
+    return until;
+  }
+
+  return {
+    methods,
+    validUntil,
+
+    async start(auth, channel, origin) {
+      const { token, flow } = await d.flows.create<'pending' | 'done', StepUpData>({
+        kind: FLOW_KIND,
+        state: 'pending',
+        accountId: auth.account.id,
+        data: { sessionId: auth.session.id, channel },
+        ttlMs: FLOW_TTL_MS,
+      });
+      await send(auth, flow.id, channel, origin);
+      return view(token, flow.id, auth, channel);
+    },
+
+    async resend(auth, token, channel, origin) {
+      const flow = await load(auth, token);
+      const chosen = channel ?? flow.data.channel;
+      if (chosen === flow.data.channel)
+        await d.challenges.assertResendAllowed({ flowId: flow.id, purpose: 'step_up' });
+      const saved = await d.flows.save(flow, {
+        state: 'pending',
+        data: { ...flow.data, channel: chosen },
+      });
+      await send(auth, saved.id, chosen, origin);
+      return view(token, saved.id, auth, chosen);
+    },
+
+    async verify(auth, token, code, origin) {
+      const flow = await load(auth, token);
+      await checkCode(d, {
+        binding: { flowId: flow.id, purpose: 'step_up' },
+        code,
+        accountId: auth.account.id,
+        origin,
+      });
+      await d.flows.save(flow, { state: 'done', data: flow.data });
+      const now = clock.now();
+      if (flow.data.channel !== 'email') await d.phones.touch(auth.account.id, now);
+      const rotated = await d.sessions.rotate(auth.session, {
+        stepUpAt: now,
+        amr: { method: amrOf[flow.data.channel], at: now },
+      });
+      await d.audit.record({
+        action: 'step_up.succeeded',
+        actorId: auth.account.id,
+        targetId: auth.account.id,
+        origin,
+        details: { channel: flow.data.channel },
+      });
+      return rotated;
+    },
+
+    freshUntil,
+
+    async require(auth) {
+      const until = await freshUntil(auth);
+      if (until !== null && until > clock.now()) return;
+      const available = await methods(auth.account);
+      throw new AppError('STEP_UP_REQUIRED', { details: { methods: available.join(',') } });
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/** Admin routes: an admin with an AAL2 session (S23). More arrive with the admin console issue. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../services.js';
+import { signedIn } from '../auth.js';
+import { Email, errors, Timestamp } from '../schemas.js';
+
+export function registerAdminRoutes(app: FastifyInstance, s: Services): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.post(
+    '/api/v1/admin/invitations',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Invite someone by email',
+        body: Type.Object(
+          {
+            email: Email,
+            role: Type.Union([Type.Literal('user'), Type.Literal('admin')], { default: 'user' }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            invitation: Type.Object({
+              id: Type.String(),
+              email: Type.String(),
+              role: Type.String(),
+              expiresAt: Timestamp,
+            }),
+            link: Type.String(),
+          }),
+          ...errors('UNAUTHENTICATED', 'ADMIN_REQUIRED', 'AAL2_REQUIRED', 'INVALID_EMAIL'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const admin = signedIn(request);
+      const inv = await s.accounts.invite({
+        email: request.body.email,
+        role: request.body.role,
+        invitedBy: admin.account.id,
+        send: true,
+      });
+      return reply.code(201).send({
+        invitation: {
+          id: inv.accountId,
+          email: request.body.email.trim(),
+          role: request.body.role,
+          expiresAt: new Date(inv.expiresAt).toISOString(),
+        },
+        link: inv.link,
+      });
+    },
+  );
+}

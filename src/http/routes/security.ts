@@ -1,0 +1,273 @@
+/**
+ * The account security page's routes (signed-in context): what the account has, step-up with an
+ * enrolled factor (S20), and adding, changing or removing the phone (S11, S20, S21).
+ */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { maskEmail } from '../../accounts/email.js';
+import type { EnrolmentView } from '../../factors/phone/service.js';
+import { channelsFor, maskPhone } from '../../factors/phone/numbers.js';
+import type { StepUpView as StepUpViewData } from '../../flows/step-up/service.js';
+import type { Services } from '../../services.js';
+import { signedIn } from '../auth.js';
+import { presentCode } from '../present.js';
+import {
+  ChannelChoice,
+  Code,
+  EnrolmentView as EnrolmentViewSchema,
+  errors,
+  FlowToken,
+  PhoneChannel,
+  PhoneNumber,
+  StepUpView,
+  Timestamp,
+} from '../schemas.js';
+import { setSessionCookie, type CookiePolicy } from '../session-cookie.js';
+import { origin } from './public.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+const presentView = <V extends StepUpViewData | EnrolmentView>(v: V) => ({
+  ...v,
+  code: presentCode(v.code),
+});
+
+const PhoneInfo = Type.Object({
+  number: Type.String({ description: 'Masked: only the last three digits show.' }),
+  kind: Type.Union([Type.Literal('mobile'), Type.Literal('landline')]),
+  channels: Type.Array(PhoneChannel),
+  verifiedAt: Timestamp,
+  lastUsedAt: Type.Union([Timestamp, Type.Null()]),
+});
+
+export function registerSecurityRoutes(
+  app: FastifyInstance,
+  s: Services,
+  cookie: CookiePolicy,
+): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['account security'];
+
+  r.get(
+    '/api/v1/account/security',
+    {
+      schema: {
+        tags,
+        summary: 'The sign-in methods of the signed-in user, masked',
+        response: {
+          200: Type.Object({
+            policy: Type.String(),
+            email: Type.Object({ address: Type.String(), verified: Type.Boolean() }),
+            phone: Type.Union([PhoneInfo, Type.Null()]),
+            stepUp: Type.Object({
+              validUntil: Type.Union([Timestamp, Type.Null()], {
+                description: 'Changes are allowed until then.',
+              }),
+              methods: Type.Array(ChannelChoice),
+            }),
+            phoneRemovable: Type.Boolean(),
+          }),
+          ...errors('UNAUTHENTICATED'),
+        },
+      },
+    },
+    async (request) => {
+      const auth = signedIn(request);
+      const phone = await s.phones.find(auth.account.id);
+      const until = await s.stepUp.freshUntil(auth);
+      return {
+        policy: s.policy.name,
+        email: {
+          address: maskEmail(auth.account.email),
+          verified: auth.account.email_verified_at !== null,
+        },
+        phone: phone
+          ? {
+              number: maskPhone(phone.e164),
+              kind: phone.kind,
+              channels: channelsFor(phone.kind),
+              verifiedAt: iso(phone.verified_at),
+              lastUsedAt: isoOrNull(phone.last_used_at),
+            }
+          : null,
+        stepUp: {
+          validUntil: until !== null && until > s.clock.now() ? iso(until) : null,
+          methods: await s.stepUp.methods(auth.account),
+        },
+        phoneRemovable: phone !== undefined && s.policy.mfaAtSignIn !== 'always',
+      };
+    },
+  );
+
+  r.post(
+    '/api/v1/step-up/start',
+    {
+      schema: {
+        tags,
+        summary: 'Verify your identity again: a code to a factor you already have',
+        body: Type.Object({ channel: ChannelChoice }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ flow: StepUpView }),
+          ...errors('UNAUTHENTICATED', 'SEND_LIMIT_REACHED', 'DELIVERY_FAILED'),
+        },
+      },
+    },
+    async (request) => ({
+      flow: presentView(
+        await s.stepUp.start(signedIn(request), request.body.channel, origin(request)),
+      ),
+    }),
+  );
+
+  r.post(
+    '/api/v1/step-up/resend',
+    {
+      schema: {
+        tags,
+        summary: 'Send a new step-up code, or switch channel',
+        body: Type.Object(
+          { flow: FlowToken, channel: Type.Optional(ChannelChoice) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ flow: StepUpView }),
+          ...errors('UNAUTHENTICATED', 'FLOW_NOT_FOUND', 'RESEND_TOO_SOON'),
+        },
+      },
+    },
+    async (request) => ({
+      flow: presentView(
+        await s.stepUp.resend(
+          signedIn(request),
+          request.body.flow,
+          request.body.channel,
+          origin(request),
+        ),
+      ),
+    }),
+  );
+
+  r.post(
+    '/api/v1/step-up/verify',
+    {
+      schema: {
+        tags,
+        summary: 'Enter the step-up code; the session gets a new token',
+        body: Type.Object({ flow: FlowToken, code: Code }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ validUntil: Timestamp }),
+          ...errors('UNAUTHENTICATED', 'FLOW_NOT_FOUND', 'TOO_MANY_ATTEMPTS'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { token, session } = await s.stepUp.verify(
+        signedIn(request),
+        request.body.flow,
+        request.body.code,
+        origin(request),
+      );
+      setSessionCookie(reply, cookie, token);
+      return { validUntil: iso(s.stepUp.validUntil(session) ?? s.clock.now()) };
+    },
+  );
+
+  r.post(
+    '/api/v1/phone/start',
+    {
+      schema: {
+        tags,
+        summary: 'Add or change the phone ("Verify Mobile Number"): a code goes to the new number',
+        body: Type.Object(
+          { phone: PhoneNumber, channel: PhoneChannel },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ flow: EnrolmentViewSchema }),
+          ...errors('UNAUTHENTICATED', 'STEP_UP_REQUIRED', 'SEND_LIMIT_REACHED', 'DELIVERY_FAILED'),
+        },
+      },
+    },
+    async (request) => ({
+      flow: presentView(await s.phone.start(signedIn(request), request.body, origin(request))),
+    }),
+  );
+
+  r.post(
+    '/api/v1/phone/resend',
+    {
+      schema: {
+        tags,
+        summary: '"Resend code" (or switch between text and call)',
+        body: Type.Object(
+          { flow: FlowToken, channel: Type.Optional(PhoneChannel) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ flow: EnrolmentViewSchema }),
+          ...errors('UNAUTHENTICATED', 'FLOW_NOT_FOUND', 'RESEND_TOO_SOON'),
+        },
+      },
+    },
+    async (request) => ({
+      flow: presentView(
+        await s.phone.resend(
+          signedIn(request),
+          request.body.flow,
+          request.body.channel,
+          origin(request),
+        ),
+      ),
+    }),
+  );
+
+  r.post(
+    '/api/v1/phone/confirm',
+    {
+      schema: {
+        tags,
+        summary: 'Confirm the new number with its code ("Submit"); only then is it saved',
+        body: Type.Object({ flow: FlowToken, code: Code }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ phone: PhoneInfo }),
+          ...errors('UNAUTHENTICATED', 'FLOW_NOT_FOUND', 'TOO_MANY_ATTEMPTS'),
+        },
+      },
+    },
+    async (request) => {
+      const auth = signedIn(request);
+      await s.phone.confirm(auth, request.body.flow, request.body.code, origin(request));
+      const phone = await s.phones.find(auth.account.id);
+      if (!phone) throw new Error('phone vanished after confirmation');
+      return {
+        phone: {
+          number: maskPhone(phone.e164),
+          kind: phone.kind,
+          channels: channelsFor(phone.kind),
+          verifiedAt: iso(phone.verified_at),
+          lastUsedAt: isoOrNull(phone.last_used_at),
+        },
+      };
+    },
+  );
+
+  r.delete(
+    '/api/v1/phone',
+    {
+      schema: {
+        tags,
+        summary:
+          'Remove the phone (needs a step-up; refused when it is the required second factor)',
+        response: {
+          204: Type.Null(),
+          ...errors('UNAUTHENTICATED', 'STEP_UP_REQUIRED', 'PHONE_NOT_FOUND', 'FACTOR_REQUIRED'),
+        },
+      },
+    },
+    async (request, reply) => {
+      await s.phone.remove(signedIn(request), origin(request));
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * Housekeeping: deletes rows that can never be used again (ended flows, spent or expired codes,
+ * expired sessions, old development-outbox messages, send counters of past windows). The audit
+ * log is never touched.
+ * server.ts runs it every 10 minutes; it is safe to run from several processes at once.
+ */
+import { purgeRateCounters } from '../delivery/spend-guard.js';
+import type { Db } from '../store/schema.js';
+
+const DAY = 24 * 3_600_000;
+
+export interface PurgeCounts {
+  flows: number;
+  codes: number;
+  sessions: number;
+  outbox: number;
+  counters: number;
+}
+
+export async function purgeExpired(
+  db: Db,
+  now: number,
+  sessionIdleMs: number,
+): Promise<PurgeCounts> {
+  const count = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
+  const flows = await db.deleteFrom('flows').where('expires_at', '<', now).executeTakeFirst();
+  const codes = await db
+    .deleteFrom('one_time_codes')
+    .where('expires_at', '<', now - DAY)
+    .executeTakeFirst();
+  const sessions = await db
+    .deleteFrom('sessions')
+    .where((eb) =>
+      eb.or([eb('expires_at', '<', now), eb('last_seen_at', '<', now - sessionIdleMs)]),
+    )
+    .executeTakeFirst();
+  const outbox = await db
+    .deleteFrom('outbox_messages')
+    .where('created_at', '<', now - 7 * DAY)
+    .executeTakeFirst();
+  const counters = await purgeRateCounters(db, now);
+  return {
+    flows: count(flows),
+    codes: count(codes),
+    sessions: count(sessions),
+    outbox: count(outbox),
+    counters,
+  };
+}

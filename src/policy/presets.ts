@@ -1,0 +1,65 @@
+/**
+ * Policy presets: one engine, three seed portals, selected by PORTCULLIS_POLICY. Presets are
+ * data. This is the part of the policy that sign-in and phone enrolment read today; the policy
+ * engine (enforcement dates, minimums, recovery codes, organisations) grows from here.
+ */
+import type { PolicyName } from '../config/load.js';
+
+export interface Policy {
+  name: PolicyName;
+  /** When sign-in asks for a second factor: never, when the user has one, or always. */
+  mfaAtSignIn: 'never' | 'when_enrolled' | 'always';
+  /** Whether a code sent to the email may replace the phone code at sign-in (never AAL2, S9). */
+  emailCodeFallback: boolean;
+  /** Whether sign-in asks users with no phone to add one: not at all, offered with "Skip for Now", or required. */
+  phoneAtSignIn: 'off' | 'offer' | 'require';
+  /** Seed 002: "You are returned to the login screen to log in again" after registering the phone. */
+  signInAgainAfterPhoneEnrolment: boolean;
+  /** Whether an email code may vouch for a change (step-up) — seed 000: "verify your identity via email". */
+  emailStepUp: boolean;
+  /** Digits in every one-time code. */
+  codeLength: number;
+  /** How long a step-up lasts (default 5 minutes). */
+  stepUpWindowMs: number;
+}
+
+const FIVE_MINUTES = 5 * 60_000;
+
+export const presets: Record<PolicyName, Policy> = {
+  // Seed 000: email verified at first sign-in; a phone is offered ("Skip for Now") and then
+  // serves, like the email, to verify changes of email, phone and password.
+  'email-first': {
+    name: 'email-first',
+    mfaAtSignIn: 'never',
+    emailCodeFallback: true,
+    phoneAtSignIn: 'offer',
+    signInAgainAfterPhoneEnrolment: false,
+    emailStepUp: true,
+    codeLength: 6,
+    stepUpWindowMs: FIVE_MINUTES,
+  },
+  // Seed 001: email stops being a sign-in or recovery method; the enforcement date and the
+  // minimum (passkey, or authenticator + phone, or password + phone) arrive with the policy engine.
+  'strong-mfa': {
+    name: 'strong-mfa',
+    mfaAtSignIn: 'when_enrolled',
+    emailCodeFallback: false,
+    phoneAtSignIn: 'off',
+    signInAgainAfterPhoneEnrolment: false,
+    emailStepUp: false,
+    codeLength: 6,
+    stepUpWindowMs: FIVE_MINUTES,
+  },
+  // Seed 002: every sign-in needs a six-digit SMS code; the phone is registered at the first
+  // sign-in, then the user signs in again; "Send code to email" is the fallback.
+  'sms-required': {
+    name: 'sms-required',
+    mfaAtSignIn: 'always',
+    emailCodeFallback: true,
+    phoneAtSignIn: 'require',
+    signInAgainAfterPhoneEnrolment: true,
+    emailStepUp: true,
+    codeLength: 6,
+    stepUpWindowMs: FIVE_MINUTES,
+  },
+};

@@ -1,0 +1,250 @@
+/**
+ * Wires the services together from configuration, a store and a clock. Nothing here touches
+ * HTTP; routes receive the finished `Services`.
+ */
+import { createAccountService, type AccountService } from './accounts/accounts.js';
+import { createThrottle, type Throttle } from './accounts/throttle.js';
+import { createAuditLog, type AuditLog } from './audit/audit.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config/load.js';
+import { createKeyedHasher, type KeyedHasher } from './crypto/keyed-hash.js';
+import { createOutboxSender } from './delivery/outbox.js';
+import {
+  createDelivery,
+  type Delivery,
+  type OutgoingMessage,
+  type Sender,
+} from './delivery/sender.js';
+import { createSmtpSender } from './delivery/smtp.js';
+import {
+  createDbCounterStore,
+  createRedisCounterStore,
+  createSpendGuard,
+  type CounterStore,
+} from './delivery/spend-guard.js';
+import { createTwilioSenders } from './delivery/twilio.js';
+import { createChallenges } from './factors/otp-code/challenge.js';
+import { createCodeService, type CodeService } from './factors/otp-code/codes.js';
+import {
+  createPasswordHasher,
+  type Argon2Params,
+  type PasswordHasher,
+} from './factors/password/hashing.js';
+import { createPhoneRepo, type PhoneRepo } from './factors/phone/repo.js';
+import { createPhoneService, type PhoneService } from './factors/phone/service.js';
+import { createFlowStore } from './flows/flow-store.js';
+import {
+  createSignInService,
+  type SignInOutcome,
+  type SignInService,
+} from './flows/sign-in/service.js';
+import { createStepUpService, type StepUpService } from './flows/step-up/service.js';
+import { presets, type Policy } from './policy/presets.js';
+import { createSessionService, type SessionService } from './sessions/sessions.js';
+import type { Store } from './store/dialect.js';
+
+export interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface Services {
+  config: Config;
+  policy: Policy;
+  store: Store;
+  clock: Clock;
+  hasher: KeyedHasher;
+  passwords: PasswordHasher;
+  audit: AuditLog;
+  delivery: Delivery;
+  codes: CodeService;
+  throttle: Throttle;
+  sessions: SessionService;
+  accounts: AccountService;
+  signIn: SignInService;
+  stepUp: StepUpService;
+  phones: PhoneRepo;
+  phone: PhoneService;
+  /** Whether the development outbox is on (never in production). */
+  devOutbox: boolean;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  argon2?: Argon2Params;
+  onSignInOutcome?: (outcome: SignInOutcome) => void;
+  /** Extra or replacement senders (tests). */
+  senders?: Sender[];
+  log?: Logger;
+}
+
+const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function senders(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  extra: Sender[],
+  closers: (() => unknown)[],
+): Sender[] {
+  const out: Sender[] = [];
+  if (config.smtpUrl) {
+    const smtp = createSmtpSender(config.smtpUrl, config.mailFrom);
+    closers.push(() => smtp.close());
+    out.push(smtp);
+  }
+  if (config.sms.twilio) {
+    const twilio = createTwilioSenders({ ...config.sms.twilio, timeoutMs: config.sms.timeoutMs });
+    out.push(twilio.sms, twilio.voice);
+  }
+  if (config.mode !== 'production') {
+    for (const channel of ['email', 'sms', 'voice'] as const) {
+      if (!out.some((s) => s.channel === channel))
+        out.push(createOutboxSender(store.db, clock, channel));
+    }
+  }
+  for (const s of extra) {
+    const i = out.findIndex((x) => x.channel === s.channel);
+    if (i >= 0) out.splice(i, 1, s);
+    else out.push(s);
+  }
+  return out;
+}
+
+export function createServices(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  opts: ServiceOptions = {},
+): Services {
+  const { db } = store;
+  const log = opts.log ?? silent;
+  const policy = presets[config.policy];
+  const hasher = createKeyedHasher(config.secretKey);
+  const passwords = createPasswordHasher(opts.argon2);
+  const audit = createAuditLog(db, clock);
+  const closers: (() => unknown)[] = [];
+  const delivery = createDelivery(senders(config, store, clock, opts.senders ?? [], closers));
+  const notify = async (message: OutgoingMessage) => {
+    try {
+      await delivery.send(message);
+    } catch (err) {
+      log.warn({ err, channel: message.channel }, 'security notice could not be delivered');
+    }
+  };
+
+  let counters: CounterStore = createDbCounterStore(db);
+  if (config.redisUrl) counters = createRedisCounterStore(config.redisUrl);
+  closers.push(() => counters.close());
+  const guard = createSpendGuard(
+    counters,
+    { ...config.sms.limits, allowedCountries: config.phone.allowedCountries },
+    clock,
+    log,
+    { hashKey: (value) => hasher.hash('send-limit', value) },
+  );
+
+  const codes = createCodeService(db, clock, hasher);
+  const challenges = createChallenges({
+    codes,
+    delivery,
+    guard,
+    clock,
+    settings: {
+      portalName: config.portalName,
+      codeLength: policy.codeLength,
+      emailValidityMs: config.emailCodeValidityMs,
+      phoneValidityMs: config.sms.codeValidityMs,
+      resendCooldownMs: config.codeResendCooldownMs,
+    },
+  });
+  const throttle = createThrottle(db, clock);
+  const sessions = createSessionService(db, clock, hasher, {
+    idleMs: config.sessionIdleMs,
+    absoluteMs: config.sessionAbsoluteMs,
+  });
+  const flows = createFlowStore(db, clock, hasher);
+  const phones = createPhoneRepo(db);
+  const accounts = createAccountService({
+    db,
+    clock,
+    hasher,
+    passwords,
+    delivery,
+    audit,
+    settings: {
+      portalName: config.portalName,
+      publicUrl: config.publicUrl,
+      passwordMinLength: config.passwordMinLength,
+      invitationValidityMs: config.invitationValidityMs,
+    },
+  });
+  const signIn = createSignInService({
+    db,
+    clock,
+    hasher,
+    passwords,
+    codes,
+    challenges,
+    flows,
+    sessions,
+    throttle,
+    phones,
+    audit,
+    policy,
+    notify,
+    phoneRules: config.phone,
+    portalName: config.portalName,
+    ...(opts.onSignInOutcome ? { onOutcome: opts.onSignInOutcome } : {}),
+  });
+  const stepUp = createStepUpService({
+    clock,
+    codes,
+    challenges,
+    flows,
+    sessions,
+    throttle,
+    phones,
+    audit,
+    policy,
+  });
+  const phone = createPhoneService({
+    clock,
+    codes,
+    challenges,
+    flows,
+    phones,
+    stepUp,
+    throttle,
+    audit,
+    policy,
+    notify,
+    phoneRules: config.phone,
+    portalName: config.portalName,
+  });
+
+  return {
+    config,
+    policy,
+    store,
+    clock,
+    hasher,
+    passwords,
+    audit,
+    delivery,
+    codes,
+    throttle,
+    sessions,
+    accounts,
+    signIn,
+    stepUp,
+    phones,
+    phone,
+    devOutbox: config.mode !== 'production',
+    async close() {
+      for (const c of closers) await c();
+      await store.close();
+    },
+  };
+}

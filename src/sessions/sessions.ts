@@ -1,0 +1,222 @@
+/**
+ * Sessions (S16, S17, S19). The cookie holds a 256-bit random token; the database holds only
+ * its keyed hash. The session check is one indexed lookup (token_hash → session ⋈ account) and,
+ * at most once a minute per session, one update of last_seen_at for the idle timeout.
+ */
+import type { Clock } from '../clock.js';
+import type { KeyedHasher } from '../crypto/keyed-hash.js';
+import { newId, randomToken } from '../crypto/random.js';
+import type { RequestOrigin } from '../audit/audit.js';
+import type { Account, Db, Session } from '../store/schema.js';
+import { AppError } from '../errors/app-error.js';
+
+const DOMAIN = 'session-token';
+/** Idle-timer writes are batched to one per minute, so the hot path rarely writes. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export type Aal = 'aal1' | 'aal2';
+/** RFC 8176 method names: `pwd`, `otp`, `sms`, `tel`, `hwk`, `swk`, `user`, `mfa`, … */
+export interface AmrEntry {
+  method: string;
+  at: number;
+}
+
+export interface SessionLimits {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+export interface AuthenticatedSession {
+  session: Session;
+  account: Account;
+  amr: AmrEntry[];
+  idleExpiresAt: number;
+}
+
+export interface SessionService {
+  create(input: {
+    accountId: string;
+    aal: Aal;
+    amr: AmrEntry[];
+    origin: RequestOrigin;
+  }): Promise<{ token: string; session: Session }>;
+  authenticate(token: string): Promise<AuthenticatedSession | undefined>;
+  /**
+   * A new token for the same session (S17: at every step-up or assurance change); the old token
+   * stops working at once. Records the step-up time and appends the method used to `amr`.
+   */
+  rotate(
+    session: Session,
+    change: { stepUpAt: number; amr: AmrEntry },
+  ): Promise<{ token: string; session: Session }>;
+  list(accountId: string): Promise<Session[]>;
+  /** Ends one of the account's sessions; false when there is no such session for that account. */
+  end(accountId: string, sessionId: string): Promise<boolean>;
+  endOthers(accountId: string, keepSessionId: string): Promise<number>;
+  endAll(accountId: string): Promise<number>;
+}
+
+export function createSessionService(
+  db: Db,
+  clock: Clock,
+  hasher: KeyedHasher,
+  limits: SessionLimits,
+): SessionService {
+  return {
+    async create({ accountId, aal, amr, origin }) {
+      const token = randomToken();
+      const now = clock.now();
+      const session: Session = {
+        id: newId(),
+        token_hash: hasher.hash(DOMAIN, token),
+        account_id: accountId,
+        aal,
+        amr: JSON.stringify(amr),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + limits.absoluteMs,
+        ip: origin.ip,
+        user_agent: origin.userAgent?.slice(0, 512) ?? null,
+        step_up_at: null,
+      };
+      await db.insertInto('sessions').values(session).execute();
+      return { token, session };
+    },
+
+    async authenticate(token) {
+      if (token.length < 20 || token.length > 100) return undefined;
+      const now = clock.now();
+      const row = await db
+        .selectFrom('sessions')
+        .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+        .select([
+          'sessions.id as s_id',
+          'sessions.token_hash',
+          'sessions.account_id',
+          'sessions.aal',
+          'sessions.amr',
+          'sessions.created_at as s_created_at',
+          'sessions.last_seen_at',
+          'sessions.expires_at',
+          'sessions.ip',
+          'sessions.user_agent',
+          'sessions.step_up_at',
+          'accounts.id',
+          'accounts.email',
+          'accounts.email_normalized',
+          'accounts.email_verified_at',
+          'accounts.password_hash',
+          'accounts.state',
+          'accounts.role',
+          'accounts.created_at',
+          'accounts.updated_at',
+          'accounts.phone_offer_dismissed_at',
+        ])
+        .where('sessions.token_hash', '=', hasher.hash(DOMAIN, token))
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const idleExpiresAt = row.last_seen_at + limits.idleMs;
+      if (row.expires_at <= now || idleExpiresAt <= now || row.state !== 'active') return undefined;
+      const session: Session = {
+        id: row.s_id,
+        token_hash: row.token_hash,
+        account_id: row.account_id,
+        aal: row.aal,
+        amr: row.amr,
+        created_at: row.s_created_at,
+        last_seen_at: row.last_seen_at,
+        expires_at: row.expires_at,
+        ip: row.ip,
+        user_agent: row.user_agent,
+        step_up_at: row.step_up_at,
+      };
+      const account: Account = {
+        id: row.id,
+        email: row.email,
+        email_normalized: row.email_normalized,
+        email_verified_at: row.email_verified_at,
+        password_hash: row.password_hash,
+        state: row.state,
+        role: row.role,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        phone_offer_dismissed_at: row.phone_offer_dismissed_at,
+      };
+      if (now - row.last_seen_at >= TOUCH_INTERVAL_MS) {
+        await db
+          .updateTable('sessions')
+          .set({ last_seen_at: now })
+          .where('id', '=', row.s_id)
+          .execute();
+        session.last_seen_at = now;
+      }
+      return {
+        session,
+        account,
+        amr: JSON.parse(row.amr) as AmrEntry[],
+        idleExpiresAt: session.last_seen_at + limits.idleMs,
+      };
+    },
+
+    async rotate(session, change) {
+      const token = randomToken();
+      const amr = [...(JSON.parse(session.amr) as AmrEntry[]), change.amr];
+      const next: Session = {
+        ...session,
+        token_hash: hasher.hash(DOMAIN, token),
+        amr: JSON.stringify(amr),
+        step_up_at: change.stepUpAt,
+        last_seen_at: clock.now(),
+      };
+      const r = await db
+        .updateTable('sessions')
+        .set({
+          token_hash: next.token_hash,
+          amr: next.amr,
+          step_up_at: next.step_up_at,
+          last_seen_at: next.last_seen_at,
+        })
+        .where('id', '=', session.id)
+        .where('token_hash', '=', session.token_hash)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new AppError('UNAUTHENTICATED');
+      return { token, session: next };
+    },
+
+    list: (accountId) =>
+      db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('expires_at', '>', clock.now())
+        .where('last_seen_at', '>', clock.now() - limits.idleMs)
+        .orderBy('last_seen_at', 'desc')
+        .execute(),
+
+    async end(accountId, sessionId) {
+      const r = await db
+        .deleteFrom('sessions')
+        .where('id', '=', sessionId)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) === 1;
+    },
+
+    async endOthers(accountId, keepSessionId) {
+      const r = await db
+        .deleteFrom('sessions')
+        .where('account_id', '=', accountId)
+        .where('id', '!=', keepSessionId)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+
+    async endAll(accountId) {
+      const r = await db
+        .deleteFrom('sessions')
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+  };
+}

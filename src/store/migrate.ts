@@ -1,0 +1,38 @@
+/**
+ * One set of migrations for both dialects, registered in order here (no directory scanning,
+ * so the built and the source trees behave the same).
+ */
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Store } from './dialect.js';
+import * as m0001 from './migrations/0001-foundation.js';
+import * as m0002 from './migrations/0002-phones.js';
+
+const migrations: Record<string, Migration> = {
+  '0001-foundation': m0001,
+  '0002-phones': m0002,
+};
+
+/** In the order they run. */
+export const migrationNames = Object.keys(migrations);
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/**
+ * Kysely's own bookkeeping tables live in the store's schema too: otherwise, on PostgreSQL, a
+ * `kysely_migration` table in another schema of the same database would be taken for ours.
+ */
+export async function migrateToLatest(store: Pick<Store, 'db' | 'schema'>): Promise<void> {
+  const { db, schema } = store;
+  const migrator = new Migrator({
+    db,
+    provider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`Database migration ${failed?.migrationName ?? '(setup)'} failed`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Database schema types. Portable column types only: text ids, integer epoch-ms times
+ * (`bigint`), text JSON for opaque blobs. Tables and columns are snake_case, tables plural.
+ */
+import type { Insertable, Kysely, Selectable } from 'kysely';
+
+export type AccountState = 'invited' | 'active' | 'disabled';
+export type Role = 'user' | 'admin';
+
+export interface AccountsTable {
+  id: string;
+  email: string;
+  email_normalized: string;
+  email_verified_at: number | null;
+  password_hash: string | null;
+  state: AccountState;
+  role: Role;
+  created_at: number;
+  updated_at: number;
+  /** When the user chose "Skip for Now" on the phone offer at sign-in (seed 000). */
+  phone_offer_dismissed_at: number | null;
+}
+
+export interface InvitationsTable {
+  id: string;
+  token_hash: string;
+  account_id: string;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  account_id: string;
+  aal: 'aal1' | 'aal2';
+  /** JSON: `[{ method, at }]` — the methods used and when (RFC 8176 names). */
+  amr: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  ip: string | null;
+  user_agent: string | null;
+  /** When the session last passed a step-up verification (S20). */
+  step_up_at: number | null;
+}
+
+export interface PhonesTable {
+  id: string;
+  account_id: string;
+  /** E.164 only (S11). */
+  e164: string;
+  country: string;
+  /** `mobile` numbers get texts and calls; `landline` numbers get calls only. */
+  kind: 'mobile' | 'landline';
+  verified_at: number;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface RateCountersTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
+export interface FlowsTable {
+  /** Keyed hash of the flow token the client holds. */
+  id: string;
+  kind: string;
+  state: string;
+  account_id: string | null;
+  /** JSON: flow-specific data. */
+  data: string;
+  version: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface OneTimeCodesTable {
+  id: string;
+  account_id: string | null;
+  flow_id: string | null;
+  purpose: string;
+  channel: 'email' | 'sms' | 'voice';
+  destination: string;
+  code_hash: string;
+  attempts: number;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+export interface FailureCountersTable {
+  subject: string;
+  failures: number;
+  last_failure_at: number;
+  locked_at: number | null;
+}
+
+export interface OutboxMessagesTable {
+  id: string;
+  channel: 'email' | 'sms' | 'voice';
+  recipient: string;
+  subject: string | null;
+  body: string;
+  created_at: number;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  at: number;
+  actor_id: string | null;
+  action: string;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  /** JSON, never secrets. */
+  details: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  invitations: InvitationsTable;
+  sessions: SessionsTable;
+  flows: FlowsTable;
+  one_time_codes: OneTimeCodesTable;
+  failure_counters: FailureCountersTable;
+  outbox_messages: OutboxMessagesTable;
+  audit_events: AuditEventsTable;
+  phones: PhonesTable;
+  rate_counters: RateCountersTable;
+}
+
+export type Db = Kysely<Database>;
+export type Account = Selectable<AccountsTable>;
+export type Session = Selectable<SessionsTable>;
+export type Flow = Selectable<FlowsTable>;
+export type NewAccount = Insertable<AccountsTable>;
+export type Phone = Selectable<PhonesTable>;

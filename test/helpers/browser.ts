@@ -1,0 +1,108 @@
+/**
+ * Launches the system's Chromium (Debian's `chromium` package) through playwright-core; no
+ * browser is ever downloaded. Without Chromium the browser suites skip locally and fail in CI.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { startTestServer, type TestServer } from './server.js';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const builtPage = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
+
+/**
+ * Whether the browser suites can run here. Throws in CI (`CI` set) when Chromium is missing, so a
+ * misconfigured runner fails loudly instead of passing with nothing tested.
+ */
+export function browserAvailable(): boolean {
+  if (existsSync(chromiumPath)) return true;
+  const message =
+    `Chromium was not found at ${chromiumPath}. Install it with \`apt-get install -y chromium\` ` +
+    '(or point CHROMIUM_PATH at a Chromium binary).';
+  if (process.env.CI) throw new Error(message);
+  console.warn(`Skipping browser tests: ${message}`);
+  return false;
+}
+
+/** The hosted pages are served from web/dist; say how to build them rather than time out. */
+export function assertPagesBuilt(): void {
+  if (!existsSync(builtPage)) {
+    throw new Error('web/dist/index.html is missing: run `npm run build:web` before these tests.');
+  }
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * Collects what should never happen on a page: uncaught script errors and Content Security
+ * Policy violations (an inline script or style slipping into the build). Check it after a test.
+ */
+export function watchForPageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`uncaught error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      problems.push(`CSP violation: ${message.text()}`);
+    }
+  });
+  return problems;
+}
+
+export interface BrowserSession {
+  /** The file's Chromium, for a second device (`browser.newContext()`). */
+  readonly browser: Browser;
+  readonly server: TestServer;
+  readonly context: BrowserContext;
+  readonly page: Page;
+}
+
+/**
+ * The set-up every browser suite shares: one Chromium for the file; per test a fresh server
+ * (with `env`), a fresh browser context and page, and a check that the page raised no script
+ * error or CSP violation. Read the fields inside tests (they change per test).
+ */
+export function useBrowserSession(env?: Record<string, string>): BrowserSession {
+  const session = {} as {
+    browser: Browser;
+    server: TestServer;
+    context: BrowserContext;
+    page: Page;
+    problems: string[];
+  };
+  beforeAll(async () => {
+    assertPagesBuilt();
+    session.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+  });
+  beforeEach(async () => {
+    session.server = await startTestServer(env ? { env } : {});
+    session.context = await session.browser.newContext();
+    session.context.setDefaultTimeout(10_000);
+    session.page = await session.context.newPage();
+    session.problems = watchForPageProblems(session.page);
+  });
+  afterEach(async () => {
+    await session.context?.close();
+    await session.server?.close();
+    expect(session.problems).toEqual([]);
+  });
+  return session;
+}

@@ -1,0 +1,30 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../src/config/load.js';
+
+/** A valid test configuration: in-memory SQLite, quiet logs, a fixed secret. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'portcullis-test-')),
+    DATABASE_URL: 'sqlite::memory:',
+    SECRET_KEY: 'test-secret-key-test-secret-key-test-secret-key',
+    LOG_LEVEL: 'silent',
+    PORTAL_NAME: 'Spectera Provider Portal',
+    ...env,
+  });
+}
+
+/** The least a production start needs (nothing here is contacted while building the app). */
+export const productionEnv: Record<string, string> = {
+  NODE_ENV: 'production',
+  PUBLIC_URL: 'https://id.portal.example',
+  SECRET_KEY: 'production-secret-key-of-more-than-32-characters',
+  SMTP_URL: 'smtp://127.0.0.1:2525',
+  SMS_PROVIDER: 'twilio',
+  TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+  TWILIO_AUTH_TOKEN: 'test-auth-token',
+  TWILIO_FROM_NUMBER: '+15005550006',
+  TWILIO_API_BASE_URL: 'http://127.0.0.1:9',
+};

@@ -1,0 +1,76 @@
+/**
+ * The two hot paths do only the work they must (structure, not timing: timing lives in
+ * `npm run bench`). The session check is one indexed lookup; sign-in is one password hash plus a
+ * handful of indexed statements.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { build } from '../../src/app.js';
+import { FakeClock } from '../../src/clock.js';
+import { openStore, type Store } from '../../src/store/dialect.js';
+import { Client, PASSWORD, signedInClient } from '../helpers/client.js';
+import { testConfig } from '../helpers/config.js';
+
+let queries: string[];
+let store: Store;
+let app: FastifyInstance;
+let clock: FakeClock;
+
+beforeEach(async () => {
+  queries = [];
+  clock = new FakeClock();
+  store = openStore({ kind: 'sqlite', file: ':memory:' }, { onQuery: (q) => queries.push(q) });
+  app = await build({ config: testConfig(), clock, store });
+});
+afterEach(async () => {
+  await app.close();
+  await store.close();
+});
+
+describe('the session check', () => {
+  it('is one SQL statement', async () => {
+    const c = await signedInClient(app, 'ann@clinic.org');
+    queries.length = 0;
+    expect((await c.get('/api/v1/session')).statusCode).toBe(200);
+    expect(queries).toHaveLength(1);
+    expect(queries[0]).toMatch(/from "sessions" inner join "accounts"/);
+  });
+
+  it('adds at most one write a minute for the idle timer', async () => {
+    const c = await signedInClient(app, 'ben@clinic.org');
+    clock.advance(61_000);
+    queries.length = 0;
+    await c.get('/api/v1/session');
+    expect(queries).toHaveLength(2);
+    queries.length = 0;
+    await c.get('/api/v1/session');
+    expect(queries).toHaveLength(1);
+  });
+
+  it('finds the session through the unique index on token_hash', async () => {
+    const plan = await sql<{
+      detail: string;
+    }>`explain query plan select * from sessions inner join accounts on accounts.id = sessions.account_id where sessions.token_hash = ${'x'}`.execute(
+      store.db,
+    );
+    const details = plan.rows.map((r) => r.detail).join(' | ');
+    expect(details).toMatch(/SEARCH sessions USING INDEX sqlite_autoindex_sessions/);
+    expect(details).toMatch(/SEARCH accounts USING INDEX sqlite_autoindex_accounts/);
+  });
+});
+
+describe('sign-in', () => {
+  it('runs a handful of statements around one password hash', async () => {
+    await signedInClient(app, 'cal@clinic.org');
+    queries.length = 0;
+    const res = await new Client(app).post('/api/v1/sign-in', {
+      email: 'cal@clinic.org',
+      password: PASSWORD,
+    });
+    expect(res.json().status).toBe('signed_in');
+    // throttle read + count (before the hash, S5), account lookup, throttle reset, phone
+    // lookup (is a second factor owed?), session insert, audit insert
+    expect(queries).toHaveLength(7);
+  });
+});

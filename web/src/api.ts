@@ -1,0 +1,146 @@
+// The one way these pages talk to the server: same-origin JSON, the CSRF header on every
+// state-changing request, and `{ error: { code, message, details } }` turned into ApiError.
+import type {
+  AccountSecurity,
+  CodeChannel,
+  CodeFlow,
+  ContinueAnswer,
+  Invitation,
+  MessageAnswer,
+  OutboxMessage,
+  PhoneInfo,
+  PortalConfig,
+  SessionAnswer,
+  SessionSummary,
+  SignInResult,
+} from './api-types';
+
+type Method = 'GET' | 'POST' | 'DELETE';
+type PhoneChannel = 'sms' | 'voice';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get attemptsLeft(): number | undefined {
+    return numberOrUndefined(this.details.attemptsLeft);
+  }
+
+  get retryAfterSeconds(): number | undefined {
+    return numberOrUndefined(this.details.retryAfterSeconds);
+  }
+}
+
+export function isApiError(error: unknown, ...codes: string[]): error is ApiError {
+  return error instanceof ApiError && (codes.length === 0 || codes.includes(error.code));
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toApiError(response: Response, body: unknown): ApiError {
+  const error = isRecord(body) && isRecord(body.error) ? body.error : undefined;
+  const details = error && isRecord(error.details) ? { ...error.details } : {};
+  const retryAfter = Number(response.headers.get('Retry-After'));
+  if (details.retryAfterSeconds === undefined && retryAfter > 0) {
+    details.retryAfterSeconds = retryAfter;
+  }
+  if (error && typeof error.code === 'string' && typeof error.message === 'string') {
+    return new ApiError(response.status, error.code, error.message, details);
+  }
+  const message =
+    response.status >= 500
+      ? 'Something went wrong on our side. Please try again in a moment.'
+      : 'The request could not be completed. Please reload the page and try again.';
+  return new ApiError(response.status, `HTTP_${response.status}`, message, details);
+}
+
+async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (method !== 'GET') headers['X-Portcullis-CSRF'] = '1';
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(
+      0,
+      'NETWORK_ERROR',
+      'We could not reach the server. Check your connection and try again.',
+    );
+  }
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!response.ok) throw toApiError(response, parsed);
+  return parsed as T;
+}
+
+export const api = {
+  config: () => request<PortalConfig>('GET', '/config'),
+  signUp: (email: string, password: string) =>
+    request<MessageAnswer>('POST', '/sign-up', { email, password }),
+  lookupInvitation: (token: string) =>
+    request<Invitation>('POST', '/invitations/lookup', { token }),
+  acceptInvitation: (token: string, password: string) =>
+    request<MessageAnswer>('POST', '/invitations/accept', { token, password }),
+  signIn: (email: string, password: string) =>
+    request<SignInResult>('POST', '/sign-in', { email, password }),
+  currentStep: (flow: string) => request<ContinueAnswer>('POST', '/sign-in/flow', { flow }),
+  verifyEmail: (flow: string, code: string) =>
+    request<SignInResult>('POST', '/sign-in/verify-email', { flow, code }),
+  /** Same channel (or none): a new code after the cooldown; another channel: switch to it. */
+  resendCode: (flow: string, channel?: CodeChannel) =>
+    request<ContinueAnswer>('POST', '/sign-in/resend-code', channel ? { flow, channel } : { flow }),
+  verifyCode: (flow: string, code: string) =>
+    request<SignInResult>('POST', '/sign-in/verify-code', { flow, code }),
+  submitPhone: (flow: string, phone: string, channel: PhoneChannel) =>
+    request<ContinueAnswer>('POST', '/sign-in/phone', { flow, phone, channel }),
+  skipPhone: (flow: string) => request<SignInResult>('POST', '/sign-in/skip', { flow }),
+  session: () => request<SessionAnswer>('GET', '/session'),
+  signOut: () => request<void>('POST', '/sign-out'),
+  sessions: () => request<{ sessions: SessionSummary[] }>('GET', '/sessions'),
+  endSession: (id: string) => request<void>('DELETE', `/sessions/${encodeURIComponent(id)}`),
+  endOtherSessions: () => request<{ ended: number }>('POST', '/sessions/end-others'),
+  accountSecurity: () => request<AccountSecurity>('GET', '/account/security'),
+  startStepUp: (channel: CodeChannel) =>
+    request<{ flow: CodeFlow }>('POST', '/step-up/start', { channel }),
+  resendStepUp: (flow: string, channel?: CodeChannel) =>
+    request<{ flow: CodeFlow }>('POST', '/step-up/resend', channel ? { flow, channel } : { flow }),
+  verifyStepUp: (flow: string, code: string) =>
+    request<{ validUntil: string }>('POST', '/step-up/verify', { flow, code }),
+  startPhone: (phone: string, channel: PhoneChannel) =>
+    request<{ flow: CodeFlow }>('POST', '/phone/start', { phone, channel }),
+  resendPhone: (flow: string, channel?: CodeChannel) =>
+    request<{ flow: CodeFlow }>('POST', '/phone/resend', channel ? { flow, channel } : { flow }),
+  confirmPhone: (flow: string, code: string) =>
+    request<{ phone: PhoneInfo }>('POST', '/phone/confirm', { flow, code }),
+  removePhone: () => request<void>('DELETE', '/phone'),
+  outbox: (to: string) =>
+    request<{ messages: OutboxMessage[] }>(
+      'GET',
+      `/dev/outbox${to ? `?${new URLSearchParams({ to })}` : ''}`,
+    ),
+};

@@ -1,0 +1,34 @@
+import { Navigate, Route, Routes } from 'react-router';
+import { Layout } from './components/layout';
+import { AcceptInvitationPage } from './pages/accept-invitation';
+import { AccountPage } from './pages/account';
+import { AccountSecurityPage } from './pages/account-security';
+import { DevOutboxPage } from './pages/dev-outbox';
+import { NotFoundPage } from './pages/not-found';
+import { SessionsPage } from './pages/sessions';
+import { SignInPage } from './pages/sign-in';
+import { SignInCodePage } from './pages/sign-in-code';
+import { SignInPhonePage } from './pages/sign-in-phone';
+import { SignUpPage } from './pages/sign-up';
+import { VerifyEmailPage } from './pages/verify-email';
+
+export function App() {
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<Navigate to="/account" replace />} />
+        <Route path="sign-in" element={<SignInPage />} />
+        <Route path="sign-in/verify-email" element={<VerifyEmailPage />} />
+        <Route path="sign-in/phone" element={<SignInPhonePage />} />
+        <Route path="sign-in/code" element={<SignInCodePage />} />
+        <Route path="sign-up" element={<SignUpPage />} />
+        <Route path="accept-invitation" element={<AcceptInvitationPage />} />
+        <Route path="account" element={<AccountPage />} />
+        <Route path="account/sessions" element={<SessionsPage />} />
+        <Route path="account/security" element={<AccountSecurityPage />} />
+        <Route path="dev/outbox" element={<DevOutboxPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,97 @@
+// Keeps the sign-in flow between steps. The token is a secret: it lives in memory and in
+// sessionStorage (for a reload), never in the URL. Server times are mapped to this device's
+// clock with an offset measured from the server's clock in each answer, so countdowns ignore
+// clock skew.
+import type { CodeChallenge, SignInFlow, SignInStep } from './api-types';
+
+const key = 'portcullis.sign-in-flow';
+
+export interface ActiveFlow {
+  flow: SignInFlow;
+  /** Add to a server timestamp to get this device's time. */
+  offsetMs: number;
+  /** The phone was offered with "Skip for Now" (not required): the pages word it that way. */
+  phoneOffered: boolean;
+}
+
+let current: ActiveFlow | null = null;
+
+/** Device time minus server time, from a fresh answer's server clock (or its code's issue). */
+export function measureOffset(serverTime: string | undefined, code?: CodeChallenge | null): number {
+  const server = Date.parse(serverTime ?? code?.issuedAt ?? '');
+  return Number.isNaN(server) ? 0 : Date.now() - server;
+}
+
+function persist(active: ActiveFlow): ActiveFlow {
+  current = active;
+  try {
+    sessionStorage.setItem(
+      key,
+      JSON.stringify({
+        token: active.flow.flow,
+        offsetMs: active.offsetMs,
+        phoneOffered: active.phoneOffered,
+      }),
+    );
+  } catch {
+    // Storage may be unavailable (private mode); the flow still works until a reload.
+  }
+  return active;
+}
+
+export interface SavedFlow {
+  token: string;
+  offsetMs: number;
+  phoneOffered: boolean;
+}
+
+export const flowStore = {
+  /** A flow answer just received: remember it and measure the clock offset afresh. */
+  fresh(flow: SignInFlow): ActiveFlow {
+    const saved = current ?? flowStore.saved();
+    const offsetMs = flow.serverTime
+      ? measureOffset(flow.serverTime)
+      : (saved?.offsetMs ?? measureOffset(undefined, flow.code));
+    const phoneOffered =
+      flow.step === 'enrol_phone' ? flow.skippable : (saved?.phoneOffered ?? false);
+    return persist({ flow, offsetMs, phoneOffered });
+  },
+  current(): ActiveFlow | null {
+    return current;
+  },
+  saved(): SavedFlow | null {
+    try {
+      const value: unknown = JSON.parse(sessionStorage.getItem(key) ?? 'null');
+      if (typeof value !== 'object' || value === null) return null;
+      const { token, offsetMs, phoneOffered } = value as Record<string, unknown>;
+      if (typeof token !== 'string') return null;
+      return {
+        token,
+        offsetMs: typeof offsetMs === 'number' ? offsetMs : 0,
+        phoneOffered: phoneOffered === true,
+      };
+    } catch {
+      return null;
+    }
+  },
+  clear(): void {
+    current = null;
+    try {
+      sessionStorage.removeItem(key);
+    } catch {
+      // Nothing to clear.
+    }
+  },
+};
+
+const stepPaths: Record<SignInStep, string> = {
+  verify_email: '/sign-in/verify-email',
+  enrol_phone: '/sign-in/phone',
+  confirm_phone: '/sign-in/phone',
+  second_factor: '/sign-in/code',
+};
+
+/** Where the page for a sign-in step lives, or undefined if these pages cannot show it. */
+export function pathForStep(step: string): string | undefined {
+  return Object.hasOwn(stepPaths, step) ? stepPaths[step as SignInStep] : undefined;
+}

@@ -1,0 +1,345 @@
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { Link } from 'react-router';
+import { api, isApiError } from '../api';
+import type { AccountSecurity } from '../api-types';
+import { ErrorAlert } from '../components/error-alert';
+import { PhoneEditor } from '../components/phone-editor';
+import { RequireSession } from '../components/require-session';
+import { StepUpPanel } from '../components/step-up-panel';
+import { errorText } from '../error-text';
+import { formatDate, formatDateTime } from '../format';
+import { useAction } from '../hooks/use-action';
+import { useLoad } from '../hooks/use-load';
+import { usePageTitle } from '../hooks/use-page-title';
+import { securityWords, type SecurityWords } from '../policy-words';
+
+/**
+ * The account's two-factor methods. Seed 000 (email-first): "Account Management" with a
+ * Security tab, "Update Two-Factor Authentication Methods", "Change". Seed 002 (sms-required):
+ * "My Details" with a "Multi-factor Authentication" section, "Update".
+ */
+export function AccountSecurityPage() {
+  const [load, reload] = useLoad(api.accountSecurity);
+  usePageTitle(load.state === 'ready' ? securityWords(load.data.policy).title : 'Security');
+  return (
+    <RequireSession load={load}>
+      {(security) => <SecurityView security={security} reload={reload} />}
+    </RequireSession>
+  );
+}
+
+function SecurityView({
+  security,
+  reload,
+}: {
+  security: AccountSecurity;
+  reload: () => Promise<void>;
+}) {
+  const words = securityWords(security.policy);
+  const methods = (
+    <>
+      <EmailMethod security={security} />
+      <PhoneMethod security={security} reload={reload} words={words} />
+    </>
+  );
+  if (security.policy === 'sms-required') {
+    return (
+      <section className="card card-wide" aria-labelledby="security-title">
+        <h1 id="security-title">{words.title}</h1>
+        {methods}
+        <BackToAccount />
+      </section>
+    );
+  }
+  return (
+    <section className="card card-wide" aria-labelledby="security-title">
+      <h1 id="security-title">{words.title}</h1>
+      <Tabs
+        tabs={[
+          {
+            id: 'profile',
+            label: 'Profile',
+            content: (
+              <>
+                <h2>Profile</h2>
+                <p>
+                  Your email address, role and sign-in sessions are on{' '}
+                  <Link to="/account">your account page</Link>.
+                </p>
+              </>
+            ),
+          },
+          {
+            id: 'security',
+            label: 'Security',
+            content: (
+              <>
+                <h2>Update Two-Factor Authentication Methods</h2>
+                <p>Update one or both of the following methods for Two-Factor Authentication.</p>
+                {methods}
+              </>
+            ),
+          },
+        ]}
+        initial="security"
+      />
+      <BackToAccount />
+    </section>
+  );
+}
+
+function BackToAccount() {
+  return (
+    <p className="card-footer">
+      <Link to="/account">Back to your account</Link>
+    </p>
+  );
+}
+
+interface Tab {
+  id: string;
+  label: string;
+  content: ReactNode;
+}
+
+/** WAI-ARIA tabs: arrow keys move between them, one panel shows at a time. */
+function Tabs({ tabs, initial }: { tabs: Tab[]; initial: string }) {
+  const [selected, setSelected] = useState(initial);
+  const refs = useRef<Record<string, HTMLButtonElement | null>>({});
+
+  function onKeyDown(event: KeyboardEvent, index: number) {
+    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    if (!step) return;
+    event.preventDefault();
+    const next = tabs[(index + step + tabs.length) % tabs.length]!;
+    setSelected(next.id);
+    refs.current[next.id]?.focus();
+  }
+
+  return (
+    <>
+      <div role="tablist" className="tabs" aria-label="Account sections">
+        {tabs.map((tab, index) => (
+          <button
+            key={tab.id}
+            ref={(element) => {
+              refs.current[tab.id] = element;
+            }}
+            type="button"
+            role="tab"
+            id={`tab-${tab.id}`}
+            className="tab"
+            aria-selected={selected === tab.id}
+            aria-controls={`panel-${tab.id}`}
+            tabIndex={selected === tab.id ? 0 : -1}
+            onClick={() => setSelected(tab.id)}
+            onKeyDown={(event) => onKeyDown(event, index)}
+          >
+            {tab.label}
+          </button>
+        ))}
+      </div>
+      {tabs.map((tab) => (
+        <div
+          key={tab.id}
+          role="tabpanel"
+          id={`panel-${tab.id}`}
+          aria-labelledby={`tab-${tab.id}`}
+          hidden={selected !== tab.id}
+          className="tab-panel"
+        >
+          {selected === tab.id ? tab.content : null}
+        </div>
+      ))}
+    </>
+  );
+}
+
+function EmailMethod({ security }: { security: AccountSecurity }) {
+  const heading = security.policy === 'sms-required' ? 'Email address' : 'Email Address';
+  return (
+    <div className="method">
+      <h3>{heading}</h3>
+      <p className="hint">Email verification is required *</p>
+      <p>
+        <span className="email">{security.email.address}</span>{' '}
+        {security.email.verified ? (
+          <span className="badge badge-verified">VERIFIED</span>
+        ) : (
+          <span className="badge badge-pending">NOT VERIFIED</span>
+        )}
+      </p>
+    </div>
+  );
+}
+
+type Task = { kind: 'change' | 'remove'; stage: 'step-up' | 'ready'; reason: string | null };
+
+function PhoneMethod({
+  security,
+  reload,
+  words,
+}: {
+  security: AccountSecurity;
+  reload: () => Promise<void>;
+  words: SecurityWords;
+}) {
+  const { phone } = security;
+  const smsRequired = security.policy === 'sms-required';
+  const [task, setTask] = useState<Task | null>(null);
+  const [stepUpUntil, setStepUpUntil] = useState(() =>
+    security.stepUp.validUntil ? Date.parse(security.stepUp.validUntil) : 0,
+  );
+  const [feedback, setFeedback] = useState('');
+  const statusRef = useRef<HTMLParagraphElement>(null);
+
+  // Announce (and move focus to) the outcome of a change once the page shows it.
+  useEffect(() => {
+    if (feedback) statusRef.current?.focus();
+  }, [feedback]);
+
+  function begin(kind: Task['kind']) {
+    setFeedback('');
+    setTask({ kind, stage: stepUpUntil > Date.now() ? 'ready' : 'step-up', reason: null });
+  }
+
+  function stepUpAgain(cause: unknown) {
+    setStepUpUntil(0);
+    setTask((current) => current && { ...current, stage: 'step-up', reason: errorText(cause) });
+  }
+
+  async function finish(message: string) {
+    setTask(null);
+    await reload();
+    setFeedback(message);
+  }
+
+  const heading = smsRequired ? 'Multi-factor Authentication' : 'Phone Number';
+  return (
+    <div className="method" role="region" aria-labelledby="phone-method-title">
+      <h3 id="phone-method-title">{heading}</h3>
+      <p className="hint">
+        {smsRequired
+          ? 'Every login needs a six-digit code sent to this phone number.'
+          : 'For more security, verify a phone number to enable SMS authentication.'}
+      </p>
+      {feedback ? (
+        <p ref={statusRef} tabIndex={-1} role="status" className="alert alert-success">
+          {feedback}
+        </p>
+      ) : null}
+      {phone ? (
+        <dl className="details details-compact">
+          <dt>Number</dt>
+          <dd className="phone-number">{phone.number}</dd>
+          <dt>Receives</dt>
+          <dd>{phone.kind === 'mobile' ? 'Text messages and calls' : 'Calls only (landline)'}</dd>
+          {phone.verifiedAt ? (
+            <>
+              <dt>Verified</dt>
+              <dd>{formatDate(phone.verifiedAt)}</dd>
+            </>
+          ) : null}
+          {phone.lastUsedAt ? (
+            <>
+              <dt>Last used</dt>
+              <dd>{formatDateTime(phone.lastUsedAt)}</dd>
+            </>
+          ) : null}
+        </dl>
+      ) : (
+        <p className="muted">No phone number yet.</p>
+      )}
+      {task === null ? (
+        <div className="actions actions-tight">
+          <button type="button" className="button button-primary" onClick={() => begin('change')}>
+            {words.change}
+          </button>
+          {phone && security.phoneRemovable ? (
+            <button
+              type="button"
+              className="button button-secondary"
+              onClick={() => begin('remove')}
+            >
+              Remove
+            </button>
+          ) : null}
+        </div>
+      ) : task.stage === 'step-up' ? (
+        <StepUpPanel
+          methods={security.stepUp.methods}
+          reason={task.reason}
+          onVerified={(validUntil) => {
+            setStepUpUntil(Date.parse(validUntil));
+            setTask({ ...task, stage: 'ready', reason: null });
+          }}
+          onCancel={() => setTask(null)}
+        />
+      ) : task.kind === 'change' ? (
+        <PhoneEditor
+          words={words}
+          onStepUpRequired={stepUpAgain}
+          onDone={(saved) => void finish(`Your phone number is now ${saved.number}.`)}
+          onCancel={() => setTask(null)}
+        />
+      ) : (
+        <RemovePhone
+          number={phone?.number ?? 'your phone number'}
+          onStepUpRequired={stepUpAgain}
+          onRemoved={() => void finish('The phone number was removed from your account.')}
+          onCancel={() => setTask(null)}
+        />
+      )}
+    </div>
+  );
+}
+
+function RemovePhone({
+  number,
+  onStepUpRequired,
+  onRemoved,
+  onCancel,
+}: {
+  number: string;
+  onStepUpRequired: (cause: unknown) => void;
+  onRemoved: () => void;
+  onCancel: () => void;
+}) {
+  const { busy, error, run } = useAction();
+
+  function remove() {
+    void run('submit', async () => {
+      try {
+        await api.removePhone();
+      } catch (caught) {
+        if (isApiError(caught, 'STEP_UP_REQUIRED')) {
+          onStepUpRequired(caught);
+          return;
+        }
+        throw caught;
+      }
+      onRemoved();
+    });
+  }
+
+  return (
+    <div className="panel" role="group" aria-labelledby="remove-phone-title">
+      <h3 id="remove-phone-title">Remove phone number</h3>
+      <p>Remove {number} from your account? Codes will no longer be sent to it.</p>
+      <ErrorAlert id="remove-phone-error" error={error} />
+      <div className="actions actions-tight">
+        <button type="button" className="button button-danger" onClick={remove} disabled={busy}>
+          {busy ? 'Removing…' : 'Remove phone number'}
+        </button>
+        <button
+          type="button"
+          className="button button-secondary"
+          onClick={onCancel}
+          disabled={busy}
+        >
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}

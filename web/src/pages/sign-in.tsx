@@ -1,0 +1,102 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useLocation, useNavigate } from 'react-router';
+import { api } from '../api';
+import { ErrorAlert } from '../components/error-alert';
+import { Field } from '../components/field';
+import { SubmitButton } from '../components/submit-button';
+import { useConfig } from '../config';
+import { InputError, isInvalid } from '../error-text';
+import { flowStore, pathForStep } from '../flow-store';
+import { useAction } from '../hooks/use-action';
+import { useFocusInvalid } from '../hooks/use-focus-invalid';
+import { usePageTitle } from '../hooks/use-page-title';
+
+/** Navigation state other pages pass here: a notice to show and an email to prefill. */
+export interface SignInState {
+  notice?: string;
+  email?: string;
+}
+
+const errorId = 'sign-in-error';
+
+export function SignInPage() {
+  usePageTitle('Sign in');
+  const config = useConfig();
+  const navigate = useNavigate();
+  const state = (useLocation().state ?? {}) as SignInState;
+  const [email, setEmail] = useState(state.email ?? '');
+  const [password, setPassword] = useState('');
+  const { busy, error, setError, run } = useAction();
+  const formRef = useFocusInvalid(error);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!email.trim() || !password) {
+      setError(
+        new InputError('Enter your email address and password.', [
+          ...(email.trim() ? [] : ['email']),
+          ...(password ? [] : ['password']),
+        ]),
+      );
+      return;
+    }
+    void run('submit', async () => {
+      const result = await api.signIn(email.trim(), password);
+      if (result.status === 'signed_in') {
+        flowStore.clear();
+        navigate('/account', { replace: true });
+        return;
+      }
+      if (result.status === 'restart') {
+        flowStore.clear();
+        const next: SignInState = { notice: result.message };
+        navigate('/sign-in', { replace: true, state: next });
+        return;
+      }
+      const path = pathForStep(result.flow.step);
+      if (!path) throw new Error('This sign-in needs a step these pages cannot show yet.');
+      flowStore.clear(); // nothing of an earlier sign-in carries over
+      flowStore.fresh(result.flow);
+      navigate(path);
+    });
+  }
+
+  return (
+    <section className="card" aria-labelledby="sign-in-title">
+      <h1 id="sign-in-title">Sign in</h1>
+      {state.notice ? (
+        <p key={state.notice} role="status" className="alert alert-info">
+          {state.notice}
+        </p>
+      ) : null}
+      <form ref={formRef} onSubmit={submit} noValidate>
+        <ErrorAlert id={errorId} error={error} />
+        <Field
+          id="email"
+          label="Email address"
+          type="email"
+          autoComplete="email"
+          spellCheck={false}
+          value={email}
+          onChange={setEmail}
+          errorId={isInvalid(error, 'email') ? errorId : undefined}
+        />
+        <Field
+          id="password"
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+          errorId={isInvalid(error, 'password') ? errorId : undefined}
+        />
+        <SubmitButton label="Sign in" busyLabel="Signing in…" busy={busy} />
+      </form>
+      {config?.selfSignUp ? (
+        <p className="card-footer">
+          New to {config.portalName}? <Link to="/sign-up">Create an account</Link>
+        </p>
+      ) : null}
+    </section>
+  );
+}
