@@ -3,7 +3,7 @@
  * argon2id verification with the same parameters as a real account's, so it costs the same.
  * (Timings belong to `npm run bench`, which reports both paths.)
  */
-import * as argon2 from '@node-rs/argon2';
+import type * as argon2 from '@node-rs/argon2';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { build } from '../../src/app.js';
