@@ -8,6 +8,7 @@ import { createAuditLog, type AuditLog } from './audit/audit.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/load.js';
 import { createKeyedHasher, type KeyedHasher } from './crypto/keyed-hash.js';
+import { createSecretBox, derivedKey, type SecretBox } from './crypto/secret-box.js';
 import { createOutboxSender } from './delivery/outbox.js';
 import {
   createDelivery,
@@ -32,6 +33,12 @@ import {
 } from './factors/password/hashing.js';
 import { createPhoneRepo, type PhoneRepo } from './factors/phone/repo.js';
 import { createPhoneService, type PhoneService } from './factors/phone/service.js';
+import { recoveryCodeBits } from './factors/recovery/code.js';
+import { createRecoveryCodeRepo } from './factors/recovery/repo.js';
+import { createRecoveryCodeService, type RecoveryCodeService } from './factors/recovery/service.js';
+import { createTotpRepo, type TotpRepo } from './factors/totp/repo.js';
+import { createTotpService, type TotpService } from './factors/totp/service.js';
+import { createTotpVerifier } from './factors/totp/verifier.js';
 import { createFlowStore } from './flows/flow-store.js';
 import {
   createSignInService,
@@ -39,7 +46,7 @@ import {
   type SignInService,
 } from './flows/sign-in/service.js';
 import { createStepUpService, type StepUpService } from './flows/step-up/service.js';
-import { presets, type Policy } from './policy/presets.js';
+import { presets, RECOVERY_CODE_NIST_DIGITS, type Policy } from './policy/presets.js';
 import { createSessionService, type SessionService } from './sessions/sessions.js';
 import type { Store } from './store/dialect.js';
 
@@ -66,6 +73,10 @@ export interface Services {
   stepUp: StepUpService;
   phones: PhoneRepo;
   phone: PhoneService;
+  box: SecretBox;
+  totps: TotpRepo;
+  totp: TotpService;
+  recovery: RecoveryCodeService;
   /** Whether the development outbox is on (never in production). */
   devOutbox: boolean;
   close(): Promise<void>;
@@ -121,7 +132,20 @@ export function createServices(
   const { db } = store;
   const log = opts.log ?? silent;
   const policy = presets[config.policy];
+  if (policy.recoveryCode.digits < RECOVERY_CODE_NIST_DIGITS) {
+    log.warn(
+      {
+        policy: policy.name,
+        recoveryCodeDigits: policy.recoveryCode.digits,
+        bits: Math.floor(recoveryCodeBits(policy.recoveryCode.digits)),
+      },
+      `recovery codes of ${policy.recoveryCode.digits} digits carry fewer than the 64 bits NIST SP 800-63B-4 asks of look-up secrets (${RECOVERY_CODE_NIST_DIGITS} digits would)`,
+    );
+  }
   const hasher = createKeyedHasher(config.secretKey);
+  const box = createSecretBox(
+    config.encryptionKeys === 'derived' ? [derivedKey(config.secretKey)] : config.encryptionKeys,
+  );
   const passwords = createPasswordHasher(opts.argon2);
   const audit = createAuditLog(db, clock);
   const closers: (() => unknown)[] = [];
@@ -166,6 +190,9 @@ export function createServices(
   });
   const flows = createFlowStore(db, clock, hasher);
   const phones = createPhoneRepo(db);
+  const totps = createTotpRepo(db);
+  const recoveryCodes = createRecoveryCodeRepo(db);
+  const totpVerifier = createTotpVerifier({ clock, box, totps, throttle, audit });
   const accounts = createAccountService({
     db,
     clock,
@@ -180,6 +207,43 @@ export function createServices(
       invitationValidityMs: config.invitationValidityMs,
     },
   });
+  const stepUp = createStepUpService({
+    clock,
+    codes,
+    challenges,
+    flows,
+    sessions,
+    throttle,
+    phones,
+    totps,
+    totp: totpVerifier,
+    audit,
+    policy,
+  });
+  const recovery = createRecoveryCodeService({
+    clock,
+    passwords,
+    recoveryCodes,
+    stepUp,
+    throttle,
+    audit,
+    policy,
+    notify,
+    portalName: config.portalName,
+  });
+  const totp = createTotpService({
+    clock,
+    box,
+    totps,
+    phones,
+    flows,
+    stepUp,
+    throttle,
+    audit,
+    policy,
+    notify,
+    portalName: config.portalName,
+  });
   const signIn = createSignInService({
     db,
     clock,
@@ -191,6 +255,9 @@ export function createServices(
     sessions,
     throttle,
     phones,
+    totp: totpVerifier,
+    recovery,
+    box,
     audit,
     policy,
     notify,
@@ -198,23 +265,13 @@ export function createServices(
     portalName: config.portalName,
     ...(opts.onSignInOutcome ? { onOutcome: opts.onSignInOutcome } : {}),
   });
-  const stepUp = createStepUpService({
-    clock,
-    codes,
-    challenges,
-    flows,
-    sessions,
-    throttle,
-    phones,
-    audit,
-    policy,
-  });
   const phone = createPhoneService({
     clock,
     codes,
     challenges,
     flows,
     phones,
+    totps,
     stepUp,
     throttle,
     audit,
@@ -241,6 +298,10 @@ export function createServices(
     stepUp,
     phones,
     phone,
+    box,
+    totps,
+    totp,
+    recovery,
     devOutbox: config.mode !== 'production',
     async close() {
       for (const c of closers) await c();

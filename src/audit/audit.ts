@@ -23,7 +23,14 @@ export type AuditAction =
   | 'step_up.succeeded'
   | 'factor.phone_added'
   | 'factor.phone_changed'
-  | 'factor.phone_removed';
+  | 'factor.phone_removed'
+  | 'factor.totp_added'
+  | 'factor.totp_replaced'
+  | 'factor.totp_removed'
+  | 'factor.totp_replay_refused'
+  | 'recovery_code.issued'
+  | 'recovery_code.saved'
+  | 'recovery_code.used';
 
 export interface RequestOrigin {
   ip: string | null;

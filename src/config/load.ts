@@ -49,6 +49,8 @@ export interface Config {
     };
   };
   redisUrl: string | undefined;
+  /** Encryption keys, the current (encrypting) one first; `derived` when from SECRET_KEY. */
+  encryptionKeys: { id: string; key: Buffer }[] | 'derived';
 }
 
 export class ConfigError extends Error {
@@ -199,6 +201,8 @@ export function loadConfig(env: Raw = process.env): Config {
     );
   }
 
+  const encryptionKeys = parseEncryptionKeys(v.ENCRYPTION_KEYS as string | undefined, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -238,5 +242,30 @@ export function loadConfig(env: Raw = process.env): Config {
       },
     },
     redisUrl: v.REDIS_URL as string | undefined,
+    encryptionKeys,
   };
+}
+
+function parseEncryptionKeys(
+  raw: string | undefined,
+  problems: string[],
+): Config['encryptionKeys'] {
+  if (raw === undefined) return 'derived';
+  const keys: { id: string; key: Buffer }[] = [];
+  for (const part of raw.split(',').map((p) => p.trim())) {
+    const m = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/=_-]+)$/.exec(part);
+    const key = m ? Buffer.from(m[2]!, 'base64') : undefined;
+    if (!m || key?.length !== 32) {
+      problems.push(
+        'ENCRYPTION_KEYS must be comma-separated id:key pairs, each key 32 bytes in base64 (openssl rand -base64 32)',
+      );
+      return 'derived';
+    }
+    if (keys.some((k) => k.id === m[1])) {
+      problems.push(`ENCRYPTION_KEYS lists the key id "${m[1]}" twice`);
+      return 'derived';
+    }
+    keys.push({ id: m[1]!, key });
+  }
+  return keys;
 }

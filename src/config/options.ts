@@ -84,6 +84,12 @@ export const options = [
     doc: 'At least 32 bytes of randomness (e.g. `openssl rand -base64 48`). Keys the one-time-code and token hashes (HMAC-SHA-256). In development it is generated once and kept in `$DATA_DIR/secret-key`.',
   },
   {
+    env: 'ENCRYPTION_KEYS',
+    kind: 'string',
+    secret: true,
+    doc: 'Keys for secrets kept encrypted at rest (authenticator-app secrets, AES-256-GCM; S12): comma-separated `id:key` pairs, each key 32 bytes in base64 (`openssl rand -base64 32`), ids of letters, digits, `-` or `_`. The first key encrypts; every listed key decrypts. To rotate, put a new key first, run `npm run cli -- reencrypt`, then remove the old one. Unset: one key with id `k0`, derived from `SECRET_KEY`.',
+  },
+  {
     env: 'PORTCULLIS_POLICY',
     kind: 'enum',
     values: ['email-first', 'strong-mfa', 'sms-required'],

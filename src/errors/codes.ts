@@ -114,6 +114,25 @@ export const errorCodes = {
       'You cannot remove your only second factor while multi-factor sign-in is required. Add another method first.',
   },
 
+  // Authenticator app and recovery code (S12–S14)
+  CODE_ALREADY_USED: {
+    status: 400,
+    message: 'This code has been used already. Wait for the next code in your authenticator app.',
+  },
+  TOTP_NOT_FOUND: { status: 404, message: 'There is no authenticator app on this account.' },
+  RECOVERY_CODE_INVALID: {
+    status: 400,
+    message: 'That recovery code is not right. Check it against the one you saved.',
+  },
+  RECOVERY_CODE_NOT_FOUND: {
+    status: 404,
+    message: 'There is no recovery code on this account. Get a new one from the security page.',
+  },
+  METHOD_NOT_AVAILABLE: {
+    status: 400,
+    message: 'This way of verifying is not available on your account.',
+  },
+
   // Sessions and authorisation
   UNAUTHENTICATED: { status: 401, message: 'Sign in to continue.' },
   SESSION_NOT_FOUND: {
@@ -124,6 +143,10 @@ export const errorCodes = {
   AAL2_REQUIRED: { status: 403, message: 'This needs a sign-in with two factors.' },
 
   // Anything else
+  DECRYPTION_FAILED: {
+    status: 500,
+    message: 'A stored secret could not be read. Contact your administrator.',
+  },
   SERVICE_UNAVAILABLE: { status: 503, message: 'The service is not available right now.' },
   INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side. Try again.' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -46,5 +46,6 @@ export function presentFlow(v: FlowView) {
     expiresAt: iso(v.expiresAt),
     serverTime: iso(v.serverTime),
     code: presentCode(v.code),
+    recoveryCode: v.recoveryCode && { ...v.recoveryCode, createdAt: iso(v.recoveryCode.createdAt) },
   };
 }

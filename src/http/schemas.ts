@@ -42,8 +42,9 @@ export const InvitationToken = Type.String({
 });
 export const Code = Type.String({
   minLength: 1,
-  maxLength: 20,
-  description: 'The one-time code as the user typed it.',
+  maxLength: 40,
+  description:
+    'The code as the user typed it: a one-time code, a code from the authenticator app, or a recovery code (spaces and dashes allowed).',
 });
 export const PhoneNumber = Type.String({
   minLength: 1,
@@ -74,11 +75,23 @@ export const SessionInfo = Type.Object({
   expiresAt: Timestamp,
 });
 
+/** A recovery code as shown once to its owner. */
+export function RecoveryCodeShown() {
+  return Type.Object({
+    code: Type.String({ description: 'The code, in groups of four digits. Shown once.' }),
+    digits: Type.Integer(),
+    createdAt: Timestamp,
+  });
+}
+
 const Channel = Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('voice')]);
 export const PhoneChannel = Type.Union([Type.Literal('sms'), Type.Literal('voice')], {
   description: '`sms` ("Text me") or `voice` ("Call me"); landlines get `voice` only.',
 });
 export const ChannelChoice = Channel;
+export const StepUpMethod = Type.Union([Type.Literal('totp'), Channel], {
+  description: '`totp` (a code from the authenticator app) or a channel a code is sent over.',
+});
 
 export const CodeView = Type.Union(
   [
@@ -104,6 +117,7 @@ export const FlowView = Type.Object({
       Type.Literal('second_factor'),
       Type.Literal('enrol_phone'),
       Type.Literal('confirm_phone'),
+      Type.Literal('save_recovery_code'),
     ],
     { description: 'What the user must do now.' },
   ),
@@ -124,13 +138,57 @@ export const FlowView = Type.Object({
       'When entering a number: the country assumed for numbers typed without a country code.',
   }),
   code: CodeView,
+  secondFactor: Type.Union(
+    [
+      Type.Object({
+        method: Type.Union([
+          Type.Literal('code'),
+          Type.Literal('totp'),
+          Type.Literal('recovery_code'),
+        ]),
+        alternatives: Type.Array(
+          Type.Union([Type.Literal('totp'), Type.Literal('recovery_code')]),
+          {
+            description:
+              'Other ways to pass this step (besides the code channels in `channels`): the authenticator app, the recovery code.',
+          },
+        ),
+      }),
+      Type.Null(),
+    ],
+    {
+      description:
+        'In the second_factor step: what the user is entering now (`code`: a code sent over the current channel).',
+    },
+  ),
+  recoveryCode: Type.Union([RecoveryCodeShown(), Type.Null()], {
+    description: 'In the save_recovery_code step: the new code, to save before going on.',
+  }),
 });
 
 export const StepUpView = Type.Object({
   flow: FlowToken,
-  destination: Type.String(),
-  channels: Type.Array(Channel),
+  method: StepUpMethod,
+  destination: Type.Union([Type.String(), Type.Null()], {
+    description: 'Masked phone or email the code went to; null for the authenticator app.',
+  }),
+  channels: Type.Array(StepUpMethod, { description: 'Methods the user may switch to.' }),
   code: CodeView,
+});
+
+export const TotpEnrolment = Type.Object({
+  flow: FlowToken,
+  key: Type.String({
+    description: 'The secret key for typing into the app (base32). Shown now and never again.',
+  }),
+  uri: Type.String({ description: 'otpauth:// URI (what the QR code holds).' }),
+  qrSvg: Type.String({ description: 'The QR code, an SVG document.' }),
+  expiresAt: Timestamp,
+});
+
+export const TotpInfo = Type.Object({
+  addedAt: Timestamp,
+  lastUsedAt: Type.Union([Timestamp, Type.Null()]),
 });
 
 export const EnrolmentView = Type.Object({

@@ -21,7 +21,16 @@ export interface Policy {
   codeLength: number;
   /** How long a step-up lasts (default 5 minutes). */
   stepUpWindowMs: number;
+  /**
+   * Recovery code: whether every user must save one (asked at sign-in until saved), and its
+   * length in digits (20 by default, ≥ 64 bits; seed 001's 16 digits fall short of NIST SP
+   * 800-63B-4's 64-bit minimum and the server says so at start).
+   */
+  recoveryCode: { required: boolean; digits: number };
 }
+
+/** Fewest decimal digits that carry NIST SP 800-63B-4's 64 bits (20 × log2 10 ≈ 66.4). */
+export const RECOVERY_CODE_NIST_DIGITS = Math.ceil(64 / Math.log2(10));
 
 const FIVE_MINUTES = 5 * 60_000;
 
@@ -37,6 +46,7 @@ export const presets: Record<PolicyName, Policy> = {
     emailStepUp: true,
     codeLength: 6,
     stepUpWindowMs: FIVE_MINUTES,
+    recoveryCode: { required: false, digits: 20 },
   },
   // Seed 001: email stops being a sign-in or recovery method; the enforcement date and the
   // minimum (passkey, or authenticator + phone, or password + phone) arrive with the policy engine.
@@ -49,6 +59,8 @@ export const presets: Record<PolicyName, Policy> = {
     emailStepUp: false,
     codeLength: 6,
     stepUpWindowMs: FIVE_MINUTES,
+    // "All users will be required to download a recovery code" — "a unique and secure 16-digit code".
+    recoveryCode: { required: true, digits: 16 },
   },
   // Seed 002: every sign-in needs a six-digit SMS code; the phone is registered at the first
   // sign-in, then the user signs in again; "Send code to email" is the fallback.
@@ -61,5 +73,6 @@ export const presets: Record<PolicyName, Policy> = {
     emailStepUp: true,
     codeLength: 6,
     stepUpWindowMs: FIVE_MINUTES,
+    recoveryCode: { required: false, digits: 20 },
   },
 };

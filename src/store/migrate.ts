@@ -6,10 +6,12 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Store } from './dialect.js';
 import * as m0001 from './migrations/0001-foundation.js';
 import * as m0002 from './migrations/0002-phones.js';
+import * as m0003 from './migrations/0003-totp-recovery.js';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-phones': m0002,
+  '0003-totp-recovery': m0003,
 };
 
 /** In the order they run. */

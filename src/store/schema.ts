@@ -60,6 +60,33 @@ export interface PhonesTable {
   last_used_at: number | null;
 }
 
+export interface TotpFactorsTable {
+  id: string;
+  account_id: string;
+  /** AES-256-GCM sealed secret (S12), base64; never the secret itself. */
+  secret_ciphertext: string;
+  /** Which configured encryption key sealed it. */
+  key_id: string;
+  /** The last accepted 30 s time step: that step and earlier ones are refused (S13). */
+  last_step: number | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  account_id: string;
+  /** argon2id PHC string (S14). */
+  code_hash: string;
+  digits: number;
+  created_at: number;
+  /** When the user confirmed they saved it. */
+  saved_at: number | null;
+  used_at: number | null;
+  /** Replaced by a new code before it was used. */
+  revoked_at: number | null;
+}
+
 export interface RateCountersTable {
   key: string;
   window_start: number;
@@ -132,6 +159,8 @@ export interface Database {
   audit_events: AuditEventsTable;
   phones: PhonesTable;
   rate_counters: RateCountersTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
 }
 
 export type Db = Kysely<Database>;
@@ -140,3 +169,5 @@ export type Session = Selectable<SessionsTable>;
 export type Flow = Selectable<FlowsTable>;
 export type NewAccount = Insertable<AccountsTable>;
 export type Phone = Selectable<PhonesTable>;
+export type TotpFactor = Selectable<TotpFactorsTable>;
+export type RecoveryCode = Selectable<RecoveryCodesTable>;

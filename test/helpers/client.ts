@@ -75,7 +75,8 @@ export async function latestCode(app: FastifyInstance, to: string): Promise<stri
 
 /**
  * Walks a sign-in flow to the end the way a user would: the email code when asked, "Skip for
- * Now" on an offered phone. Throws on any other step (tests that need it drive it themselves).
+ * Now" on an offered phone, "I have saved it" on a recovery code the policy requires. Throws on
+ * any other step (tests that need it drive it themselves).
  */
 export async function finishSignIn(
   c: Client,
@@ -92,6 +93,8 @@ export async function finishSignIn(
       });
     } else if (flow.step === 'enrol_phone' && flow.skippable) {
       res = await c.post('/api/v1/sign-in/skip', { flow: flow.flow });
+    } else if (flow.step === 'save_recovery_code') {
+      res = await c.post('/api/v1/sign-in/recovery-code-saved', { flow: flow.flow });
     } else {
       throw new Error(`sign-in stopped at step ${flow.step}`);
     }

@@ -79,6 +79,25 @@ const expectedColumns: { [T in keyof Database]: (keyof Database[T] & string)[] }
     'last_used_at',
   ],
   rate_counters: ['key', 'window_start', 'count'],
+  totp_factors: [
+    'id',
+    'account_id',
+    'secret_ciphertext',
+    'key_id',
+    'last_step',
+    'created_at',
+    'last_used_at',
+  ],
+  recovery_codes: [
+    'id',
+    'account_id',
+    'code_hash',
+    'digits',
+    'created_at',
+    'saved_at',
+    'used_at',
+    'revoked_at',
+  ],
 };
 
 describe.each(storeDialects)('migrations on %s', (name, open) => {

@@ -26,6 +26,8 @@ import {
   type PhoneChannel,
   type PhoneRules,
 } from './numbers.js';
+import { mayRemove } from '../../policy/factors.js';
+import type { TotpRepo } from '../totp/repo.js';
 import type { NewPhone, PhoneRepo } from './repo.js';
 import { phoneSaved } from './saved.js';
 
@@ -51,6 +53,7 @@ export interface PhoneServiceDeps {
   challenges: Challenges;
   flows: FlowStore;
   phones: PhoneRepo;
+  totps: TotpRepo;
   stepUp: StepUpService;
   throttle: Throttle;
   audit: AuditLog;
@@ -170,8 +173,9 @@ export function createPhoneService(d: PhoneServiceDeps): PhoneService {
       await d.stepUp.require(auth);
       const phone = await d.phones.find(auth.account.id);
       if (!phone) throw new AppError('PHONE_NOT_FOUND');
-      // Until authenticator apps and passkeys land, the phone is the only second factor.
-      if (d.policy.mfaAtSignIn === 'always') throw new AppError('FACTOR_REQUIRED');
+      const totp = await d.totps.find(auth.account.id);
+      if (!mayRemove('phone', { phone: true, totp: totp !== undefined }, d.policy))
+        throw new AppError('FACTOR_REQUIRED');
       await d.phones.remove(auth.account.id);
       await d.audit.record({
         action: 'factor.phone_removed',

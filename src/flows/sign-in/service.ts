@@ -1,8 +1,9 @@
 /**
  * Sign-in: identify + password, then the steps the account still owes (machine.ts), then a new
  * session. Unknown emails and wrong passwords cost the same and answer the same (S6); attempts
- * are counted per email before the password is checked, never per IP (S5). A phone code makes
- * the session AAL2; an email code never does (S9).
+ * are counted per email before the password is checked, never per IP (S5). A phone code, an
+ * authenticator-app code or the recovery code makes the session AAL2; an email code never does
+ * (S9).
  */
 import { parseEmail } from '../../accounts/email.js';
 import type { Throttle } from '../../accounts/throttle.js';
@@ -15,6 +16,10 @@ import type { Challenges, CodeChannel } from '../../factors/otp-code/challenge.j
 import type { CodeService } from '../../factors/otp-code/codes.js';
 import { canReceive, parsePhone, type PhoneRules } from '../../factors/phone/numbers.js';
 import type { PhoneRepo } from '../../factors/phone/repo.js';
+import { loadFactors } from '../../factors/account-factors.js';
+import type { RecoveryCodeService } from '../../factors/recovery/service.js';
+import type { TotpVerifier } from '../../factors/totp/verifier.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
 import type { PasswordHasher } from '../../factors/password/hashing.js';
 import { normalizePassword } from '../../factors/password/rules.js';
 import type { Policy } from '../../policy/presets.js';
@@ -22,7 +27,14 @@ import type { SessionService } from '../../sessions/sessions.js';
 import type { Account, Db, Session } from '../../store/schema.js';
 import type { FlowStore, StoredFlow } from '../flow-store.js';
 import { checkCode } from '../code-outcome.js';
-import { amrOf, canMove, nextStep, type SignInData, type SignInState } from './machine.js';
+import {
+  amrOfFactor,
+  canMove,
+  nextStep,
+  type SecondFactorMethod,
+  type SignInData,
+  type SignInState,
+} from './machine.js';
 import { createSignInSteps, type FlowView } from './steps.js';
 
 const FLOW_KIND = 'sign_in';
@@ -42,6 +54,9 @@ export interface SignInDeps {
   sessions: SessionService;
   throttle: Throttle;
   phones: PhoneRepo;
+  totp: TotpVerifier;
+  recovery: RecoveryCodeService;
+  box: SecretBox;
   audit: AuditLog;
   policy: Policy;
   phoneRules: PhoneRules;
@@ -87,6 +102,13 @@ export interface SignInService {
     origin: RequestOrigin;
   }): Promise<FlowView>;
   skip(input: { token: string; origin: RequestOrigin }): Promise<SignInResult>;
+  /** In second_factor: enter a code from the app, or the recovery code, instead. */
+  chooseMethod(input: {
+    token: string;
+    method: Exclude<SecondFactorMethod, 'code'>;
+  }): Promise<FlowView>;
+  /** In save_recovery_code: the user saved the new code; sign-in goes on. */
+  recoveryCodeSaved(input: { token: string; origin: RequestOrigin }): Promise<SignInResult>;
 }
 
 export function createSignInService(d: SignInDeps): SignInService {
@@ -105,7 +127,7 @@ export function createSignInService(d: SignInDeps): SignInService {
       .where('id', '=', flow.accountId ?? '')
       .executeTakeFirst();
     if (!acc || acc.state !== 'active') throw new AppError('FLOW_NOT_FOUND');
-    return { flow, acc };
+    return { flow, acc, factors: await loadFactors(db, acc.id) };
   }
 
   async function createSession(
@@ -115,9 +137,9 @@ export function createSignInService(d: SignInDeps): SignInService {
   ): Promise<SignInResult> {
     const amr = [{ method: 'pwd', at: data.passwordAt }];
     const second = data.secondFactor;
-    if (second) amr.push({ method: amrOf[second.channel], at: second.at });
+    if (second) amr.push({ method: amrOfFactor(second.factor), at: second.at });
     // Phone codes are restricted authenticators but reach AAL2; an email code never does (S9).
-    const aal = second && second.channel !== 'email' ? 'aal2' : 'aal1';
+    const aal = second && second.factor !== 'email' ? 'aal2' : 'aal1';
     const { token, session } = await d.sessions.create({ accountId: acc.id, aal, amr, origin });
     const methods = amr.map((m) => m.method).join('+');
     await d.audit.record({
@@ -139,13 +161,16 @@ export function createSignInService(d: SignInDeps): SignInService {
     data: SignInData,
     origin: RequestOrigin,
   ): Promise<SignInResult> {
-    const phone = await d.phones.find(acc.id);
-    const next = nextStep(acc, phone, policy, data);
+    const factors = await loadFactors(db, acc.id);
+    const next = nextStep(acc, factors, policy, data);
     if (!canMove(flow.state, next)) throw new AppError('FLOW_STATE_CONFLICT');
-    const entered = await steps.enter(next, flow, acc, phone, data, origin);
-    const saved = await d.flows.save(flow, { state: next, data: entered });
+    // Claim the move first (versioned write), so a double submit cannot enter a step twice.
+    const claimed = await d.flows.save(flow, { state: next, data });
+    const entered = await steps.enter(next, claimed, acc, factors, data, origin);
+    const saved =
+      entered === data ? claimed : await d.flows.save(claimed, { state: next, data: entered });
     if (next === 'completed') return createSession(acc, entered, origin);
-    return { status: 'continue', view: await steps.view(token, saved, acc) };
+    return { status: 'continue', view: await steps.view(token, saved, acc, factors) };
   }
 
   const check = (
@@ -210,8 +235,8 @@ export function createSignInService(d: SignInDeps): SignInService {
       }
 
       const data: SignInData = { passwordAt: clock.now() };
-      const phone = await d.phones.find(acc.id);
-      const state = nextStep(acc, phone, policy, data);
+      const factors = await loadFactors(db, acc.id);
+      const state = nextStep(acc, factors, policy, data);
       // Nothing owed: no flow to persist, straight to the session.
       if (state === 'completed') return createSession(acc, data, origin);
       const { token, flow } = await d.flows.create<SignInState, SignInData>({
@@ -221,20 +246,21 @@ export function createSignInService(d: SignInDeps): SignInService {
         data,
         ttlMs: FLOW_TTL_MS,
       });
-      const entered = await steps.enter(state, flow, acc, phone, data, origin);
+      const entered = await steps.enter(state, flow, acc, factors, data, origin);
       const saved = entered === data ? flow : await d.flows.save(flow, { state, data: entered });
-      return { status: 'continue', view: await steps.view(token, saved, acc) };
+      return { status: 'continue', view: await steps.view(token, saved, acc, factors) };
     },
 
     async view(token) {
-      const { flow, acc } = await load(
+      const { flow, acc, factors } = await load(
         token,
         'verify_email',
         'second_factor',
         'enrol_phone',
         'confirm_phone',
+        'save_recovery_code',
       );
-      return steps.view(token, flow, acc);
+      return steps.view(token, flow, acc, factors);
     },
 
     async verifyCode({ token, code, origin, only }) {
@@ -243,7 +269,11 @@ export function createSignInService(d: SignInDeps): SignInService {
         : ['verify_email', 'second_factor', 'confirm_phone'];
       const { flow, acc } = await load(token, ...codeSteps);
       const step = flow.state as CodeStep;
-      await check(flow, acc, step, code, origin);
+      const method = step === 'second_factor' ? (flow.data.method ?? 'code') : 'code';
+      if (method === 'totp')
+        await d.totp.verify({ accountId: acc.id, code, purpose: 'second_factor', origin });
+      else if (method === 'recovery_code') await d.recovery.use({ account: acc, code, origin });
+      else await check(flow, acc, step, code, origin);
       const now = clock.now();
       if (step === 'verify_email') {
         await db
@@ -267,13 +297,13 @@ export function createSignInService(d: SignInDeps): SignInService {
         );
       }
       if (step === 'second_factor') {
-        const channel = flow.data.channel ?? 'sms';
-        if (channel !== 'email') await d.phones.touch(acc.id, now);
+        const factor = method === 'code' ? (flow.data.channel ?? 'sms') : method;
+        if (factor === 'sms' || factor === 'voice') await d.phones.touch(acc.id, now);
         return advance(
           token,
           flow,
           acc,
-          { ...flow.data, secondFactor: { channel, at: now } },
+          { ...flow.data, secondFactor: { factor, at: now } },
           origin,
         );
       }
@@ -292,7 +322,7 @@ export function createSignInService(d: SignInDeps): SignInService {
     },
 
     async submitPhone({ token, phone, channel, origin }) {
-      const { flow, acc } = await load(token, 'enrol_phone', 'confirm_phone');
+      const { flow, acc, factors } = await load(token, 'enrol_phone', 'confirm_phone');
       const parsed = parsePhone(phone, d.phoneRules);
       if (!canReceive(parsed.kind, channel)) throw new AppError('CHANNEL_NOT_AVAILABLE');
       const data: SignInData = {
@@ -310,19 +340,42 @@ export function createSignInService(d: SignInDeps): SignInService {
         await d.challenges.assertResendAllowed({ flowId: flow.id, purpose: 'confirm_phone' });
       }
       const saved = await d.flows.save(flow, { state: 'confirm_phone', data });
-      await steps.sendPhoneConfirmation(saved, acc, origin);
-      return steps.view(token, saved, acc);
+      await steps.sendCurrent(saved, acc, factors, origin);
+      return steps.view(token, saved, acc, factors);
     },
 
     async resendCode({ token, channel, origin }) {
-      const { flow, acc } = await load(token, 'verify_email', 'second_factor', 'confirm_phone');
+      const { flow, acc, factors } = await load(
+        token,
+        'verify_email',
+        'second_factor',
+        'confirm_phone',
+      );
       // Claims the flow's version first, so a double-clicked resend sends once.
       const saved = await d.flows.save(flow, {
         state: flow.state,
-        data: await steps.resend(flow, acc, channel),
+        data: await steps.resend(flow, factors, channel),
       });
-      await steps.sendCurrent(saved, acc, origin);
-      return steps.view(token, saved, acc);
+      await steps.sendCurrent(saved, acc, factors, origin);
+      return steps.view(token, saved, acc, factors);
+    },
+
+    async chooseMethod({ token, method }) {
+      const { flow, acc, factors } = await load(token, 'second_factor');
+      const saved = await d.flows.save(flow, {
+        state: flow.state,
+        data: steps.chooseMethod(flow, factors, method),
+      });
+      return steps.view(token, saved, acc, factors);
+    },
+
+    async recoveryCodeSaved({ token, origin }) {
+      const { flow, acc } = await load(token, 'save_recovery_code');
+      await d.recovery.markSaved(acc, origin);
+      // The sealed code leaves the flow once saved.
+      const data: SignInData = { ...flow.data, recoveryCodeSavedAt: clock.now() };
+      delete data.newRecoveryCode;
+      return advance(token, flow, acc, data, origin);
     },
 
     async skip({ token, origin }) {

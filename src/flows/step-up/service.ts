@@ -1,7 +1,7 @@
 /**
  * Step-up (S20): before a change to email, phone, password or factors, the signed-in user
- * proves themselves again with a factor they *already* have — a code to their verified email
- * (where the policy allows it) or to their verified phone. The flow is bound to the session
+ * proves themselves again with a factor they *already* have — a code from their authenticator
+ * app, or a code sent to their verified phone or (where the policy allows it) email. The flow is bound to the session
  * that asked; success rotates the session token (S17) and records the time, which routes that
  * change factors require to be within the policy's window (5 minutes by default).
  */
@@ -19,21 +19,30 @@ import type { AuthenticatedSession, SessionService } from '../../sessions/sessio
 import type { Account, Session } from '../../store/schema.js';
 import { checkCode } from '../code-outcome.js';
 import { loadSessionFlow, type FlowStore } from '../flow-store.js';
+import type { TotpRepo } from '../../factors/totp/repo.js';
+import type { TotpVerifier } from '../../factors/totp/verifier.js';
 import { amrOf } from '../sign-in/machine.js';
+
+/** A way to step up: a code from the authenticator app, or a code sent over a channel. */
+export type StepUpMethod = 'totp' | CodeChannel;
 
 const FLOW_KIND = 'step_up';
 const FLOW_TTL_MS = 10 * 60_000;
 
 export interface StepUpView {
   flow: string;
-  destination: string;
-  channels: CodeChannel[];
+  /** The method of this step-up. */
+  method: StepUpMethod;
+  /** Masked phone or email the code went to; null for the authenticator app. */
+  destination: string | null;
+  /** Every method the user may switch to, the strongest first. */
+  channels: StepUpMethod[];
   code: ChallengeView | null;
 }
 
 interface StepUpData {
   sessionId: string;
-  channel: CodeChannel;
+  channel: StepUpMethod;
 }
 
 export interface StepUpDeps {
@@ -44,22 +53,24 @@ export interface StepUpDeps {
   sessions: SessionService;
   throttle: Throttle;
   phones: PhoneRepo;
+  totps: TotpRepo;
+  totp: TotpVerifier;
   audit: AuditLog;
   policy: Policy;
 }
 
 export interface StepUpService {
   /** The methods this user may step up with, the strongest first. */
-  methods(account: Account): Promise<CodeChannel[]>;
+  methods(account: Account): Promise<StepUpMethod[]>;
   start(
     auth: AuthenticatedSession,
-    channel: CodeChannel,
+    channel: StepUpMethod,
     origin: RequestOrigin,
   ): Promise<StepUpView>;
   resend(
     auth: AuthenticatedSession,
     token: string,
-    channel: CodeChannel | undefined,
+    channel: StepUpMethod | undefined,
     origin: RequestOrigin,
   ): Promise<StepUpView>;
   verify(
@@ -77,24 +88,24 @@ export interface StepUpService {
 export function createStepUpService(d: StepUpDeps): StepUpService {
   const { clock, policy } = d;
 
-  async function methods(account: Account): Promise<CodeChannel[]> {
-    const phone = await d.phones.find(account.id);
-    const out: CodeChannel[] = phone ? channelsFor(phone.kind) : [];
+  async function methods(account: Account): Promise<StepUpMethod[]> {
+    const [totp, phone] = await Promise.all([d.totps.find(account.id), d.phones.find(account.id)]);
+    const out: StepUpMethod[] = totp ? ['totp'] : [];
+    if (phone) out.push(...channelsFor(phone.kind));
     if (policy.emailStepUp && account.email_verified_at !== null) out.push('email');
     return out;
   }
 
+  /** Checks the method is the user's; sends the code unless it comes from the app. */
   async function send(
     auth: AuthenticatedSession,
     flowId: string,
-    channel: CodeChannel,
+    channel: StepUpMethod,
     origin: RequestOrigin,
   ) {
     const allowed = await methods(auth.account);
-    if (!allowed.includes(channel))
-      throw new AppError('CHANNEL_NOT_AVAILABLE', {
-        message: 'This way of verifying is not available on your account.',
-      });
+    if (!allowed.includes(channel)) throw new AppError('METHOD_NOT_AVAILABLE');
+    if (channel === 'totp') return;
     const phone = channel === 'email' ? undefined : await d.phones.find(auth.account.id);
     await d.challenges.send({
       binding: { flowId, purpose: 'step_up' },
@@ -103,7 +114,7 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
         : { channel, to: auth.account.email },
       accountId: auth.account.id,
       ip: origin.ip,
-      alternatives: allowed,
+      alternatives: allowed.filter((m): m is CodeChannel => m !== 'totp'),
     });
     await d.audit.record({
       action: 'code.sent',
@@ -118,13 +129,14 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
     token: string,
     flowId: string,
     auth: AuthenticatedSession,
-    channel: CodeChannel,
+    channel: StepUpMethod,
   ): Promise<StepUpView> {
+    const base = { flow: token, method: channel, channels: await methods(auth.account) };
+    if (channel === 'totp') return { ...base, destination: null, code: null };
     const phone = channel === 'email' ? undefined : await d.phones.find(auth.account.id);
     return {
-      flow: token,
+      ...base,
       destination: phone ? maskPhone(phone.e164) : maskEmail(auth.account.email),
-      channels: await methods(auth.account),
       code: await d.challenges.view({ flowId, purpose: 'step_up' }, channel),
     };
   }
@@ -167,7 +179,7 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
     async resend(auth, token, channel, origin) {
       const flow = await load(auth, token);
       const chosen = channel ?? flow.data.channel;
-      if (chosen === flow.data.channel)
+      if (chosen === flow.data.channel && chosen !== 'totp')
         await d.challenges.assertResendAllowed({ flowId: flow.id, purpose: 'step_up' });
       const saved = await d.flows.save(flow, {
         state: 'pending',
@@ -179,18 +191,23 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
 
     async verify(auth, token, code, origin) {
       const flow = await load(auth, token);
-      await checkCode(d, {
-        binding: { flowId: flow.id, purpose: 'step_up' },
-        code,
-        accountId: auth.account.id,
-        origin,
-      });
+      const method = flow.data.channel;
+      if (method === 'totp') {
+        await d.totp.verify({ accountId: auth.account.id, code, purpose: 'step_up', origin });
+      } else {
+        await checkCode(d, {
+          binding: { flowId: flow.id, purpose: 'step_up' },
+          code,
+          accountId: auth.account.id,
+          origin,
+        });
+      }
       await d.flows.save(flow, { state: 'done', data: flow.data });
       const now = clock.now();
-      if (flow.data.channel !== 'email') await d.phones.touch(auth.account.id, now);
+      if (method === 'sms' || method === 'voice') await d.phones.touch(auth.account.id, now);
       const rotated = await d.sessions.rotate(auth.session, {
         stepUpAt: now,
-        amr: { method: amrOf[flow.data.channel], at: now },
+        amr: { method: method === 'totp' ? 'otp' : amrOf[method], at: now },
       });
       await d.audit.record({
         action: 'step_up.succeeded',

@@ -280,6 +280,51 @@ export function registerPublicRoutes(
   );
 
   r.post(
+    '/api/v1/sign-in/method',
+    {
+      schema: {
+        tags,
+        summary:
+          'In the second-factor step: use the authenticator app or the recovery code instead',
+        body: Type.Object(
+          {
+            flow: FlowToken,
+            method: Type.Union([Type.Literal('totp'), Type.Literal('recovery_code')]),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ status: Type.Literal('continue'), flow: FlowView }),
+          ...errors('FLOW_NOT_FOUND', 'FLOW_STATE_CONFLICT', 'METHOD_NOT_AVAILABLE'),
+        },
+      },
+    },
+    async (request) => ({
+      status: 'continue' as const,
+      flow: presentFlow(
+        await s.signIn.chooseMethod({ token: request.body.flow, method: request.body.method }),
+      ),
+    }),
+  );
+
+  r.post(
+    '/api/v1/sign-in/recovery-code-saved',
+    {
+      schema: {
+        tags,
+        summary: 'The user saved the recovery code shown in this sign-in; go on',
+        body: Type.Object({ flow: FlowToken }, { additionalProperties: false }),
+        response: { 200: SignInResult, ...errors('FLOW_NOT_FOUND', 'FLOW_STATE_CONFLICT') },
+      },
+    },
+    async (request, reply) =>
+      answer(
+        reply,
+        await s.signIn.recoveryCodeSaved({ token: request.body.flow, origin: origin(request) }),
+      ),
+  );
+
+  r.post(
     '/api/v1/sign-in/skip',
     {
       schema: {

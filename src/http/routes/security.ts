@@ -1,27 +1,35 @@
 /**
  * The account security page's routes (signed-in context): what the account has, step-up with an
- * enrolled factor (S20), and adding, changing or removing the phone (S11, S20, S21).
+ * enrolled factor (S20), adding, changing or removing the phone (S11, S20, S21) and the
+ * authenticator app (S12, S13), and the recovery code (S14).
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { maskEmail } from '../../accounts/email.js';
 import type { EnrolmentView } from '../../factors/phone/service.js';
+import { loadFactors } from '../../factors/account-factors.js';
 import { channelsFor, maskPhone } from '../../factors/phone/numbers.js';
+import { formatRecoveryCode } from '../../factors/recovery/code.js';
+import type { IssuedRecoveryCode } from '../../factors/recovery/service.js';
+import { mayRemove } from '../../policy/factors.js';
 import type { StepUpView as StepUpViewData } from '../../flows/step-up/service.js';
 import type { Services } from '../../services.js';
 import { signedIn } from '../auth.js';
 import { presentCode } from '../present.js';
 import {
-  ChannelChoice,
   Code,
   EnrolmentView as EnrolmentViewSchema,
   errors,
   FlowToken,
   PhoneChannel,
   PhoneNumber,
+  RecoveryCodeShown,
+  StepUpMethod,
   StepUpView,
   Timestamp,
+  TotpEnrolment,
+  TotpInfo,
 } from '../schemas.js';
 import { setSessionCookie, type CookiePolicy } from '../session-cookie.js';
 import { origin } from './public.js';
@@ -31,6 +39,12 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 const presentView = <V extends StepUpViewData | EnrolmentView>(v: V) => ({
   ...v,
   code: presentCode(v.code),
+});
+
+const presentRecoveryCode = ({ code, record }: IssuedRecoveryCode) => ({
+  code: formatRecoveryCode(code),
+  digits: record.digits,
+  createdAt: iso(record.created_at),
 });
 
 const PhoneInfo = Type.Object({
@@ -60,13 +74,29 @@ export function registerSecurityRoutes(
             policy: Type.String(),
             email: Type.Object({ address: Type.String(), verified: Type.Boolean() }),
             phone: Type.Union([PhoneInfo, Type.Null()]),
+            totp: Type.Union([TotpInfo, Type.Null()], { description: 'The authenticator app.' }),
+            recoveryCode: Type.Union(
+              [
+                Type.Object({
+                  createdAt: Timestamp,
+                  savedAt: Type.Union([Timestamp, Type.Null()]),
+                  digits: Type.Integer(),
+                }),
+                Type.Null(),
+              ],
+              { description: 'The live recovery code (never the code itself).' },
+            ),
+            recoveryCodeRequired: Type.Boolean({
+              description: 'Whether the policy requires every user to keep a recovery code.',
+            }),
             stepUp: Type.Object({
               validUntil: Type.Union([Timestamp, Type.Null()], {
                 description: 'Changes are allowed until then.',
               }),
-              methods: Type.Array(ChannelChoice),
+              methods: Type.Array(StepUpMethod),
             }),
             phoneRemovable: Type.Boolean(),
+            totpRemovable: Type.Boolean(),
           }),
           ...errors('UNAUTHENTICATED'),
         },
@@ -74,7 +104,9 @@ export function registerSecurityRoutes(
     },
     async (request) => {
       const auth = signedIn(request);
-      const phone = await s.phones.find(auth.account.id);
+      const { phone, totp } = await loadFactors(s.store.db, auth.account.id);
+      const recovery = await s.recovery.live(auth.account.id);
+      const has = { phone: phone !== undefined, totp: totp !== undefined };
       const until = await s.stepUp.freshUntil(auth);
       return {
         policy: s.policy.name,
@@ -91,11 +123,21 @@ export function registerSecurityRoutes(
               lastUsedAt: isoOrNull(phone.last_used_at),
             }
           : null,
+        totp: totp ? { addedAt: iso(totp.addedAt), lastUsedAt: isoOrNull(totp.lastUsedAt) } : null,
+        recoveryCode: recovery
+          ? {
+              createdAt: iso(recovery.created_at),
+              savedAt: isoOrNull(recovery.saved_at),
+              digits: recovery.digits,
+            }
+          : null,
+        recoveryCodeRequired: s.policy.recoveryCode.required,
         stepUp: {
           validUntil: until !== null && until > s.clock.now() ? iso(until) : null,
           methods: await s.stepUp.methods(auth.account),
         },
-        phoneRemovable: phone !== undefined && s.policy.mfaAtSignIn !== 'always',
+        phoneRemovable: mayRemove('phone', has, s.policy),
+        totpRemovable: mayRemove('totp', has, s.policy),
       };
     },
   );
@@ -105,11 +147,17 @@ export function registerSecurityRoutes(
     {
       schema: {
         tags,
-        summary: 'Verify your identity again: a code to a factor you already have',
-        body: Type.Object({ channel: ChannelChoice }, { additionalProperties: false }),
+        summary:
+          'Verify your identity again with a factor you already have: the authenticator app, or a code sent to you',
+        body: Type.Object({ channel: StepUpMethod }, { additionalProperties: false }),
         response: {
           200: Type.Object({ flow: StepUpView }),
-          ...errors('UNAUTHENTICATED', 'SEND_LIMIT_REACHED', 'DELIVERY_FAILED'),
+          ...errors(
+            'UNAUTHENTICATED',
+            'METHOD_NOT_AVAILABLE',
+            'SEND_LIMIT_REACHED',
+            'DELIVERY_FAILED',
+          ),
         },
       },
     },
@@ -125,9 +173,9 @@ export function registerSecurityRoutes(
     {
       schema: {
         tags,
-        summary: 'Send a new step-up code, or switch channel',
+        summary: 'Send a new step-up code, or switch method',
         body: Type.Object(
-          { flow: FlowToken, channel: Type.Optional(ChannelChoice) },
+          { flow: FlowToken, channel: Type.Optional(StepUpMethod) },
           { additionalProperties: false },
         ),
         response: {
@@ -267,6 +315,107 @@ export function registerSecurityRoutes(
     },
     async (request, reply) => {
       await s.phone.remove(signedIn(request), origin(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.post(
+    '/api/v1/totp/start',
+    {
+      schema: {
+        tags,
+        summary:
+          'Add or replace the authenticator app: a new key and QR code, saved only once a code confirms it',
+        response: {
+          200: Type.Object({ enrolment: TotpEnrolment }),
+          ...errors('UNAUTHENTICATED', 'STEP_UP_REQUIRED'),
+        },
+      },
+    },
+    async (request) => {
+      const e = await s.totp.start(signedIn(request));
+      return { enrolment: { ...e, expiresAt: iso(e.expiresAt) } };
+    },
+  );
+
+  r.post(
+    '/api/v1/totp/confirm',
+    {
+      schema: {
+        tags,
+        summary: 'Confirm the new authenticator app with a code it shows; only then is it saved',
+        body: Type.Object({ flow: FlowToken, code: Code }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ totp: TotpInfo }),
+          ...errors('UNAUTHENTICATED', 'STEP_UP_REQUIRED', 'FLOW_NOT_FOUND', 'TOO_MANY_ATTEMPTS'),
+        },
+      },
+    },
+    async (request) => {
+      const saved = await s.totp.confirm(
+        signedIn(request),
+        request.body.flow,
+        request.body.code,
+        origin(request),
+      );
+      return {
+        totp: { addedAt: iso(saved.created_at), lastUsedAt: isoOrNull(saved.last_used_at) },
+      };
+    },
+  );
+
+  r.delete(
+    '/api/v1/totp',
+    {
+      schema: {
+        tags,
+        summary: 'Remove the authenticator app (needs a step-up; refused when the policy needs it)',
+        response: {
+          204: Type.Null(),
+          ...errors('UNAUTHENTICATED', 'STEP_UP_REQUIRED', 'TOTP_NOT_FOUND', 'FACTOR_REQUIRED'),
+        },
+      },
+    },
+    async (request, reply) => {
+      await s.totp.remove(signedIn(request), origin(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.post(
+    '/api/v1/recovery-code',
+    {
+      schema: {
+        tags,
+        summary:
+          '"Get a new code": a new recovery code, shown once; the old one stops working (needs a step-up)',
+        response: {
+          200: Type.Object({ recoveryCode: RecoveryCodeShown() }),
+          ...errors('UNAUTHENTICATED', 'STEP_UP_REQUIRED'),
+        },
+      },
+    },
+    async (request) => ({
+      recoveryCode: presentRecoveryCode(
+        await s.recovery.regenerate(signedIn(request), origin(request)),
+      ),
+    }),
+  );
+
+  r.post(
+    '/api/v1/recovery-code/saved',
+    {
+      schema: {
+        tags,
+        summary: 'The user confirms they saved the recovery code',
+        response: {
+          204: Type.Null(),
+          ...errors('UNAUTHENTICATED', 'RECOVERY_CODE_NOT_FOUND'),
+        },
+      },
+    },
+    async (request, reply) => {
+      await s.recovery.markSaved(signedIn(request).account, origin(request));
       return reply.code(204).send(null);
     },
   );

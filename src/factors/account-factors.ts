@@ -1,0 +1,66 @@
+/**
+ * What an account has enrolled, read in one query (sign-in reads it on every password success):
+ * the phone, the authenticator app, and whether a live recovery code exists and was saved.
+ */
+import type { Db, Phone } from '../store/schema.js';
+
+export interface AccountFactors {
+  phone: Phone | undefined;
+  totp: { id: string; addedAt: number; lastUsedAt: number | null } | undefined;
+  recoveryCode: { id: string; saved: boolean } | undefined;
+}
+
+export async function loadFactors(db: Db, accountId: string): Promise<AccountFactors> {
+  const row = await db
+    .selectFrom('accounts as a')
+    .leftJoin('phones as p', 'p.account_id', 'a.id')
+    .leftJoin('totp_factors as t', 't.account_id', 'a.id')
+    .leftJoin('recovery_codes as r', (join) =>
+      join
+        .onRef('r.account_id', '=', 'a.id')
+        .on('r.used_at', 'is', null)
+        .on('r.revoked_at', 'is', null),
+    )
+    .select([
+      'p.id as phone_id',
+      'p.e164',
+      'p.country',
+      'p.kind',
+      'p.verified_at',
+      'p.created_at as phone_created_at',
+      'p.last_used_at as phone_last_used_at',
+      't.id as totp_id',
+      't.created_at as totp_created_at',
+      't.last_used_at as totp_last_used_at',
+      'r.id as rc_id',
+      'r.saved_at as rc_saved_at',
+    ])
+    .where('a.id', '=', accountId)
+    .executeTakeFirst();
+  if (!row) return { phone: undefined, totp: undefined, recoveryCode: undefined };
+  return {
+    phone:
+      row.phone_id === null
+        ? undefined
+        : {
+            id: row.phone_id,
+            account_id: accountId,
+            e164: row.e164!,
+            country: row.country!,
+            kind: row.kind!,
+            verified_at: row.verified_at!,
+            created_at: row.phone_created_at!,
+            last_used_at: row.phone_last_used_at,
+          },
+    totp:
+      row.totp_id === null
+        ? undefined
+        : {
+            id: row.totp_id,
+            addedAt: row.totp_created_at!,
+            lastUsedAt: row.totp_last_used_at,
+          },
+    recoveryCode:
+      row.rc_id === null ? undefined : { id: row.rc_id, saved: row.rc_saved_at !== null },
+  };
+}

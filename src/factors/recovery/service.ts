@@ -1,0 +1,149 @@
+/**
+ * Recovery codes (S14): issued when the policy asks for one or the user asks, shown once, kept
+ * only as an argon2id hash; single use, consumed atomically; after a use a new code is issued
+ * (by the caller, which shows it) and the user is told (S21). Every use counts against the
+ * account's failure counter before the code is compared (S5).
+ */
+import type { Throttle } from '../../accounts/throttle.js';
+import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
+import type { Clock } from '../../clock.js';
+import { securityNotice } from '../../delivery/messages.js';
+import type { OutgoingMessage } from '../../delivery/sender.js';
+import { AppError } from '../../errors/app-error.js';
+import type { StepUpService } from '../../flows/step-up/service.js';
+import type { Policy } from '../../policy/presets.js';
+import type { AuthenticatedSession } from '../../sessions/sessions.js';
+import type { Account, RecoveryCode } from '../../store/schema.js';
+import type { PasswordHasher } from '../password/hashing.js';
+import { newRecoveryCode, normalizeRecoveryCode } from './code.js';
+import type { RecoveryCodeRepo } from './repo.js';
+
+export interface IssuedRecoveryCode {
+  /** The digits, shown once; never stored or logged. */
+  code: string;
+  record: RecoveryCode;
+}
+
+export type IssueReason = 'requested' | 'after_use' | 'required';
+
+export interface RecoveryCodeServiceDeps {
+  clock: Clock;
+  passwords: PasswordHasher;
+  recoveryCodes: RecoveryCodeRepo;
+  stepUp: StepUpService;
+  throttle: Throttle;
+  audit: AuditLog;
+  policy: Policy;
+  portalName: string;
+  notify: (message: OutgoingMessage) => Promise<void>;
+}
+
+export interface RecoveryCodeService {
+  live(accountId: string): Promise<RecoveryCode | undefined>;
+  /** A new code replacing the live one (which stops working at once). */
+  issue(account: Account, reason: IssueReason, origin: RequestOrigin): Promise<IssuedRecoveryCode>;
+  /** "Get a new code" on the account page: needs a step-up; the user is told. */
+  regenerate(auth: AuthenticatedSession, origin: RequestOrigin): Promise<IssuedRecoveryCode>;
+  /** The user confirmed they saved the live code. */
+  markSaved(account: Account, origin: RequestOrigin): Promise<void>;
+  /** Uses the account's code once; throws the user's error when it is not right. */
+  use(input: { account: Account; code: string; origin: RequestOrigin }): Promise<void>;
+}
+
+export function createRecoveryCodeService(d: RecoveryCodeServiceDeps): RecoveryCodeService {
+  const { clock, policy } = d;
+
+  async function issue(
+    account: Account,
+    reason: IssueReason,
+    origin: RequestOrigin,
+  ): Promise<IssuedRecoveryCode> {
+    const digits = policy.recoveryCode.digits;
+    const code = newRecoveryCode(digits);
+    const record = await d.recoveryCodes.replace(
+      account.id,
+      await d.passwords.hash(code),
+      digits,
+      clock.now(),
+    );
+    await d.audit.record({
+      action: 'recovery_code.issued',
+      actorId: account.id,
+      targetId: account.id,
+      origin,
+      details: { reason, digits },
+    });
+    return { code, record };
+  }
+
+  return {
+    live: (accountId) => d.recoveryCodes.live(accountId),
+
+    issue,
+
+    async regenerate(auth, origin) {
+      await d.stepUp.require(auth);
+      const hadOne = (await d.recoveryCodes.live(auth.account.id)) !== undefined;
+      const issued = await issue(auth.account, 'requested', origin);
+      await d.notify(
+        securityNotice(
+          d.portalName,
+          auth.account.email,
+          hadOne
+            ? 'A new recovery code was created for your account. The old one no longer works.'
+            : 'A recovery code was created for your account.',
+        ),
+      );
+      return issued;
+    },
+
+    async markSaved(account, origin) {
+      const live = await d.recoveryCodes.live(account.id);
+      if (!live || !(await d.recoveryCodes.markSaved(live.id, clock.now())))
+        throw new AppError('RECOVERY_CODE_NOT_FOUND');
+      await d.audit.record({
+        action: 'recovery_code.saved',
+        actorId: account.id,
+        targetId: account.id,
+        origin,
+      });
+    },
+
+    async use({ account, code, origin }) {
+      const subject = `code:${account.id}`;
+      await d.throttle.attempt(subject);
+      const live = await d.recoveryCodes.live(account.id);
+      const typed = normalizeRecoveryCode(code);
+      const right =
+        live !== undefined &&
+        typed !== null &&
+        typed.length === live.digits &&
+        (await d.passwords.verify(live.code_hash, typed));
+      // Single use: of two concurrent right answers, one marks the code used, the other fails.
+      if (!right || !(await d.recoveryCodes.consume(live.id, clock.now()))) {
+        await d.audit.record({
+          action: 'code.failed',
+          actorId: account.id,
+          targetId: account.id,
+          origin,
+          details: { purpose: 'recovery_code', result: 'invalid' },
+        });
+        throw new AppError('RECOVERY_CODE_INVALID');
+      }
+      await d.throttle.reset(subject);
+      await d.audit.record({
+        action: 'recovery_code.used',
+        actorId: account.id,
+        targetId: account.id,
+        origin,
+      });
+      await d.notify(
+        securityNotice(
+          d.portalName,
+          account.email,
+          'Your recovery code was used to sign in to your account. It no longer works; a new one was shown at sign-in.',
+        ),
+      );
+    },
+  };
+}
