@@ -2,11 +2,13 @@
  * Command line: `npm run cli -- <command>`.
  *   create-admin --email <address>   one-time setup link for an administrator
  *   invite --email <address> [--role user|admin]   invitation link (also emailed)
+ *   reencrypt                        re-seal authenticator secrets under the current key
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load.js';
 import { systemClock } from './clock.js';
 import { AppError } from './errors/app-error.js';
+import { reencryptSecrets } from './factors/totp/reencrypt.js';
 import { createServices } from './services.js';
 import { openStore } from './store/dialect.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -16,6 +18,8 @@ const usage = `Usage: npm run cli -- <command> [options]
 Commands:
   create-admin --email <address>                 Create the first (or another) administrator: prints a one-time setup link.
   invite --email <address> [--role user|admin]   Invite someone: prints the link and emails it.
+  reencrypt                                      Re-encrypt authenticator-app secrets under the first key in
+                                                 ENCRYPTION_KEYS (after adding a new key first; then drop the old one).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -34,6 +38,13 @@ async function main(argv: string[]): Promise<number> {
   await migrateToLatest(store);
   const services = createServices(config, store, systemClock);
   try {
+    if (command === 'reencrypt') {
+      const { resealed, current } = await reencryptSecrets(services);
+      console.log(
+        `Re-encrypted ${resealed} authenticator secret${resealed === 1 ? '' : 's'} under key "${current}". Every secret is now under it.`,
+      );
+      return 0;
+    }
     if (command !== 'create-admin' && command !== 'invite') {
       console.error(`Unknown command "${command}".\n\n${usage}`);
       return 64;

@@ -1,0 +1,421 @@
+/**
+ * The authenticator app (issue 4; S12, S13, S20, S21): added from the security page after a
+ * step-up, shown once (QR code and key), saved only when a current code confirms it, sealed at
+ * rest; then a second factor at sign-in and a way to step up. Codes of step T and T-1 pass,
+ * once each: a replay, an older step and T-2 are refused — also when submitted concurrently.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { build } from '../../src/app.js';
+import { FakeClock } from '../../src/clock.js';
+import { reencryptSecrets } from '../../src/factors/totp/reencrypt.js';
+import { openStore, type Store } from '../../src/store/dialect.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+import { Client, latestCode, PASSWORD, signedInClient } from '../helpers/client.js';
+import { testConfig } from '../helpers/config.js';
+import { appCode, enrolTotp, stepUpByEmail } from '../helpers/totp.js';
+
+let app: FastifyInstance;
+let clock: FakeClock;
+afterEach(() => app?.close());
+
+async function start(env: Record<string, string> = {}, store?: Store) {
+  clock ??= new FakeClock();
+  app = await build({ config: testConfig(env), clock, ...(store ? { store } : {}) });
+}
+const strongMfa = { PORTCULLIS_POLICY: 'strong-mfa' };
+
+async function outbox(to: string) {
+  return (
+    await app.inject({ method: 'GET', url: `/api/v1/dev/outbox?to=${encodeURIComponent(to)}` })
+  ).json().messages as { channel: string; text: string; subject: string | null }[];
+}
+
+/** Password, then the flow's second-factor step. */
+async function passwordStep(email: string) {
+  const c = new Client(app);
+  const res = await c.post('/api/v1/sign-in', { email, password: PASSWORD });
+  return { c, res, flow: res.json().flow?.flow as string };
+}
+
+describe('adding an authenticator app', () => {
+  it('needs a step-up, shows the key once, and saves it only when a code confirms it', async () => {
+    clock = new FakeClock();
+    await start();
+    const c = await signedInClient(app, 'ada@clinic.org');
+    clock.advance(6 * 60_000); // the sign-in is no longer fresh enough to vouch
+
+    expect((await c.post('/api/v1/totp/start')).json().error.code).toBe('STEP_UP_REQUIRED');
+    await stepUpByEmail(c, 'ada@clinic.org');
+
+    const started = await c.post('/api/v1/totp/start');
+    expect(started.statusCode).toBe(200);
+    const { flow, key, uri, qrSvg } = started.json().enrolment;
+    expect(key.replace(/ /g, '')).toMatch(/^[A-Z2-7]{32}$/); // 160 bits
+    expect(uri).toBe(
+      `otpauth://totp/Spectera%20Provider%20Portal:ada%40clinic.org?issuer=Spectera%20Provider%20Portal&secret=${key.replace(/ /g, '')}&algorithm=SHA1&digits=6&period=30`,
+    );
+    expect(qrSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+
+    // A wrong code saves nothing.
+    const wrong = await c.post('/api/v1/totp/confirm', { flow, code: '000000' });
+    expect(wrong.json().error).toMatchObject({
+      code: 'CODE_INVALID',
+      message: 'That code is not right. Enter the code your authenticator app shows now.',
+    });
+    expect((await c.get('/api/v1/account/security')).json().totp).toBeNull();
+
+    const ok = await c.post('/api/v1/totp/confirm', { flow, code: appCode(key, clock.now()) });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().totp).toEqual({
+      addedAt: new Date(clock.now()).toISOString(),
+      lastUsedAt: null,
+    });
+    // The enrolment is over: the same flow cannot confirm again, and the key is never shown again.
+    expect(
+      (await c.post('/api/v1/totp/confirm', { flow, code: appCode(key, clock.now()) })).json().error
+        .code,
+    ).toBe('FLOW_NOT_FOUND');
+    const security = (await c.get('/api/v1/account/security')).json();
+    expect(security.totp).not.toBeNull();
+    expect(JSON.stringify(security)).not.toContain(key.replace(/ /g, '').slice(0, 8));
+    expect(security.stepUp.methods[0]).toBe('totp');
+
+    const [notice] = await outbox('ada@clinic.org');
+    expect(notice?.text).toContain('An authenticator app was added to your account.');
+  });
+
+  it('keeps only a sealed secret: no column holds the key, and another key id cannot open it', async () => {
+    clock = new FakeClock();
+    await start(strongMfa);
+    const c = await signedInClient(app, 'bea@clinic.org');
+    const started = (await c.post('/api/v1/totp/start')).json().enrolment;
+    const key: string = started.key.replace(/ /g, '');
+    const raw = Buffer.from(
+      // base32 → bytes, for searching the stored forms
+      key.match(/.{8}/g)!.join(''),
+      'ascii',
+    );
+    const flows = await app.services.store.db.selectFrom('flows').select('data').execute();
+    await c.post('/api/v1/totp/confirm', { flow: started.flow, code: appCode(key, clock.now()) });
+    const row = await app.services.store.db
+      .selectFrom('totp_factors')
+      .selectAll()
+      .executeTakeFirstOrThrow();
+    expect(row.key_id).toBe('k0');
+    const stored = JSON.stringify(row) + JSON.stringify(flows);
+    for (const form of [key, key.toLowerCase(), raw.toString('hex')])
+      expect(stored).not.toContain(form);
+    expect(Buffer.from(row.secret_ciphertext, 'base64')).toHaveLength(12 + 20 + 16);
+  });
+});
+
+describe('signing in with the app (strong-mfa asks for it once enrolled)', () => {
+  it('takes a current code as the second factor and gives an AAL2 session', async () => {
+    clock = new FakeClock();
+    await start(strongMfa);
+    const c = await signedInClient(app, 'cal@clinic.org');
+    const key = await enrolTotp(c, clock);
+
+    const { c: d, res, flow } = await passwordStep('cal@clinic.org');
+    expect(res.json().flow).toMatchObject({
+      step: 'second_factor',
+      secondFactor: { method: 'totp', alternatives: ['totp', 'recovery_code'] },
+      destination: null,
+      code: null,
+    });
+    expect(await outbox('cal@clinic.org')).toHaveLength(2); // verification + the "added" notice: nothing sent now
+    const signed = await d.post('/api/v1/sign-in/verify-code', {
+      flow,
+      code: appCode(key, clock.now()),
+    });
+    expect(signed.json().status).toBe('signed_in');
+    expect(signed.json().session.aal).toBe('aal2');
+    expect(signed.json().session.amr.map((m: { method: string }) => m.method)).toEqual([
+      'pwd',
+      'otp',
+    ]);
+  });
+
+  it('refuses a replayed code, an older step and T-2; accepts T-1 once', async () => {
+    clock = new FakeClock();
+    await start(strongMfa);
+    const c = await signedInClient(app, 'dot@clinic.org');
+    const key = await enrolTotp(c, clock);
+
+    // Accept the current step's code…
+    const first = await passwordStep('dot@clinic.org');
+    const now = appCode(key, clock.now());
+    expect(
+      (await first.c.post('/api/v1/sign-in/verify-code', { flow: first.flow, code: now })).json()
+        .status,
+    ).toBe('signed_in');
+
+    // …then the same code again, in the same step: a replay.
+    const second = await passwordStep('dot@clinic.org');
+    const replay = await second.c.post('/api/v1/sign-in/verify-code', {
+      flow: second.flow,
+      code: now,
+    });
+    expect(replay.json().error.code).toBe('CODE_ALREADY_USED');
+    // 25 s later the same step still holds; the previous step's code is older than the last used.
+    clock.advance(25_000);
+    const older = await second.c.post('/api/v1/sign-in/verify-code', {
+      flow: second.flow,
+      code: appCode(key, clock.now(), -1),
+    });
+    expect(older.json().error.code).toBe('CODE_ALREADY_USED');
+
+    // A minute on: T-2 is simply wrong, T-1 passes (typed as the step turned), then not again.
+    clock.advance(60_000);
+    const stale = await second.c.post('/api/v1/sign-in/verify-code', {
+      flow: second.flow,
+      code: appCode(key, clock.now(), -2),
+    });
+    expect(stale.json().error.code).toBe('CODE_INVALID');
+    const previous = appCode(key, clock.now(), -1);
+    expect(
+      (
+        await second.c.post('/api/v1/sign-in/verify-code', { flow: second.flow, code: previous })
+      ).json().status,
+    ).toBe('signed_in');
+    const third = await passwordStep('dot@clinic.org');
+    expect(
+      (
+        await third.c.post('/api/v1/sign-in/verify-code', { flow: third.flow, code: previous })
+      ).json().error.code,
+    ).toBe('CODE_ALREADY_USED');
+    // A code for the next step (a fast phone clock) is not accepted early.
+    expect(
+      (
+        await third.c.post('/api/v1/sign-in/verify-code', {
+          flow: third.flow,
+          code: appCode(key, clock.now(), 1),
+        })
+      ).json().error.code,
+    ).toBe('CODE_INVALID');
+  });
+
+  it('lets exactly one of four concurrent submissions of one code through', async () => {
+    clock = new FakeClock();
+    await start(strongMfa);
+    const c = await signedInClient(app, 'eve@clinic.org');
+    const key = await enrolTotp(c, clock);
+    const flows = await Promise.all([1, 2, 3, 4].map(() => passwordStep('eve@clinic.org')));
+    const code = appCode(key, clock.now());
+    const results = await Promise.all(
+      flows.map(({ c: d, flow }) => d.post('/api/v1/sign-in/verify-code', { flow, code })),
+    );
+    const statuses = results.map((r) => r.json().status ?? r.json().error.code).sort();
+    expect(statuses).toEqual([
+      'CODE_ALREADY_USED',
+      'CODE_ALREADY_USED',
+      'CODE_ALREADY_USED',
+      'signed_in',
+    ]);
+  });
+
+  it('offers a text message instead, when the user also has a phone', async () => {
+    clock = new FakeClock();
+    await start(strongMfa);
+    const c = await signedInClient(app, 'fin@clinic.org');
+    const phoneFlow = (
+      await c.post('/api/v1/phone/start', { phone: '+14155552671', channel: 'sms' })
+    ).json().flow.flow;
+    await c.post('/api/v1/phone/confirm', {
+      flow: phoneFlow,
+      code: await latestCode(app, '+14155552671'),
+    });
+    // With a phone on the account, adding the app needs a step-up by text.
+    expect((await c.post('/api/v1/totp/start')).json().error.code).toBe('STEP_UP_REQUIRED');
+    clock.advance(30_000);
+    const up = (await c.post('/api/v1/step-up/start', { channel: 'sms' })).json().flow.flow;
+    await c.post('/api/v1/step-up/verify', {
+      flow: up,
+      code: await latestCode(app, '+14155552671'),
+    });
+    await enrolTotp(c, clock);
+
+    const { c: d, res, flow } = await passwordStep('fin@clinic.org');
+    expect(res.json().flow).toMatchObject({
+      secondFactor: { method: 'totp' },
+      channels: ['sms', 'voice'],
+    });
+    // strong-mfa: email is not a second factor.
+    expect(
+      (await d.post('/api/v1/sign-in/resend-code', { flow, channel: 'email' })).json().error.code,
+    ).toBe('CHANNEL_NOT_AVAILABLE');
+    const texted = await d.post('/api/v1/sign-in/resend-code', { flow, channel: 'sms' });
+    expect(texted.json().flow).toMatchObject({
+      secondFactor: { method: 'code' },
+      destination: '•••• ••• 671',
+      code: { channel: 'sms' },
+    });
+    const signed = await d.post('/api/v1/sign-in/verify-code', {
+      flow,
+      code: await latestCode(app, '+14155552671'),
+    });
+    expect(signed.json().session.amr.map((m: { method: string }) => m.method)).toEqual([
+      'pwd',
+      'sms',
+    ]);
+  });
+});
+
+describe('replacing and removing the app', () => {
+  it('replacing stops the old key at once; removing needs a step-up and tells the user', async () => {
+    clock = new FakeClock();
+    await start();
+    const c = await signedInClient(app, 'gil@clinic.org');
+    await stepUpByEmail(c, 'gil@clinic.org');
+    const oldKey = await enrolTotp(c, clock);
+    await stepUpByEmail(c, 'gil@clinic.org');
+    const newKey = await enrolTotp(c, clock);
+    expect(newKey).not.toBe(oldKey);
+
+    // Step-up with the app: the old key's code fails, the new one's passes.
+    clock.advance(6 * 60_000);
+    const up = (await c.post('/api/v1/step-up/start', { channel: 'totp' })).json().flow;
+    expect(up).toMatchObject({ method: 'totp', destination: null, code: null });
+    expect(up.channels).toEqual(['totp', 'email']);
+    const refused = await c.post('/api/v1/step-up/verify', {
+      flow: up.flow,
+      code: appCode(oldKey, clock.now()),
+    });
+    expect(refused.json().error.code).toBe('CODE_INVALID');
+    const passed = await c.post('/api/v1/step-up/verify', {
+      flow: up.flow,
+      code: appCode(newKey, clock.now()),
+    });
+    expect(passed.statusCode).toBe(200);
+    const amr = (await c.get('/api/v1/session'))
+      .json()
+      .session.amr.map((m: { method: string }) => m.method);
+    expect(amr).toContain('otp');
+
+    expect((await c.delete('/api/v1/totp')).statusCode).toBe(204);
+    expect((await c.get('/api/v1/account/security')).json().totp).toBeNull();
+    const texts = (await outbox('gil@clinic.org')).map((m) => m.text);
+    expect(texts.some((t) => t.includes('Codes from the old app no longer work.'))).toBe(true);
+    expect(texts.some((t) => t.includes('The authenticator app was removed'))).toBe(true);
+
+    expect((await c.delete('/api/v1/totp')).json().error.code).toBe('TOTP_NOT_FOUND');
+  });
+
+  it('refuses removal without a fresh step-up', async () => {
+    clock = new FakeClock();
+    await start(strongMfa);
+    const c = await signedInClient(app, 'hal@clinic.org');
+    await enrolTotp(c, clock);
+    clock.advance(6 * 60_000);
+    expect((await c.delete('/api/v1/totp')).json().error.code).toBe('STEP_UP_REQUIRED');
+  });
+});
+
+describe('wrong app codes count toward the account limit (S5)', () => {
+  it('makes the user wait after five, and locks at the limit', async () => {
+    clock = new FakeClock();
+    await start(strongMfa);
+    const c = await signedInClient(app, 'ian@clinic.org');
+    await enrolTotp(c, clock);
+    const { c: d, flow } = await passwordStep('ian@clinic.org');
+    for (let i = 0; i < 5; i++)
+      expect(
+        (await d.post('/api/v1/sign-in/verify-code', { flow, code: '000000' })).json().error.code,
+      ).toBe('CODE_INVALID');
+    const waiting = await d.post('/api/v1/sign-in/verify-code', { flow, code: '000000' });
+    expect(waiting.statusCode).toBe(429);
+    expect(waiting.json().error.code).toBe('TOO_MANY_ATTEMPTS');
+    // Past every delay, guess after guess, until the 100th failure locks the codes.
+    for (let i = 5; i < 100; i++) {
+      clock.advance(16 * 60_000);
+      const again = await passwordStep('ian@clinic.org');
+      await again.c.post('/api/v1/sign-in/verify-code', { flow: again.flow, code: '000000' });
+    }
+    clock.advance(16 * 60_000);
+    const last = await passwordStep('ian@clinic.org');
+    const locked = await last.c.post('/api/v1/sign-in/verify-code', {
+      flow: last.flow,
+      code: '000000',
+    });
+    expect(locked.statusCode).toBe(423);
+    expect(locked.json().error.code).toBe('ACCOUNT_LOCKED');
+  });
+});
+
+describe('encryption key rotation (npm run cli -- reencrypt)', () => {
+  it('reads secrets sealed under an older key, and moves them to the new one', async () => {
+    clock = new FakeClock();
+    const store = openStore({ kind: 'sqlite', file: ':memory:' });
+    await migrateToLatest(store);
+    const k1 = `k1:${randomBytes(32).toString('base64')}`;
+    const k2 = `k2:${randomBytes(32).toString('base64')}`;
+    try {
+      await start({ ...strongMfa, ENCRYPTION_KEYS: k1 }, store);
+      const c = await signedInClient(app, 'joy@clinic.org');
+      const key = await enrolTotp(c, clock);
+      await app.close();
+
+      // A new key first, the old one still listed: old secrets still open.
+      await start({ ...strongMfa, ENCRYPTION_KEYS: `${k2},${k1}` }, store);
+      let step = await passwordStep('joy@clinic.org');
+      expect(
+        (
+          await step.c.post('/api/v1/sign-in/verify-code', {
+            flow: step.flow,
+            code: appCode(key, clock.now()),
+          })
+        ).json().status,
+      ).toBe('signed_in');
+      expect(await reencryptSecrets(app.services)).toEqual({ resealed: 1, current: 'k2' });
+      expect(await reencryptSecrets(app.services)).toEqual({ resealed: 0, current: 'k2' });
+      await app.close();
+
+      // The old key gone: the secret was moved, sign-in still works.
+      await start({ ...strongMfa, ENCRYPTION_KEYS: k2 }, store);
+      clock.advance(30_000);
+      step = await passwordStep('joy@clinic.org');
+      expect(
+        (
+          await step.c.post('/api/v1/sign-in/verify-code', {
+            flow: step.flow,
+            code: appCode(key, clock.now()),
+          })
+        ).json().status,
+      ).toBe('signed_in');
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+
+  it('answers a secret under an unknown key with a clear error, not a crash', async () => {
+    clock = new FakeClock();
+    const store = openStore({ kind: 'sqlite', file: ':memory:' });
+    await migrateToLatest(store);
+    try {
+      await start(
+        { ...strongMfa, ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` },
+        store,
+      );
+      const c = await signedInClient(app, 'kim@clinic.org');
+      await enrolTotp(c, clock);
+      await app.close();
+      await start(
+        { ...strongMfa, ENCRYPTION_KEYS: `k9:${randomBytes(32).toString('base64')}` },
+        store,
+      );
+      const step = await passwordStep('kim@clinic.org');
+      const res = await step.c.post('/api/v1/sign-in/verify-code', {
+        flow: step.flow,
+        code: '123456',
+      });
+      expect(res.statusCode).toBe(500);
+      expect(res.json().error.code).toBe('DECRYPTION_FAILED');
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+});
