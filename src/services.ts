@@ -143,8 +143,12 @@ export function createServices(
     );
   }
   const hasher = createKeyedHasher(config.secretKey);
+  // The key derived from SECRET_KEY (`k0`) always opens what it sealed before ENCRYPTION_KEYS was
+  // set, so `reencrypt` can move those secrets to a configured key.
+  const derived = derivedKey(config.secretKey);
+  const keys = config.encryptionKeys === 'derived' ? [] : config.encryptionKeys;
   const box = createSecretBox(
-    config.encryptionKeys === 'derived' ? [derivedKey(config.secretKey)] : config.encryptionKeys,
+    keys.some((k) => k.id === derived.id) ? keys : [...keys, derived],
   );
   const passwords = createPasswordHasher(opts.argon2);
   const audit = createAuditLog(db, clock);

@@ -87,7 +87,7 @@ export const options = [
     env: 'ENCRYPTION_KEYS',
     kind: 'string',
     secret: true,
-    doc: 'Keys for secrets kept encrypted at rest (authenticator-app secrets, AES-256-GCM; S12): comma-separated `id:key` pairs, each key 32 bytes in base64 (`openssl rand -base64 32`), ids of letters, digits, `-` or `_`. The first key encrypts; every listed key decrypts. To rotate, put a new key first, run `npm run cli -- reencrypt`, then remove the old one. Unset: one key with id `k0`, derived from `SECRET_KEY`.',
+    doc: 'Keys for secrets kept encrypted at rest (authenticator-app secrets, AES-256-GCM; S12): comma-separated `id:key` pairs, each key 32 bytes in base64 (`openssl rand -base64 32`), ids of letters, digits, `-` or `_`. The first key encrypts; every listed key decrypts. To rotate, put a new key first, run `npm run cli -- reencrypt`, then remove the old one. Unset: one key with id `k0`, derived from `SECRET_KEY`; that key still decrypts (never encrypts) once other keys are set, so `reencrypt` can move its secrets.',
   },
   {
     env: 'PORTCULLIS_POLICY',

@@ -390,6 +390,37 @@ describe('encryption key rotation (npm run cli -- reencrypt)', () => {
     }
   });
 
+  it('moves secrets off the key derived from SECRET_KEY once ENCRYPTION_KEYS is set', async () => {
+    clock = new FakeClock();
+    const store = openStore({ kind: 'sqlite', file: ':memory:' });
+    await migrateToLatest(store);
+    try {
+      await start(strongMfa, store);
+      const c = await signedInClient(app, 'lea@clinic.org');
+      const key = await enrolTotp(c, clock);
+      await app.close();
+      await start(
+        { ...strongMfa, ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` },
+        store,
+      );
+      expect(await reencryptSecrets(app.services)).toEqual({ resealed: 1, current: 'k1' });
+      const step = await passwordStep('lea@clinic.org');
+      const res = await step.c.post('/api/v1/sign-in/verify-code', {
+        flow: step.flow,
+        code: appCode(key, clock.now()),
+      });
+      expect(res.json().status).toBe('signed_in');
+      const row = await store.db
+        .selectFrom('totp_factors')
+        .select('key_id')
+        .executeTakeFirstOrThrow();
+      expect(row.key_id).toBe('k1');
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+
   it('answers a secret under an unknown key with a clear error, not a crash', async () => {
     clock = new FakeClock();
     const store = openStore({ kind: 'sqlite', file: ':memory:' });
