@@ -26,7 +26,7 @@ export interface TestStore {
  * Kysely's migrator lists every table of the database, which fails if another file drops its
  * schema at that moment. Stores live and run in parallel; only their set-up and tear-down wait.
  */
-async function withDdlLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
+export async function withDdlLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
   const lock = new pg.Client({ connectionString: url });
   await lock.connect();
   await lock.query('select pg_advisory_lock(7402311)');
@@ -72,6 +72,14 @@ export async function openPostgresStore(url: string): Promise<TestStore> {
       await dropSchema(url, schema);
     },
   };
+}
+
+/**
+ * Runs `fn` under the DDL lock on PostgreSQL (anything that migrates, or introspects every
+ * schema of the database, must not overlap another file dropping its schema); directly on SQLite.
+ */
+export function underDdlLock<T>(t: TestStore, fn: () => Promise<T>): Promise<T> {
+  return t.config.kind === 'postgres' ? withDdlLock(t.config.url, fn) : fn();
 }
 
 export async function openSqliteStore(file = ':memory:'): Promise<TestStore> {

@@ -12,7 +12,7 @@ import { newId } from '../../src/crypto/random.js';
 import { openStore } from '../../src/store/dialect.js';
 import { migrateToLatest, migrationNames } from '../../src/store/migrate.js';
 import type { Database } from '../../src/store/schema.js';
-import type { TestStore } from '../helpers/stores.js';
+import { underDdlLock, type TestStore } from '../helpers/stores.js';
 import { insertAccount, storeDialects } from './fixtures.js';
 
 /** Every table and its columns, checked against schema.ts by the compiler. */
@@ -111,16 +111,19 @@ describe.each(storeDialects)('migrations on %s', (name, open) => {
     await t.close();
   });
 
+  // Introspection lists every schema of the database: not while another file drops one.
   async function ourTables() {
     const schema = t.config.kind === 'postgres' ? t.config.schema : undefined;
-    const tables = await t.store.db.introspection.getTables();
+    const tables = await underDdlLock(t, () => t.store.db.introspection.getTables());
     return tables.filter((table) => schema === undefined || table.schema === schema);
   }
 
   it('treats running the migrations again as a no-op', async () => {
     const before = await ourTables();
-    await migrateToLatest(t.store);
-    await migrateToLatest(t.store);
+    await underDdlLock(t, async () => {
+      await migrateToLatest(t.store);
+      await migrateToLatest(t.store);
+    });
     const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(
       t.store.db,
     );
@@ -143,7 +146,7 @@ describe.each(storeDialects)('migrations on %s', (name, open) => {
       await admin.query(`CREATE SCHEMA ${schema}`);
       const second = openStore({ kind: 'postgres', url, poolSize: 2, schema });
       try {
-        await migrateToLatest(second);
+        await underDdlLock(t, () => migrateToLatest(second));
         const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(
           second.db,
         );
@@ -151,7 +154,7 @@ describe.each(storeDialects)('migrations on %s', (name, open) => {
         await expect(second.db.selectFrom('accounts').selectAll().execute()).resolves.toEqual([]);
       } finally {
         await second.close();
-        await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+        await underDdlLock(t, () => admin.query(`DROP SCHEMA ${schema} CASCADE`));
         await admin.end();
       }
     },
