@@ -147,9 +147,7 @@ export function createServices(
   // set, so `reencrypt` can move those secrets to a configured key.
   const derived = derivedKey(config.secretKey);
   const keys = config.encryptionKeys === 'derived' ? [] : config.encryptionKeys;
-  const box = createSecretBox(
-    keys.some((k) => k.id === derived.id) ? keys : [...keys, derived],
-  );
+  const box = createSecretBox(keys.some((k) => k.id === derived.id) ? keys : [...keys, derived]);
   const passwords = createPasswordHasher(opts.argon2);
   const audit = createAuditLog(db, clock);
   const closers: (() => unknown)[] = [];

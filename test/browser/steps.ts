@@ -1,4 +1,5 @@
 /** Steps the browser stories share: what a user does on the hosted pages, one call each. */
+import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import type { TestServer } from '../helpers/server.js';
 
@@ -60,16 +61,27 @@ export function wrongCodeFor(code: string): string {
 // ---------------------------------------------------------------------------------------------
 // The phone factor (seeds 000 and 002).
 
-/** POSTs to the public API as a page would (CSRF header, same origin); throws on an error. */
-async function post<T>(server: TestServer, path: string, body: unknown): Promise<T> {
+/**
+ * POSTs to the public API as a page would (CSRF header, same origin); throws on an error.
+ * `cookie` signs the request in (a session cookie from `signInThroughApi`).
+ */
+async function post<T>(
+  server: TestServer,
+  path: string,
+  body: unknown,
+  cookie?: string,
+): Promise<T> {
+  const headers: Record<string, string> = { 'X-Portcullis-CSRF': '1', Origin: server.url };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (cookie) headers.Cookie = cookie;
   const response = await fetch(`${server.url}/api/v1${path}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Portcullis-CSRF': '1', Origin: server.url },
-    body: JSON.stringify(body),
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const answer = (await response.json()) as T;
-  if (!response.ok)
-    throw new Error(`${path} answered ${response.status}: ${JSON.stringify(answer)}`);
+  const text = await response.text();
+  const answer = (text ? JSON.parse(text) : undefined) as T;
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text}`);
   return answer;
 }
 
@@ -140,4 +152,67 @@ export async function enterCode(
 ): Promise<void> {
   await page.getByLabel(label, { exact: true }).fill(code);
   await page.getByRole('button', { name: button, exact: true }).click();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The authenticator app and the recovery code (issue 4).
+
+/** The code an authenticator app shows for `key` (as the page shows it) at `timestamp`. */
+export function totpCode(key: string, timestamp: number): string {
+  const secret = Secret.fromBase32(key.replace(/ /g, ''));
+  return new TOTP({ secret, digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp });
+}
+
+/**
+ * The next code of the app: the server's clock moves on one 30-second step first, since the
+ * server accepts each step once (replay guard) and never a step ahead of its clock.
+ */
+export function nextTotpCode(server: TestServer, key: string): string {
+  server.clock.advance(30_000);
+  return totpCode(key, server.clock.now());
+}
+
+/**
+ * A strong-mfa user whose first sign-in is done: email verified and the recovery code the policy
+ * requires saved (through the API, so the code is never seen).
+ */
+export async function strongMfaUserThroughApi(server: TestServer, email: string): Promise<void> {
+  const next = await verifiedThroughApi(server, email);
+  if (next.status !== 'continue' || next.flow.step !== 'save_recovery_code') {
+    throw new Error(`expected the save_recovery_code step, got ${JSON.stringify(next)}`);
+  }
+  await post(server, '/sign-in/recovery-code-saved', { flow: next.flow.flow });
+}
+
+/** Signs in with the password alone (nothing else owed) and returns the session cookie. */
+async function signInThroughApi(server: TestServer, email: string): Promise<string> {
+  const response = await fetch(`${server.url}/api/v1/sign-in`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Portcullis-CSRF': '1', Origin: server.url },
+    body: JSON.stringify({ email, password: goodPassword }),
+  });
+  const answer = (await response.json()) as { status?: string };
+  if (answer.status !== 'signed_in') throw new Error(`sign-in answered ${JSON.stringify(answer)}`);
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0])
+    .join('; ');
+}
+
+/**
+ * Sets up an authenticator app for a signed-up user with nothing else owed at sign-in (a fresh
+ * sign-in serves as the step-up while the account has no factor); returns the app's key. The
+ * confirming code spends the current time step.
+ */
+export async function authenticatorThroughApi(server: TestServer, email: string): Promise<string> {
+  const cookie = await signInThroughApi(server, email);
+  const { enrolment } = await post<{ enrolment: { flow: string; key: string } }>(
+    server,
+    '/totp/start',
+    undefined,
+    cookie,
+  );
+  const code = totpCode(enrolment.key, server.clock.now());
+  await post(server, '/totp/confirm', { flow: enrolment.flow, code }, cookie);
+  return enrolment.key;
 }

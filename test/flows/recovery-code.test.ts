@@ -226,6 +226,39 @@ describe('signing in with the recovery code', () => {
     ).toBe('save_recovery_code');
   });
 
+  it('asks again at the next sign-in when the last code shown was never confirmed saved', async () => {
+    await start(strongMfa);
+    const first = await firstSignIn('flo@clinic.org');
+    await first.c.post('/api/v1/sign-in/recovery-code-saved', { flow: first.flow });
+    const c = new Client(app);
+    await c.post('/api/v1/sign-in', { email: 'flo@clinic.org', password: PASSWORD });
+    const key = await enrolTotp(c, clock);
+
+    const used = await recoveryStep('flo@clinic.org');
+    const shown = (
+      await used.c.post('/api/v1/sign-in/verify-code', {
+        flow: used.flow,
+        code: first.view.recoveryCode.code,
+      })
+    ).json().flow;
+    expect(shown.step).toBe('save_recovery_code');
+    clock.advance(16 * 60_000); // that sign-in expires before "I have saved it"
+
+    // Signing in with the app: the unconfirmed code is replaced by one the user does see.
+    const d = new Client(app);
+    const flow = (
+      await d.post('/api/v1/sign-in', { email: 'flo@clinic.org', password: PASSWORD })
+    ).json().flow.flow;
+    const next = (
+      await d.post('/api/v1/sign-in/verify-code', { flow, code: appCode(key, clock.now()) })
+    ).json().flow;
+    expect(next.step).toBe('save_recovery_code');
+    expect(next.recoveryCode.code).not.toBe(shown.recoveryCode.code);
+    expect((await d.post('/api/v1/sign-in/recovery-code-saved', { flow })).json().status).toBe(
+      'signed_in',
+    );
+  });
+
   it('lets exactly one of concurrent uses of one code through', async () => {
     await start(strongMfa);
     const code = await userWithAppAndCode('gus@clinic.org');

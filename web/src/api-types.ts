@@ -53,7 +53,24 @@ export interface CodeChallenge {
   attemptsLeft: number;
 }
 
-export type SignInStep = 'verify_email' | 'second_factor' | 'enrol_phone' | 'confirm_phone';
+export type SignInStep =
+  'verify_email' | 'second_factor' | 'enrol_phone' | 'confirm_phone' | 'save_recovery_code';
+
+/** What the user enters in the second-factor step: a sent code, an app code, the recovery code. */
+export type SecondFactorMethod = 'code' | 'totp' | 'recovery_code';
+
+export interface SecondFactor {
+  method: SecondFactorMethod;
+  /** The other ways through this step besides the code channels (`channels`). */
+  alternatives: Exclude<SecondFactorMethod, 'code'>[];
+}
+
+/** A recovery code as shown once to its owner: the digits in groups of four. */
+export interface RecoveryCodeShown {
+  code: string;
+  digits: number;
+  createdAt: string;
+}
 
 export interface SignInFlow {
   /** The opaque flow token: a secret, kept out of URLs. */
@@ -71,6 +88,10 @@ export interface SignInFlow {
   /** The country assumed for a phone number typed without a country code. */
   phoneDefaultCountry: string | null;
   code: CodeChallenge | null;
+  /** In second_factor: what is being entered now (`code`: a code sent over `channels[0]`). */
+  secondFactor: SecondFactor | null;
+  /** In save_recovery_code: the new code, to save before going on. */
+  recoveryCode: RecoveryCodeShown | null;
 }
 
 export interface ContinueAnswer {
@@ -86,11 +107,24 @@ export interface RestartAnswer {
 export type SignInResult =
   ContinueAnswer | RestartAnswer | { status: 'signed_in'; user: User; session: Session };
 
-/** A code sent outside sign-in: a step-up, or a new phone number being confirmed. */
+/** A code sent outside sign-in: a new phone number being confirmed. */
 export interface CodeFlow {
   flow: string;
   destination: string;
   channels: CodeChannel[];
+  code: CodeChallenge | null;
+}
+
+/** A way to verify your identity again: a code from the authenticator app, or a sent code. */
+export type StepUpMethod = 'totp' | CodeChannel;
+
+/** A step-up in progress. With the app nothing is sent: `destination` and `code` are null. */
+export interface StepUpFlow {
+  flow: string;
+  method: StepUpMethod;
+  destination: string | null;
+  /** Every method the user may switch to, the strongest first. */
+  channels: StepUpMethod[];
   code: CodeChallenge | null;
 }
 
@@ -105,12 +139,41 @@ export interface PhoneInfo {
   lastUsedAt: string | null;
 }
 
+export interface TotpInfo {
+  addedAt: string;
+  lastUsedAt: string | null;
+}
+
+/** The live recovery code, never the code itself. */
+export interface RecoveryCodeInfo {
+  createdAt: string;
+  savedAt: string | null;
+  digits: number;
+}
+
 export interface AccountSecurity {
   policy: PolicyName;
   email: { address: string; verified: boolean };
   phone: PhoneInfo | null;
-  stepUp: { validUntil: string | null; methods: CodeChannel[] };
+  totp: TotpInfo | null;
+  recoveryCode: RecoveryCodeInfo | null;
+  /** Whether the policy requires every user to keep a saved recovery code. */
+  recoveryCodeRequired: boolean;
+  stepUp: { validUntil: string | null; methods: StepUpMethod[] };
   phoneRemovable: boolean;
+  totpRemovable: boolean;
+}
+
+/** A new authenticator app being set up: shown once, saved only when a code confirms it. */
+export interface TotpEnrolment {
+  flow: string;
+  /** The key for typing into the app (base32, in groups of four). */
+  key: string;
+  /** The otpauth:// URI the QR code holds. */
+  uri: string;
+  /** The QR code, an SVG document. */
+  qrSvg: string;
+  expiresAt: string;
 }
 
 export interface Invitation {

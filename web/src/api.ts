@@ -10,9 +10,14 @@ import type {
   OutboxMessage,
   PhoneInfo,
   PortalConfig,
+  RecoveryCodeShown,
   SessionAnswer,
   SessionSummary,
   SignInResult,
+  StepUpFlow,
+  StepUpMethod,
+  TotpEnrolment,
+  TotpInfo,
 } from './api-types';
 
 type Method = 'GET' | 'POST' | 'DELETE';
@@ -119,16 +124,27 @@ export const api = {
   submitPhone: (flow: string, phone: string, channel: PhoneChannel) =>
     request<ContinueAnswer>('POST', '/sign-in/phone', { flow, phone, channel }),
   skipPhone: (flow: string) => request<SignInResult>('POST', '/sign-in/skip', { flow }),
+  /** In the second-factor step: the authenticator app or the recovery code instead. */
+  chooseMethod: (flow: string, method: 'totp' | 'recovery_code') =>
+    request<ContinueAnswer>('POST', '/sign-in/method', { flow, method }),
+  /** In the save-recovery-code step: the user saved the code shown; sign-in goes on. */
+  signInRecoveryCodeSaved: (flow: string) =>
+    request<SignInResult>('POST', '/sign-in/recovery-code-saved', { flow }),
   session: () => request<SessionAnswer>('GET', '/session'),
   signOut: () => request<void>('POST', '/sign-out'),
   sessions: () => request<{ sessions: SessionSummary[] }>('GET', '/sessions'),
   endSession: (id: string) => request<void>('DELETE', `/sessions/${encodeURIComponent(id)}`),
   endOtherSessions: () => request<{ ended: number }>('POST', '/sessions/end-others'),
   accountSecurity: () => request<AccountSecurity>('GET', '/account/security'),
-  startStepUp: (channel: CodeChannel) =>
-    request<{ flow: CodeFlow }>('POST', '/step-up/start', { channel }),
-  resendStepUp: (flow: string, channel?: CodeChannel) =>
-    request<{ flow: CodeFlow }>('POST', '/step-up/resend', channel ? { flow, channel } : { flow }),
+  startStepUp: (channel: StepUpMethod) =>
+    request<{ flow: StepUpFlow }>('POST', '/step-up/start', { channel }),
+  /** Same method (or none): a new code after the cooldown; another method: switch to it. */
+  resendStepUp: (flow: string, channel?: StepUpMethod) =>
+    request<{ flow: StepUpFlow }>(
+      'POST',
+      '/step-up/resend',
+      channel ? { flow, channel } : { flow },
+    ),
   verifyStepUp: (flow: string, code: string) =>
     request<{ validUntil: string }>('POST', '/step-up/verify', { flow, code }),
   startPhone: (phone: string, channel: PhoneChannel) =>
@@ -138,6 +154,13 @@ export const api = {
   confirmPhone: (flow: string, code: string) =>
     request<{ phone: PhoneInfo }>('POST', '/phone/confirm', { flow, code }),
   removePhone: () => request<void>('DELETE', '/phone'),
+  startTotp: () => request<{ enrolment: TotpEnrolment }>('POST', '/totp/start'),
+  confirmTotp: (flow: string, code: string) =>
+    request<{ totp: TotpInfo }>('POST', '/totp/confirm', { flow, code }),
+  removeTotp: () => request<void>('DELETE', '/totp'),
+  /** "Get a new code": the old recovery code stops working at once. */
+  newRecoveryCode: () => request<{ recoveryCode: RecoveryCodeShown }>('POST', '/recovery-code'),
+  recoveryCodeSaved: () => request<void>('POST', '/recovery-code/saved'),
   outbox: (to: string) =>
     request<{ messages: OutboxMessage[] }>(
       'GET',

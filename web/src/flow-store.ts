@@ -1,7 +1,8 @@
 // Keeps the sign-in flow between steps. The token is a secret: it lives in memory and in
 // sessionStorage (for a reload), never in the URL. Server times are mapped to this device's
 // clock with an offset measured from the server's clock in each answer, so countdowns ignore
-// clock skew.
+// clock skew. The email typed at sign-in is kept with it, to name the account in a recovery-code
+// file.
 import type { CodeChallenge, SignInFlow, SignInStep } from './api-types';
 
 const key = 'portcullis.sign-in-flow';
@@ -12,6 +13,8 @@ export interface ActiveFlow {
   offsetMs: number;
   /** The phone was offered with "Skip for Now" (not required): the pages word it that way. */
   phoneOffered: boolean;
+  /** The email address typed on the sign-in page, if this tab knows it. */
+  email?: string;
 }
 
 let current: ActiveFlow | null = null;
@@ -31,6 +34,7 @@ function persist(active: ActiveFlow): ActiveFlow {
         token: active.flow.flow,
         offsetMs: active.offsetMs,
         phoneOffered: active.phoneOffered,
+        email: active.email,
       }),
     );
   } catch {
@@ -43,18 +47,23 @@ export interface SavedFlow {
   token: string;
   offsetMs: number;
   phoneOffered: boolean;
+  email?: string;
 }
 
 export const flowStore = {
-  /** A flow answer just received: remember it and measure the clock offset afresh. */
-  fresh(flow: SignInFlow): ActiveFlow {
+  /**
+   * A flow answer just received: remember it and measure the clock offset afresh. `email` is
+   * the address typed on the sign-in page (when a sign-in starts); later answers keep it.
+   */
+  fresh(flow: SignInFlow, email?: string): ActiveFlow {
     const saved = current ?? flowStore.saved();
     const offsetMs = flow.serverTime
       ? measureOffset(flow.serverTime)
       : (saved?.offsetMs ?? measureOffset(undefined, flow.code));
     const phoneOffered =
       flow.step === 'enrol_phone' ? flow.skippable : (saved?.phoneOffered ?? false);
-    return persist({ flow, offsetMs, phoneOffered });
+    const known = email ?? saved?.email;
+    return persist({ flow, offsetMs, phoneOffered, ...(known ? { email: known } : {}) });
   },
   current(): ActiveFlow | null {
     return current;
@@ -63,12 +72,13 @@ export const flowStore = {
     try {
       const value: unknown = JSON.parse(sessionStorage.getItem(key) ?? 'null');
       if (typeof value !== 'object' || value === null) return null;
-      const { token, offsetMs, phoneOffered } = value as Record<string, unknown>;
+      const { token, offsetMs, phoneOffered, email } = value as Record<string, unknown>;
       if (typeof token !== 'string') return null;
       return {
         token,
         offsetMs: typeof offsetMs === 'number' ? offsetMs : 0,
         phoneOffered: phoneOffered === true,
+        ...(typeof email === 'string' && email ? { email } : {}),
       };
     } catch {
       return null;
@@ -89,6 +99,8 @@ const stepPaths: Record<SignInStep, string> = {
   enrol_phone: '/sign-in/phone',
   confirm_phone: '/sign-in/phone',
   second_factor: '/sign-in/code',
+  // The new recovery code is shown where the code that led to it was entered (no page of its own).
+  save_recovery_code: '/sign-in/code',
 };
 
 /** Where the page for a sign-in step lives, or undefined if these pages cannot show it. */

@@ -32,12 +32,14 @@ export function formatClock(milliseconds: number): string {
   return `${minutes}:${String(total % 60).padStart(2, '0')}`;
 }
 
-// Both the RFC 8176 `amr` values the server records and Portcullis's factor ids.
+// Both the RFC 8176 `amr` values the server records and Portcullis's factor ids. The server
+// records `otp` only for a code from the authenticator app (sent codes are `sms`, `tel`, `email`).
 const methodNames: Record<string, string> = {
   pwd: 'Password',
-  otp: 'One-time code',
+  otp: 'Authenticator app',
   sms: 'Text message code',
   tel: 'Phone call code',
+  email: 'Email code',
   hwk: 'Security key',
   swk: 'Passkey',
   password: 'Password',

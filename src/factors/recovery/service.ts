@@ -24,7 +24,7 @@ export interface IssuedRecoveryCode {
   record: RecoveryCode;
 }
 
-export type IssueReason = 'requested' | 'after_use' | 'required';
+export type IssueReason = 'requested' | 'after_use' | 'required' | 'not_saved';
 
 export interface RecoveryCodeServiceDeps {
   clock: Clock;

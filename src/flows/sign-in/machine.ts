@@ -10,7 +10,8 @@
  *
  * The second factor is a code sent by text, call or (where allowed) email, a code from the
  * authenticator app, or the recovery code; a used recovery code is replaced at once, and the
- * new one is shown in save_recovery_code (also entered when the policy requires a saved code).
+ * new one is shown in save_recovery_code (also entered when the policy requires a code, or when
+ * the live code was never confirmed saved: a new one replaces it).
  * `restart` ends the flow without a session (seed 002: "You are returned to the login screen
  * to log in again").
  */
@@ -109,8 +110,11 @@ export function nextStep(
       return 'enrol_phone';
   }
   if (data.recoveryCodeSavedAt === undefined) {
+    // Its replacement after a use; a code nobody confirmed saving (a sign-in that ended before
+    // "I have saved it"); the one the policy requires.
     if (data.secondFactor?.factor === 'recovery_code') return 'save_recovery_code';
-    if (policy.recoveryCode.required && !factors.recoveryCode?.saved) return 'save_recovery_code';
+    if (factors.recoveryCode && !factors.recoveryCode.saved) return 'save_recovery_code';
+    if (policy.recoveryCode.required && !factors.recoveryCode) return 'save_recovery_code';
   }
   return 'completed';
 }

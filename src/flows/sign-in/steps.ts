@@ -147,7 +147,12 @@ export function createSignInSteps(d: SignInDeps) {
         return next;
       }
       if (state === 'save_recovery_code') {
-        const reason = data.secondFactor?.factor === 'recovery_code' ? 'after_use' : 'required';
+        const reason =
+          data.secondFactor?.factor === 'recovery_code'
+            ? 'after_use'
+            : factors.recoveryCode
+              ? 'not_saved'
+              : 'required';
         const { code, record } = await d.recovery.issue(acc, reason, origin);
         const sealed = d.box.seal(Buffer.from(code), recoveryAad(flow.id));
         return { ...data, newRecoveryCode: { ...sealed, createdAt: record.created_at } };

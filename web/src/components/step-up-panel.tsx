@@ -1,28 +1,39 @@
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api';
-import type { CodeChannel, CodeFlow } from '../api-types';
+import type { CodeChannel, StepUpFlow, StepUpMethod } from '../api-types';
 import { measureOffset } from '../flow-store';
 import { digitsWord } from '../format';
 import { useAction } from '../hooks/use-action';
 import { CodeEntry } from './code-entry';
+import { CodeForm } from './code-form';
 import { ErrorAlert } from './error-alert';
 
-const viaWords: Record<CodeChannel, string> = {
+const viaWords: Record<StepUpMethod, string> = {
+  totp: 'your authenticator app',
   email: 'email',
   sms: 'text message',
   voice: 'phone call',
 };
 
 /** Seed 000: "you can choose between the two verification options where applicable". */
-const choiceLabels: Record<CodeChannel, string> = {
+const choiceLabels: Record<StepUpMethod, string> = {
+  totp: 'Verify with authenticator app',
   email: 'Verify via email',
   sms: 'Verify via text',
   voice: 'Verify via phone call',
 };
 
+/** Leaving the method in use for another. */
+const switchLabels: Record<StepUpMethod, string> = {
+  totp: 'Use your authenticator app instead',
+  email: 'Send code to email',
+  sms: 'Text me',
+  voice: 'Call me',
+};
+
 interface StepUpPanelProps {
-  /** Factors the user already has, as the server lists them (stepUp.methods). */
-  methods: CodeChannel[];
+  /** Factors the user already has, as the server lists them (stepUp.methods), strongest first. */
+  methods: StepUpMethod[];
   /** Why the user is asked (again), e.g. the server's STEP_UP_REQUIRED message. */
   reason: string | null;
   onVerified: (validUntil: string) => void;
@@ -30,18 +41,20 @@ interface StepUpPanelProps {
 }
 
 interface Pending {
-  flow: CodeFlow;
+  flow: StepUpFlow;
   offsetMs: number;
 }
 
-function sentSentence({ code, destination }: CodeFlow): string {
+const isChannel = (method: StepUpMethod): method is CodeChannel => method !== 'totp';
+
+function sentSentence({ code, destination }: StepUpFlow): string {
   const digits = digitsWord(code?.length ?? 6);
   return code?.channel === 'voice'
     ? `We are calling ${destination} to read out a ${digits} code.`
     : `We sent a ${digits} code to ${destination}.`;
 }
 
-function SentSentence({ flow }: { flow: CodeFlow }) {
+function SentSentence({ flow }: { flow: StepUpFlow }) {
   const digits = digitsWord(flow.code?.length ?? 6);
   const to = <span className="nowrap">{flow.destination}</span>;
   return flow.code?.channel === 'voice' ? (
@@ -56,24 +69,28 @@ function SentSentence({ flow }: { flow: CodeFlow }) {
 }
 
 /**
- * Step-up (S20): before a change to the phone, prove it is you with a factor you already have —
- * a code to your verified email or to your phone. With one way, the code is sent at once; with
- * several, the user chooses.
+ * Step-up (S20): before a change to the account's factors, prove it is you with a factor you
+ * already have — a code from your authenticator app (offered first), or a code to your verified
+ * phone or email. With one way, it starts at once; with several, the user chooses.
  */
 export function StepUpPanel({ methods, reason, onVerified, onCancel }: StepUpPanelProps) {
   const only = methods.length === 1 ? methods[0] : undefined;
   const [phase, setPhase] = useState<'choose' | 'sending' | 'code'>(only ? 'sending' : 'choose');
   const [pending, setPending] = useState<Pending | null>(null);
-  const starting = useAction<CodeChannel>();
+  const starting = useAction<StepUpMethod>();
+  const switching = useAction<StepUpMethod>();
   const autoStarted = useRef(false);
 
-  function start(channel: CodeChannel) {
+  function show(flow: StepUpFlow) {
+    setPending({ flow, offsetMs: measureOffset(undefined, flow.code) });
+    setPhase('code');
+  }
+
+  function start(method: StepUpMethod) {
     setPhase('sending');
-    void starting.run(channel, async () => {
+    void starting.run(method, async () => {
       try {
-        const answer = await api.startStepUp(channel);
-        setPending({ flow: answer.flow, offsetMs: measureOffset(undefined, answer.flow.code) });
-        setPhase('code');
+        show((await api.startStepUp(method)).flow);
       } catch (caught) {
         setPhase('choose');
         throw caught;
@@ -91,21 +108,24 @@ export function StepUpPanel({ methods, reason, onVerified, onCancel }: StepUpPan
   function lost() {
     setPending(null);
     setPhase('choose');
-    starting.setError(new Error('This verification has expired. Ask for a new code.'));
+    starting.setError(new Error('This verification has expired. Start it again.'));
   }
 
   let intro: string;
   if (methods.length === 0)
     intro =
-      'There is no verified email address or phone number to verify your identity with. Contact your administrator.';
+      'There is no verified email address, phone number or authenticator app to verify your identity with. Sign out and sign in again, then make this change straight away, or contact your administrator.';
   else if (only)
     intro = `You will be required to verify your identity via ${viaWords[only]} to make this update.`;
   else
     intro =
-      'You will be required to verify your identity to make this update. Choose how to receive your verification code.';
+      'You will be required to verify your identity to make this update. Choose how to verify.';
 
   const flow = pending?.flow;
   const offsetMs = pending?.offsetMs ?? 0;
+  const verify = async (code: string) => {
+    if (flow) onVerified((await api.verifyStepUp(flow.flow, code)).validUntil);
+  };
   return (
     <div className="panel" role="group" aria-labelledby="step-up-title">
       <h3 id="step-up-title">Verify your identity</h3>
@@ -118,19 +138,36 @@ export function StepUpPanel({ methods, reason, onVerified, onCancel }: StepUpPan
       <ErrorAlert id="step-up-start-error" error={starting.error} />
       {phase === 'choose' && methods.length > 0 ? (
         <div className="actions actions-tight">
-          {methods.map((channel) => (
+          {methods.map((method) => (
             <button
-              key={channel}
+              key={method}
               type="button"
               className="button button-secondary"
-              onClick={() => start(channel)}
+              onClick={() => start(method)}
             >
-              {choiceLabels[channel]}
+              {choiceLabels[method]}
             </button>
           ))}
         </div>
       ) : null}
-      {phase === 'sending' ? <p role="status">Sending your code…</p> : null}
+      {phase === 'sending' ? (
+        <p role="status">{starting.pending === 'totp' ? 'One moment…' : 'Sending your code…'}</p>
+      ) : null}
+      {phase === 'code' && flow?.method === 'totp' ? (
+        <>
+          <p>Enter the 6-digit code your authenticator app shows.</p>
+          <CodeForm
+            key={flow.flow}
+            id="step-up"
+            kind="totp"
+            label="Verification code"
+            submitLabel="Verify"
+            emptyMessage="Enter the code your authenticator app shows."
+            verify={verify}
+            onLost={lost}
+          />
+        </>
+      ) : null}
       {phase === 'code' && flow?.code ? (
         <>
           <p>
@@ -144,21 +181,29 @@ export function StepUpPanel({ methods, reason, onVerified, onCancel }: StepUpPan
             code={flow.code}
             offsetMs={offsetMs}
             resendTip={flow.code.channel === 'email' ? undefined : ''}
-            switches={flow.channels.filter((channel) => channel !== flow.code?.channel)}
-            verify={async (code) =>
-              onVerified((await api.verifyStepUp(flow.flow, code)).validUntil)
-            }
+            switches={flow.channels.filter(isChannel).filter((c) => c !== flow.code?.channel)}
+            verify={verify}
             resend={async (channel) => {
               const answer = await api.resendStepUp(flow.flow, channel);
-              setPending({
-                flow: answer.flow,
-                offsetMs: measureOffset(undefined, answer.flow.code),
-              });
+              show(answer.flow);
               return `${sentSentence(answer.flow)} Earlier codes no longer work.`;
             }}
             onLost={lost}
           />
         </>
+      ) : null}
+      {phase === 'code' && flow ? (
+        <OtherMethods
+          methods={flow.channels.filter(
+            (method) => method !== flow.method && (flow.method === 'totp' || method === 'totp'),
+          )}
+          action={switching}
+          onSwitch={(method) =>
+            void switching.run(method, async () => {
+              show((await api.resendStepUp(flow.flow, method)).flow);
+            })
+          }
+        />
       ) : null}
       <p>
         <button type="button" className="button-link" onClick={onCancel}>
@@ -166,5 +211,39 @@ export function StepUpPanel({ methods, reason, onVerified, onCancel }: StepUpPan
         </button>
       </p>
     </div>
+  );
+}
+
+/**
+ * The switches CodeEntry does not offer: from the app to a sent code, and from a sent code to
+ * the app (CodeEntry switches between channels itself).
+ */
+function OtherMethods({
+  methods,
+  action,
+  onSwitch,
+}: {
+  methods: StepUpMethod[];
+  action: ReturnType<typeof useAction<StepUpMethod>>;
+  onSwitch: (method: StepUpMethod) => void;
+}) {
+  if (methods.length === 0) return null;
+  return (
+    <>
+      <ErrorAlert id="step-up-switch-error" error={action.error} />
+      <div className="actions actions-tight channel-switches">
+        {methods.map((method) => (
+          <button
+            key={method}
+            type="button"
+            className="button button-secondary"
+            onClick={() => onSwitch(method)}
+            disabled={action.busy}
+          >
+            {action.pending === method ? 'Switching…' : switchLabels[method]}
+          </button>
+        ))}
+      </div>
+    </>
   );
 }

@@ -1,22 +1,37 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { api, isApiError } from '../api';
 import type { AccountSecurity } from '../api-types';
 import { ErrorAlert } from '../components/error-alert';
+import { MethodFeedback } from '../components/method-feedback';
 import { PhoneEditor } from '../components/phone-editor';
+import { RecoveryCodeMethod } from '../components/recovery-code-method';
 import { RequireSession } from '../components/require-session';
 import { StepUpPanel } from '../components/step-up-panel';
-import { errorText } from '../error-text';
+import { TotpMethod } from '../components/totp-method';
 import { formatDate, formatDateTime } from '../format';
 import { useAction } from '../hooks/use-action';
 import { useLoad } from '../hooks/use-load';
 import { usePageTitle } from '../hooks/use-page-title';
+import { useStepUpTasks, type StepUpTasks } from '../hooks/use-step-up-tasks';
 import { securityWords, type SecurityWords } from '../policy-words';
 
+/** The changes this page makes, each after a step-up; one is open at a time. */
+export type SecurityTask =
+  'phone-change' | 'phone-remove' | 'totp-set-up' | 'totp-remove' | 'recovery-code';
+
+/** What every method section gets: the account's methods, a reload, the page's changes. */
+export interface SectionProps {
+  security: AccountSecurity;
+  reload: () => Promise<void>;
+  tasks: StepUpTasks<SecurityTask>;
+}
+
 /**
- * The account's two-factor methods. Seed 000 (email-first): "Account Management" with a
- * Security tab, "Update Two-Factor Authentication Methods", "Change". Seed 002 (sms-required):
- * "My Details" with a "Multi-factor Authentication" section, "Update".
+ * The account's two-factor methods: email, phone, authenticator app and recovery code. Seed 000
+ * (email-first): "Account Management" with a Security tab, "Update Two-Factor Authentication
+ * Methods", "Change". Seed 002 (sms-required): "My Details" with a "Multi-factor Authentication"
+ * section, "Update".
  */
 export function AccountSecurityPage() {
   const [load, reload] = useLoad(api.accountSecurity);
@@ -36,10 +51,14 @@ function SecurityView({
   reload: () => Promise<void>;
 }) {
   const words = securityWords(security.policy);
+  const tasks = useStepUpTasks<SecurityTask>(security.stepUp.validUntil);
+  const section: SectionProps = { security, reload, tasks };
   const methods = (
     <>
       <EmailMethod security={security} />
-      <PhoneMethod security={security} reload={reload} words={words} />
+      <PhoneMethod {...section} words={words} />
+      <TotpMethod {...section} />
+      <RecoveryCodeMethod {...section} />
     </>
   );
   if (security.policy === 'sms-required') {
@@ -173,43 +192,19 @@ function EmailMethod({ security }: { security: AccountSecurity }) {
   );
 }
 
-type Task = { kind: 'change' | 'remove'; stage: 'step-up' | 'ready'; reason: string | null };
-
-function PhoneMethod({
-  security,
-  reload,
-  words,
-}: {
-  security: AccountSecurity;
-  reload: () => Promise<void>;
-  words: SecurityWords;
-}) {
+function PhoneMethod({ security, reload, tasks, words }: SectionProps & { words: SecurityWords }) {
   const { phone } = security;
   const smsRequired = security.policy === 'sms-required';
-  const [task, setTask] = useState<Task | null>(null);
-  const [stepUpUntil, setStepUpUntil] = useState(() =>
-    security.stepUp.validUntil ? Date.parse(security.stepUp.validUntil) : 0,
-  );
+  const task = tasks.task?.kind.startsWith('phone-') ? tasks.task : null;
   const [feedback, setFeedback] = useState('');
-  const statusRef = useRef<HTMLParagraphElement>(null);
 
-  // Announce (and move focus to) the outcome of a change once the page shows it.
-  useEffect(() => {
-    if (feedback) statusRef.current?.focus();
-  }, [feedback]);
-
-  function begin(kind: Task['kind']) {
+  function begin(kind: SecurityTask) {
     setFeedback('');
-    setTask({ kind, stage: stepUpUntil > Date.now() ? 'ready' : 'step-up', reason: null });
-  }
-
-  function stepUpAgain(cause: unknown) {
-    setStepUpUntil(0);
-    setTask((current) => current && { ...current, stage: 'step-up', reason: errorText(cause) });
+    tasks.begin(kind);
   }
 
   async function finish(message: string) {
-    setTask(null);
+    tasks.end();
     await reload();
     setFeedback(message);
   }
@@ -223,11 +218,7 @@ function PhoneMethod({
           ? 'Every login needs a six-digit code sent to this phone number.'
           : 'For more security, verify a phone number to enable SMS authentication.'}
       </p>
-      {feedback ? (
-        <p ref={statusRef} tabIndex={-1} role="status" className="alert alert-success">
-          {feedback}
-        </p>
-      ) : null}
+      <MethodFeedback message={feedback} />
       {phone ? (
         <dl className="details details-compact">
           <dt>Number</dt>
@@ -252,14 +243,18 @@ function PhoneMethod({
       )}
       {task === null ? (
         <div className="actions actions-tight">
-          <button type="button" className="button button-primary" onClick={() => begin('change')}>
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => begin('phone-change')}
+          >
             {words.change}
           </button>
           {phone && security.phoneRemovable ? (
             <button
               type="button"
               className="button button-secondary"
-              onClick={() => begin('remove')}
+              onClick={() => begin('phone-remove')}
             >
               Remove
             </button>
@@ -269,25 +264,22 @@ function PhoneMethod({
         <StepUpPanel
           methods={security.stepUp.methods}
           reason={task.reason}
-          onVerified={(validUntil) => {
-            setStepUpUntil(Date.parse(validUntil));
-            setTask({ ...task, stage: 'ready', reason: null });
-          }}
-          onCancel={() => setTask(null)}
+          onVerified={tasks.verified}
+          onCancel={tasks.end}
         />
-      ) : task.kind === 'change' ? (
+      ) : task.kind === 'phone-change' ? (
         <PhoneEditor
           words={words}
-          onStepUpRequired={stepUpAgain}
+          onStepUpRequired={tasks.stepUpAgain}
           onDone={(saved) => void finish(`Your phone number is now ${saved.number}.`)}
-          onCancel={() => setTask(null)}
+          onCancel={tasks.end}
         />
       ) : (
         <RemovePhone
           number={phone?.number ?? 'your phone number'}
-          onStepUpRequired={stepUpAgain}
+          onStepUpRequired={tasks.stepUpAgain}
           onRemoved={() => void finish('The phone number was removed from your account.')}
-          onCancel={() => setTask(null)}
+          onCancel={tasks.end}
         />
       )}
     </div>

@@ -1,14 +1,39 @@
-import { api } from '../api';
+import { useState } from 'react';
+import { api, isApiError } from '../api';
 import type { CodeChannel, SignInFlow } from '../api-types';
 import { CodeEntry } from '../components/code-entry';
+import { CodeForm } from '../components/code-form';
+import { ErrorAlert } from '../components/error-alert';
 import { DifferentAccount, FlowProblem, LoadingCard } from '../components/flow-problem';
+import { usePortalName } from '../config';
+import type { ActiveFlow } from '../flow-store';
 import { digitsWord } from '../format';
+import { useAction } from '../hooks/use-action';
 import { usePageTitle } from '../hooks/use-page-title';
 import { useSignInFlow } from '../hooks/use-sign-in-flow';
+import { SaveRecoveryCodeStep, saveRecoveryCodeTitle } from './sign-in-recovery-code';
 import { newCodeNotice } from './verify-email';
 
 const here = '/sign-in/code';
-const title = 'Enter your verification code';
+
+type Method = NonNullable<SignInFlow['secondFactor']>['method'];
+
+const titles: Record<Method, string> = {
+  code: 'Enter your verification code',
+  totp: 'Enter the code from your authenticator app',
+  recovery_code: 'Enter your recovery code',
+};
+
+/** Buttons that leave the app or the recovery code for a code sent by `channel`. */
+const insteadLabels: Record<CodeChannel, string> = {
+  sms: 'Text me a code instead',
+  voice: 'Call me with a code instead',
+  email: 'Email me a code instead',
+};
+
+function methodOf(flow: SignInFlow): Method {
+  return flow.secondFactor?.method ?? 'code';
+}
 
 /** Seed 002: "A six-digit code is sent to your registered phone number via SMS." */
 function SentSentence({ flow }: { flow: SignInFlow }) {
@@ -41,22 +66,69 @@ function SentSentence({ flow }: { flow: SignInFlow }) {
   }
 }
 
-/** The second factor at sign-in: a code by text, call or (where allowed) email. */
+/**
+ * The second factor at sign-in — a code from the authenticator app (first, when the user has
+ * one), a code by text, call or (where allowed) email, or the recovery code — and, on the same
+ * page, the new recovery code to save after one was used.
+ */
 export function SignInCodePage() {
+  const flowState = useSignInFlow(here);
+  const { active, lost } = flowState;
+  // Set when this page verified a recovery code: the next step shows its replacement.
+  const [usedRecoveryCode, setUsedRecoveryCode] = useState(false);
+  const saving = active?.flow.step === 'save_recovery_code';
+  const title = saving ? saveRecoveryCodeTitle : titles[active ? methodOf(active.flow) : 'code'];
   usePageTitle(title);
-  const { active, lost, loseFlow, follow } = useSignInFlow(here);
 
   if (lost) return <FlowProblem title={title} message={lost} />;
-  if (active && !active.flow.code) {
+  if (!active) return <LoadingCard />;
+  const broken = saving
+    ? !active.flow.recoveryCode
+    : methodOf(active.flow) === 'code' && !active.flow.code;
+  if (broken) {
     return <FlowProblem title={title} message="This sign-in cannot continue. Sign in again." />;
   }
-  if (!active?.flow.code) return <LoadingCard />;
+  if (saving) {
+    return (
+      <SaveRecoveryCodeStep
+        {...flowState}
+        active={active}
+        reason={usedRecoveryCode ? 'after_use' : undefined}
+      />
+    );
+  }
+  return (
+    <SecondFactorStep
+      {...flowState}
+      active={active}
+      title={title}
+      onRecoveryCodeUsed={() => setUsedRecoveryCode(true)}
+    />
+  );
+}
 
+type StepProps = Omit<ReturnType<typeof useSignInFlow>, 'active'> & { active: ActiveFlow };
+
+function SecondFactorStep({
+  active,
+  follow,
+  loseFlow,
+  title,
+  onRecoveryCodeUsed,
+}: StepProps & { title: string; onRecoveryCodeUsed: () => void }) {
+  const portalName = usePortalName() ?? 'this portal';
   const { flow, offsetMs } = active;
-  const code = active.flow.code;
+  const method = methodOf(flow);
+  const alternatives = flow.secondFactor?.alternatives ?? [];
+  const [notice, setNotice] = useState('');
+  // Chosen on this page (not where the step started): the new field takes the focus.
+  const [switched, setSwitched] = useState(false);
+  const switching = useAction<string>();
 
   async function verify(value: string) {
-    follow(await api.verifyCode(flow.flow, value));
+    const result = await api.verifyCode(flow.flow, value);
+    if (method === 'recovery_code') onRecoveryCodeUsed();
+    follow(result);
   }
 
   async function resend(channel?: CodeChannel) {
@@ -65,30 +137,136 @@ export function SignInCodePage() {
     return newCodeNotice(answer.flow);
   }
 
+  function switchTo(target: 'totp' | 'recovery_code' | CodeChannel) {
+    setNotice('');
+    void switching.run(target, async () => {
+      try {
+        if (target === 'totp' || target === 'recovery_code') {
+          follow(await api.chooseMethod(flow.flow, target));
+          setSwitched(true);
+        } else {
+          const answer = await api.resendCode(flow.flow, target);
+          follow(answer);
+          setNotice(newCodeNotice(answer.flow));
+        }
+      } catch (caught) {
+        if (isApiError(caught, 'FLOW_NOT_FOUND')) {
+          loseFlow(caught);
+          return;
+        }
+        throw caught;
+      }
+    });
+  }
+
+  const others: { key: 'totp' | 'recovery_code' | CodeChannel; label: string }[] = [
+    ...(method !== 'totp' && alternatives.includes('totp')
+      ? [{ key: 'totp' as const, label: 'Use your authenticator app' }]
+      : []),
+    ...(method !== 'code'
+      ? flow.channels.map((channel) => ({ key: channel, label: insteadLabels[channel] }))
+      : []),
+    ...(method !== 'recovery_code' && alternatives.includes('recovery_code')
+      ? [{ key: 'recovery_code' as const, label: 'Use a recovery code' }]
+      : []),
+  ];
+
   return (
     <section className="card" aria-labelledby="code-title">
       <h1 id="code-title">{title}</h1>
-      <p>
-        <SentSentence flow={flow} /> Enter it in the Code field and click Verify Code.
-      </p>
-      <CodeEntry
-        id="second-factor"
-        label="Code"
-        submitLabel="Verify Code"
-        emptyMessage="Enter the code we sent you."
-        code={code}
-        offsetMs={offsetMs}
-        resendPrompt={code.channel === 'email' ? "Didn't get it?" : "Didn't receive a code?"}
-        resendTip={code.channel === 'email' ? undefined : ''}
-        switches={flow.channels.filter((channel) => channel !== code.channel)}
-        verify={verify}
-        resend={resend}
-        onLost={loseFlow}
-      />
-      <p className="hint security-note">
-        Codes sent by text message or phone call are less secure than an authenticator app or a
-        passkey.
-      </p>
+      {notice ? (
+        <p role="status" className="alert alert-info">
+          {notice}
+        </p>
+      ) : null}
+      {method === 'totp' ? (
+        <>
+          <p>
+            Open your authenticator app and find the six-digit code for {portalName}. Enter it in
+            the Code field and click Verify Code.
+          </p>
+          <CodeForm
+            key="totp"
+            id="second-factor"
+            kind="totp"
+            label="Code"
+            submitLabel="Verify Code"
+            emptyMessage="Enter the code your authenticator app shows."
+            autoFocus={switched}
+            verify={verify}
+            onLost={loseFlow}
+          />
+        </>
+      ) : method === 'recovery_code' ? (
+        <>
+          <p>
+            Enter the recovery code you saved. Spaces and dashes are fine. It works once: after you
+            sign in you will get a new one to save.
+          </p>
+          <CodeForm
+            key="recovery"
+            id="second-factor"
+            kind="recovery"
+            label="Recovery code"
+            submitLabel="Verify Code"
+            emptyMessage="Enter your recovery code."
+            autoFocus={switched}
+            verify={verify}
+            onLost={loseFlow}
+          />
+        </>
+      ) : flow.code ? (
+        <>
+          <p>
+            <SentSentence flow={flow} /> Enter it in the Code field and click Verify Code.
+          </p>
+          <CodeEntry
+            id="second-factor"
+            label="Code"
+            submitLabel="Verify Code"
+            emptyMessage="Enter the code we sent you."
+            code={flow.code}
+            offsetMs={offsetMs}
+            resendPrompt={
+              flow.code.channel === 'email' ? "Didn't get it?" : "Didn't receive a code?"
+            }
+            resendTip={flow.code.channel === 'email' ? undefined : ''}
+            switches={flow.channels.filter((channel) => channel !== flow.code?.channel)}
+            verify={verify}
+            resend={resend}
+            onLost={loseFlow}
+          />
+        </>
+      ) : null}
+      {others.length > 0 ? (
+        <div className="other-methods" role="group" aria-labelledby="other-methods-title">
+          <p id="other-methods-title" className="hint">
+            {method === 'totp'
+              ? "Don't have your authenticator app with you?"
+              : 'Other ways to verify'}
+          </p>
+          <ErrorAlert id="other-methods-error" error={switching.error} />
+          <div className="actions actions-tight">
+            {others.map(({ key, label }) => (
+              <button
+                key={key}
+                type="button"
+                className="button button-secondary"
+                onClick={() => switchTo(key)}
+                disabled={switching.busy}
+              >
+                {switching.pending === key ? 'Switching…' : label}
+              </button>
+            ))}
+          </div>
+        </div>
+      ) : null}
+      {method === 'code' ? (
+        <p className="hint security-note">
+          Codes sent by text message or phone call are less secure than an authenticator app or a
+          passkey.
+        </p>
+      ) : null}
       <DifferentAccount />
     </section>
   );

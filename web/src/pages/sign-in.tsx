@@ -56,7 +56,7 @@ export function SignInPage() {
       const path = pathForStep(result.flow.step);
       if (!path) throw new Error('This sign-in needs a step these pages cannot show yet.');
       flowStore.clear(); // nothing of an earlier sign-in carries over
-      flowStore.fresh(result.flow);
+      flowStore.fresh(result.flow, email.trim());
       navigate(path);
     });
   }
