@@ -21,7 +21,7 @@ import { checkCode } from '../code-outcome.js';
 import { loadSessionFlow, type FlowStore } from '../flow-store.js';
 import type { TotpRepo } from '../../factors/totp/repo.js';
 import type { TotpVerifier } from '../../factors/totp/verifier.js';
-import { amrOf } from '../sign-in/machine.js';
+import { amrOfFactor } from '../sign-in/machine.js';
 
 /** A way to step up: a code from the authenticator app, or a code sent over a channel. */
 export type StepUpMethod = 'totp' | CodeChannel;
@@ -207,7 +207,7 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
       if (method === 'sms' || method === 'voice') await d.phones.touch(auth.account.id, now);
       const rotated = await d.sessions.rotate(auth.session, {
         stepUpAt: now,
-        amr: { method: method === 'totp' ? 'otp' : amrOf[method], at: now },
+        amr: { method: amrOfFactor(method), at: now },
       });
       await d.audit.record({
         action: 'step_up.succeeded',
