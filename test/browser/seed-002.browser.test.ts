@@ -35,6 +35,8 @@ describe.skipIf(!browserAvailable())(
     /** "Enter your Email and Password, then click Login." */
     async function logIn(email: string): Promise<void> {
       await t.page.goto(`${t.server.url}/sign-in`);
+      await t.page.getByRole('heading', { name: 'Log in' }).waitFor();
+      await t.page.getByRole('button', { name: 'Login' }).waitFor();
       await submitSignIn(t.page, email, goodPassword);
     }
 

@@ -25,7 +25,8 @@ export async function signUpThroughApi(server: TestServer, email: string): Promi
 export async function submitSignIn(page: Page, email: string, password: string): Promise<void> {
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  // "Sign in", or seed 002's "Login".
+  await page.getByRole('button', { name: /^(Sign in|Login)$/ }).click();
 }
 
 /** Signs in with the right password and waits for the verify-email step. */

@@ -2,6 +2,7 @@
 
 export interface PortalConfig {
   portalName: string;
+  policy: PolicyName;
   selfSignUp: boolean;
   passwordMinLength: number;
   passwordMaxLength: number;

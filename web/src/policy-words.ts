@@ -1,6 +1,7 @@
-// The words each policy's guide gives its users for the account page and the phone on it:
-// seed 000 (email-first) "Account Management → Security → Change … Verify Mobile Number",
-// seed 002 (sms-required) "My Details → Multi-factor Authentication → Update".
+// The words each policy's guide gives its users for signing in, the account page and the phone
+// on it: seed 000 (email-first) "Account Management → Security → Change … Verify Mobile Number",
+// seed 002 (sms-required) "Enter your Email and Password, then click Login" and
+// "My Details → Multi-factor Authentication → Update".
 import type { PolicyName } from './api-types';
 
 export interface SecurityWords {
@@ -24,4 +25,15 @@ export function securityWords(policy: PolicyName | undefined): SecurityWords {
     phoneLabel: 'Mobile phone number',
     send: 'Verify Mobile Number',
   };
+}
+
+export interface SignInWords {
+  title: string;
+  button: string;
+  busy: string;
+}
+
+export function signInWords(policy: PolicyName | undefined): SignInWords {
+  if (policy === 'sms-required') return { title: 'Log in', button: 'Login', busy: 'Logging in…' };
+  return { title: 'Sign in', button: 'Sign in', busy: 'Signing in…' };
 }

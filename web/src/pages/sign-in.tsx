@@ -10,6 +10,7 @@ import { flowStore, pathForStep } from '../flow-store';
 import { useAction } from '../hooks/use-action';
 import { useFocusInvalid } from '../hooks/use-focus-invalid';
 import { usePageTitle } from '../hooks/use-page-title';
+import { signInWords } from '../policy-words';
 
 /** Navigation state other pages pass here: a notice to show and an email to prefill. */
 export interface SignInState {
@@ -20,8 +21,9 @@ export interface SignInState {
 const errorId = 'sign-in-error';
 
 export function SignInPage() {
-  usePageTitle('Sign in');
   const config = useConfig();
+  const words = signInWords(config?.policy);
+  usePageTitle(words.title);
   const navigate = useNavigate();
   const state = (useLocation().state ?? {}) as SignInState;
   const [email, setEmail] = useState(state.email ?? '');
@@ -63,7 +65,7 @@ export function SignInPage() {
 
   return (
     <section className="card" aria-labelledby="sign-in-title">
-      <h1 id="sign-in-title">Sign in</h1>
+      <h1 id="sign-in-title">{words.title}</h1>
       {state.notice ? (
         <p key={state.notice} role="status" className="alert alert-info">
           {state.notice}
@@ -90,7 +92,7 @@ export function SignInPage() {
           onChange={setPassword}
           errorId={isInvalid(error, 'password') ? errorId : undefined}
         />
-        <SubmitButton label="Sign in" busyLabel="Signing in…" busy={busy} />
+        <SubmitButton label={words.button} busyLabel={words.busy} busy={busy} />
       </form>
       {config?.selfSignUp ? (
         <p className="card-footer">
