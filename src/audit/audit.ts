@@ -27,7 +27,6 @@ export type AuditAction =
   | 'factor.totp_added'
   | 'factor.totp_replaced'
   | 'factor.totp_removed'
-  | 'factor.totp_replay_refused'
   | 'recovery_code.issued'
   | 'recovery_code.saved'
   | 'recovery_code.used';

@@ -1,7 +1,7 @@
 /**
- * Checking a one-time code, the same way in every flow: the attempt is counted against the
- * account before the code is compared (S5), a failure is audited and becomes the user's error
- * ("N tries left", expired, too many tries), a success resets the account's counter.
+ * Checking a second-factor secret, the same way in every flow: the attempt is counted against
+ * the account before the secret is compared (S5), a failure is audited and becomes the user's
+ * error ("N tries left", expired, too many tries), a success resets the account's counter.
  */
 import type { Throttle } from '../accounts/throttle.js';
 import type { AuditLog, RequestOrigin } from '../audit/audit.js';
@@ -19,14 +19,53 @@ export function codeOutcomeError(result: Exclude<CodeOutcome, { kind: 'verified'
   return new AppError(result.kind === 'expired' ? 'CODE_EXPIRED' : 'CODE_ATTEMPTS_EXCEEDED');
 }
 
-export interface CodeCheckDeps {
+/** A failed check: what the audit records, and the user's error. */
+export class Refused {
+  constructor(
+    readonly result: string,
+    readonly error: AppError,
+  ) {}
+}
+
+export interface CountedCheckDeps {
   throttle: Throttle;
-  codes: CodeService;
   audit: AuditLog;
 }
 
-/** Resolves when the code is right; throws the user's error otherwise. */
-export async function checkCode(
+/**
+ * The one way every second-factor secret is checked (a sent code, an app code, the recovery
+ * code): the attempt is counted against the account first (S5: one `code:<account>` counter for
+ * all of them), then `check` runs; a failure is audited and thrown, a success resets the count.
+ */
+export async function countedCheck<T>(
+  d: CountedCheckDeps,
+  input: { accountId: string; purpose: string; origin: RequestOrigin; onFailure?: () => void },
+  check: () => Promise<T | Refused>,
+): Promise<T> {
+  const subject = `code:${input.accountId}`;
+  await d.throttle.attempt(subject);
+  const failure = await check();
+  if (failure instanceof Refused) {
+    await d.audit.record({
+      action: 'code.failed',
+      actorId: input.accountId,
+      targetId: input.accountId,
+      origin: input.origin,
+      details: { purpose: input.purpose, result: failure.result },
+    });
+    input.onFailure?.();
+    throw failure.error;
+  }
+  await d.throttle.reset(subject);
+  return failure;
+}
+
+export interface CodeCheckDeps extends CountedCheckDeps {
+  codes: CodeService;
+}
+
+/** Resolves when the sent code is right; throws the user's error otherwise. */
+export function checkCode(
   d: CodeCheckDeps,
   input: {
     binding: CodeBinding;
@@ -36,19 +75,9 @@ export async function checkCode(
     onFailure?: () => void;
   },
 ): Promise<void> {
-  const subject = `code:${input.accountId}`;
-  await d.throttle.attempt(subject);
-  const result = await d.codes.verify(input.binding, input.code.trim());
-  if (result.kind !== 'verified') {
-    await d.audit.record({
-      action: 'code.failed',
-      actorId: input.accountId,
-      targetId: input.accountId,
-      origin: input.origin,
-      details: { purpose: input.binding.purpose, result: result.kind },
-    });
-    input.onFailure?.();
-    throw codeOutcomeError(result);
-  }
-  await d.throttle.reset(subject);
+  return countedCheck(d, { ...input, purpose: input.binding.purpose }, async () => {
+    const result = await d.codes.verify(input.binding, input.code.trim());
+    if (result.kind !== 'verified') return new Refused(result.kind, codeOutcomeError(result));
+    return undefined;
+  });
 }

@@ -9,7 +9,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { build } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
 import type { Sender } from '../../src/delivery/sender.js';
-import { Client, finishSignIn, latestCode, PASSWORD, signedInClient } from '../helpers/client.js';
+import {
+  Client,
+  finishSignIn,
+  latestCode,
+  PASSWORD,
+  signedInClient,
+  outbox as outboxFor,
+} from '../helpers/client.js';
 import { testConfig } from '../helpers/config.js';
 
 const MOBILE = '+447546123456';
@@ -26,11 +33,7 @@ async function start(env: Record<string, string> = {}, senders?: Sender[]) {
 }
 const smsRequired = { PORTCULLIS_POLICY: 'sms-required', PHONE_DEFAULT_COUNTRY: 'GB' };
 
-async function outbox(to: string) {
-  return (
-    await app.inject({ method: 'GET', url: `/api/v1/dev/outbox?to=${encodeURIComponent(to)}` })
-  ).json().messages as { channel: string; text: string; subject: string | null }[];
-}
+const outbox = (to: string) => outboxFor(app, to);
 
 /** Seed 002's first sign-in, up to the "Update Phone Number" screen. */
 async function firstSignIn(email: string) {

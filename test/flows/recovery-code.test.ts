@@ -9,7 +9,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { build } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
-import { Client, latestCode, PASSWORD, signedInClient } from '../helpers/client.js';
+import {
+  Client,
+  latestCode,
+  PASSWORD,
+  signedInClient,
+  outbox as outboxFor,
+} from '../helpers/client.js';
 import { testConfig } from '../helpers/config.js';
 import { appCode, enrolTotp, stepUpByEmail } from '../helpers/totp.js';
 
@@ -23,11 +29,7 @@ async function start(env: Record<string, string> = {}) {
 }
 const strongMfa = { PORTCULLIS_POLICY: 'strong-mfa' };
 
-async function outbox(to: string) {
-  return (
-    await app.inject({ method: 'GET', url: `/api/v1/dev/outbox?to=${encodeURIComponent(to)}` })
-  ).json().messages as { channel: string; text: string; subject: string | null }[];
-}
+const outbox = (to: string) => outboxFor(app, to);
 
 /** Sign up and sign in under strong-mfa up to the recovery-code step. */
 async function firstSignIn(email: string) {

@@ -6,13 +6,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { build } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
 import { reencryptSecrets } from '../../src/factors/totp/reencrypt.js';
 import { openStore, type Store } from '../../src/store/dialect.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
-import { Client, latestCode, PASSWORD, signedInClient } from '../helpers/client.js';
+import {
+  Client,
+  latestCode,
+  outbox as outboxFor,
+  PASSWORD,
+  signedInClient,
+} from '../helpers/client.js';
 import { testConfig } from '../helpers/config.js';
 import { appCode, enrolTotp, stepUpByEmail } from '../helpers/totp.js';
 
@@ -26,11 +32,7 @@ async function start(env: Record<string, string> = {}, store?: Store) {
 }
 const strongMfa = { PORTCULLIS_POLICY: 'strong-mfa' };
 
-async function outbox(to: string) {
-  return (
-    await app.inject({ method: 'GET', url: `/api/v1/dev/outbox?to=${encodeURIComponent(to)}` })
-  ).json().messages as { channel: string; text: string; subject: string | null }[];
-}
+const outbox = (to: string) => outboxFor(app, to);
 
 /** Password, then the flow's second-factor step. */
 async function passwordStep(email: string) {
@@ -84,6 +86,29 @@ describe('adding an authenticator app', () => {
 
     const [notice] = await outbox('ada@clinic.org');
     expect(notice?.text).toContain('An authenticator app was added to your account.');
+  });
+
+  it('binds the enrolment to its session, and needs the step-up still fresh when saving', async () => {
+    clock = new FakeClock();
+    await start();
+    const c = await signedInClient(app, 'abe@clinic.org');
+    await stepUpByEmail(c, 'abe@clinic.org');
+    const { flow, key } = (await c.post('/api/v1/totp/start')).json().enrolment;
+
+    // Another user's session, stepped up and holding the token: nothing to confirm there.
+    const other = await signedInClient(app, 'abe+other@clinic.org');
+    await stepUpByEmail(other, 'abe+other@clinic.org');
+    const elsewhere = await other.post('/api/v1/totp/confirm', {
+      flow,
+      code: appCode(key, clock.now()),
+    });
+    expect(elsewhere.json().error.code).toBe('FLOW_NOT_FOUND');
+
+    // The step-up lapses while the QR code is on screen: saving needs a new one.
+    clock.advance(6 * 60_000);
+    const late = await c.post('/api/v1/totp/confirm', { flow, code: appCode(key, clock.now()) });
+    expect(late.json().error.code).toBe('STEP_UP_REQUIRED');
+    expect((await c.get('/api/v1/account/security')).json().totp).toBeNull();
   });
 
   it('keeps only a sealed secret: no column holds the key, and another key id cannot open it', async () => {
@@ -345,108 +370,73 @@ describe('wrong app codes count toward the account limit (S5)', () => {
 });
 
 describe('encryption key rotation (npm run cli -- reencrypt)', () => {
-  it('reads secrets sealed under an older key, and moves them to the new one', async () => {
+  // One database outlives several servers, each started with other ENCRYPTION_KEYS.
+  let store: Store;
+  beforeEach(async () => {
     clock = new FakeClock();
-    const store = openStore({ kind: 'sqlite', file: ':memory:' });
+    store = openStore({ kind: 'sqlite', file: ':memory:' });
     await migrateToLatest(store);
-    const k1 = `k1:${randomBytes(32).toString('base64')}`;
-    const k2 = `k2:${randomBytes(32).toString('base64')}`;
-    try {
-      await start({ ...strongMfa, ENCRYPTION_KEYS: k1 }, store);
-      const c = await signedInClient(app, 'joy@clinic.org');
-      const key = await enrolTotp(c, clock);
-      await app.close();
+  });
+  afterEach(async () => {
+    await app?.close();
+    await store.close();
+  });
 
-      // A new key first, the old one still listed: old secrets still open.
-      await start({ ...strongMfa, ENCRYPTION_KEYS: `${k2},${k1}` }, store);
-      let step = await passwordStep('joy@clinic.org');
-      expect(
-        (
-          await step.c.post('/api/v1/sign-in/verify-code', {
-            flow: step.flow,
-            code: appCode(key, clock.now()),
-          })
-        ).json().status,
-      ).toBe('signed_in');
-      expect(await reencryptSecrets(app.services)).toEqual({ resealed: 1, current: 'k2' });
-      expect(await reencryptSecrets(app.services)).toEqual({ resealed: 0, current: 'k2' });
-      await app.close();
+  const newKey = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
+  async function restart(keys?: string) {
+    await app?.close();
+    await start({ ...strongMfa, ...(keys ? { ENCRYPTION_KEYS: keys } : {}) }, store);
+  }
+  async function enrolled(email: string) {
+    return enrolTotp(await signedInClient(app, email), clock);
+  }
+  async function signInWithApp(email: string, code: string) {
+    const step = await passwordStep(email);
+    return step.c.post('/api/v1/sign-in/verify-code', { flow: step.flow, code });
+  }
+  const keyIdAtRest = async () =>
+    (await store.db.selectFrom('totp_factors').select('key_id').executeTakeFirstOrThrow()).key_id;
 
-      // The old key gone: the secret was moved, sign-in still works.
-      await start({ ...strongMfa, ENCRYPTION_KEYS: k2 }, store);
-      clock.advance(30_000);
-      step = await passwordStep('joy@clinic.org');
-      expect(
-        (
-          await step.c.post('/api/v1/sign-in/verify-code', {
-            flow: step.flow,
-            code: appCode(key, clock.now()),
-          })
-        ).json().status,
-      ).toBe('signed_in');
-    } finally {
-      await app.close();
-      await store.close();
-    }
+  it('reads secrets sealed under an older key, and moves them to the new one', async () => {
+    const [k1, k2] = [newKey('k1'), newKey('k2')];
+    await restart(k1);
+    const key = await enrolled('joy@clinic.org');
+
+    // A new key first, the old one still listed: old secrets still open.
+    await restart(`${k2},${k1}`);
+    expect((await signInWithApp('joy@clinic.org', appCode(key, clock.now()))).json().status).toBe(
+      'signed_in',
+    );
+    expect(await reencryptSecrets(app.services)).toEqual({ resealed: 1, current: 'k2' });
+    expect(await reencryptSecrets(app.services)).toEqual({ resealed: 0, current: 'k2' });
+
+    // The old key gone: the secret was moved, sign-in still works.
+    await restart(k2);
+    clock.advance(30_000);
+    expect((await signInWithApp('joy@clinic.org', appCode(key, clock.now()))).json().status).toBe(
+      'signed_in',
+    );
+    expect(await keyIdAtRest()).toBe('k2');
   });
 
   it('moves secrets off the key derived from SECRET_KEY once ENCRYPTION_KEYS is set', async () => {
-    clock = new FakeClock();
-    const store = openStore({ kind: 'sqlite', file: ':memory:' });
-    await migrateToLatest(store);
-    try {
-      await start(strongMfa, store);
-      const c = await signedInClient(app, 'lea@clinic.org');
-      const key = await enrolTotp(c, clock);
-      await app.close();
-      await start(
-        { ...strongMfa, ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` },
-        store,
-      );
-      expect(await reencryptSecrets(app.services)).toEqual({ resealed: 1, current: 'k1' });
-      const step = await passwordStep('lea@clinic.org');
-      const res = await step.c.post('/api/v1/sign-in/verify-code', {
-        flow: step.flow,
-        code: appCode(key, clock.now()),
-      });
-      expect(res.json().status).toBe('signed_in');
-      const row = await store.db
-        .selectFrom('totp_factors')
-        .select('key_id')
-        .executeTakeFirstOrThrow();
-      expect(row.key_id).toBe('k1');
-    } finally {
-      await app.close();
-      await store.close();
-    }
+    await restart();
+    const key = await enrolled('lea@clinic.org');
+    expect(await keyIdAtRest()).toBe('k0');
+    await restart(newKey('k1'));
+    expect(await reencryptSecrets(app.services)).toEqual({ resealed: 1, current: 'k1' });
+    expect((await signInWithApp('lea@clinic.org', appCode(key, clock.now()))).json().status).toBe(
+      'signed_in',
+    );
+    expect(await keyIdAtRest()).toBe('k1');
   });
 
   it('answers a secret under an unknown key with a clear error, not a crash', async () => {
-    clock = new FakeClock();
-    const store = openStore({ kind: 'sqlite', file: ':memory:' });
-    await migrateToLatest(store);
-    try {
-      await start(
-        { ...strongMfa, ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` },
-        store,
-      );
-      const c = await signedInClient(app, 'kim@clinic.org');
-      await enrolTotp(c, clock);
-      await app.close();
-      await start(
-        { ...strongMfa, ENCRYPTION_KEYS: `k9:${randomBytes(32).toString('base64')}` },
-        store,
-      );
-      const step = await passwordStep('kim@clinic.org');
-      const res = await step.c.post('/api/v1/sign-in/verify-code', {
-        flow: step.flow,
-        code: '123456',
-      });
-      expect(res.statusCode).toBe(500);
-      expect(res.json().error.code).toBe('DECRYPTION_FAILED');
-    } finally {
-      await app.close();
-      await store.close();
-    }
+    await restart(newKey('k1'));
+    await enrolled('kim@clinic.org');
+    await restart(newKey('k9'));
+    const res = await signInWithApp('kim@clinic.org', '123456');
+    expect(res.statusCode).toBe(500);
+    expect(res.json().error.code).toBe('DECRYPTION_FAILED');
   });
 });

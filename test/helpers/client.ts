@@ -61,13 +61,21 @@ export class Client {
   }
 }
 
-export async function latestCode(app: FastifyInstance, to: string): Promise<string> {
+/** Messages the development outbox holds for `to`, newest first. */
+export async function outbox(
+  app: FastifyInstance,
+  to: string,
+): Promise<{ channel: string; text: string; subject: string | null }[]> {
   const res = await app.inject({
     method: 'GET',
     url: `/api/v1/dev/outbox?to=${encodeURIComponent(to)}`,
   });
+  return res.json().messages;
+}
+
+export async function latestCode(app: FastifyInstance, to: string): Promise<string> {
   // Voice calls read the digits one by one ("1, 2, 3, 4, 5, 6"): join them back.
-  const text: string = (res.json().messages[0]?.text ?? '').replace(/(\d), (?=\d)/g, '$1');
+  const text = ((await outbox(app, to))[0]?.text ?? '').replace(/(\d), (?=\d)/g, '$1');
   const code = /\b(\d{6})\b/.exec(text)?.[1];
   if (!code) throw new Error(`no code sent to ${to}`);
   return code;

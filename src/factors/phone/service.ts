@@ -7,7 +7,6 @@
  */
 import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
 import type { Clock } from '../../clock.js';
-import { securityNotice } from '../../delivery/messages.js';
 import type { OutgoingMessage } from '../../delivery/sender.js';
 import { AppError } from '../../errors/app-error.js';
 import { checkCode } from '../../flows/code-outcome.js';
@@ -27,6 +26,7 @@ import {
   type PhoneRules,
 } from './numbers.js';
 import { mayRemove } from '../../policy/factors.js';
+import { factorChanged } from '../changed.js';
 import type { TotpRepo } from '../totp/repo.js';
 import type { NewPhone, PhoneRepo } from './repo.js';
 import { phoneSaved } from './saved.js';
@@ -177,18 +177,14 @@ export function createPhoneService(d: PhoneServiceDeps): PhoneService {
       if (!mayRemove('phone', { phone: true, totp: totp !== undefined }, d.policy))
         throw new AppError('FACTOR_REQUIRED');
       await d.phones.remove(auth.account.id);
-      await d.audit.record({
-        action: 'factor.phone_removed',
-        actorId: auth.account.id,
-        targetId: auth.account.id,
+      await factorChanged(
+        d,
+        auth.account,
+        {
+          action: 'factor.phone_removed',
+          notice: `The phone number ${maskPhone(phone.e164)} was removed from your account.`,
+        },
         origin,
-      });
-      await d.notify(
-        securityNotice(
-          d.portalName,
-          auth.account.email,
-          `The phone number ${maskPhone(phone.e164)} was removed from your account.`,
-        ),
       );
     },
   };

@@ -10,6 +10,7 @@ import type { Clock } from '../../clock.js';
 import { securityNotice } from '../../delivery/messages.js';
 import type { OutgoingMessage } from '../../delivery/sender.js';
 import { AppError } from '../../errors/app-error.js';
+import { countedCheck, Refused } from '../../flows/code-outcome.js';
 import type { StepUpService } from '../../flows/step-up/service.js';
 import type { Policy } from '../../policy/presets.js';
 import type { AuthenticatedSession } from '../../sessions/sessions.js';
@@ -110,27 +111,23 @@ export function createRecoveryCodeService(d: RecoveryCodeServiceDeps): RecoveryC
     },
 
     async use({ account, code, origin }) {
-      const subject = `code:${account.id}`;
-      await d.throttle.attempt(subject);
-      const live = await d.recoveryCodes.live(account.id);
-      const typed = normalizeRecoveryCode(code);
-      const right =
-        live !== undefined &&
-        typed !== null &&
-        typed.length === live.digits &&
-        (await d.passwords.verify(live.code_hash, typed));
-      // Single use: of two concurrent right answers, one marks the code used, the other fails.
-      if (!right || !(await d.recoveryCodes.consume(live.id, clock.now()))) {
-        await d.audit.record({
-          action: 'code.failed',
-          actorId: account.id,
-          targetId: account.id,
-          origin,
-          details: { purpose: 'recovery_code', result: 'invalid' },
-        });
-        throw new AppError('RECOVERY_CODE_INVALID');
-      }
-      await d.throttle.reset(subject);
+      await countedCheck(
+        d,
+        { accountId: account.id, purpose: 'recovery_code', origin },
+        async () => {
+          const live = await d.recoveryCodes.live(account.id);
+          const typed = normalizeRecoveryCode(code);
+          const right =
+            live !== undefined &&
+            typed !== null &&
+            typed.length === live.digits &&
+            (await d.passwords.verify(live.code_hash, typed));
+          // Single use: of two concurrent right answers, one marks the code used, the other fails.
+          if (!right || !(await d.recoveryCodes.consume(live.id, clock.now())))
+            return new Refused('invalid', new AppError('RECOVERY_CODE_INVALID'));
+          return undefined;
+        },
+      );
       await d.audit.record({
         action: 'recovery_code.used',
         actorId: account.id,

@@ -10,15 +10,16 @@ import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
 import type { Clock } from '../../clock.js';
 import { newId } from '../../crypto/random.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
-import { securityNotice } from '../../delivery/messages.js';
 import type { OutgoingMessage } from '../../delivery/sender.js';
 import { AppError } from '../../errors/app-error.js';
+import { countedCheck, Refused } from '../../flows/code-outcome.js';
 import { loadSessionFlow, type FlowStore } from '../../flows/flow-store.js';
 import type { StepUpService } from '../../flows/step-up/service.js';
 import { mayRemove } from '../../policy/factors.js';
 import type { Policy } from '../../policy/presets.js';
 import type { AuthenticatedSession } from '../../sessions/sessions.js';
 import type { TotpFactor } from '../../store/schema.js';
+import { factorChanged } from '../changed.js';
 import type { PhoneRepo } from '../phone/repo.js';
 import type { TotpRepo } from './repo.js';
 import { base32Of, matchStep, newTotpSecret, otpauthUri } from './totp.js';
@@ -102,23 +103,14 @@ export function createTotpService(d: TotpServiceDeps): TotpService {
       // The step-up must still hold when the new factor is saved, not only when it was shown.
       await d.stepUp.require(auth);
       const flow = await load(auth, token);
-      const subject = `code:${auth.account.id}`;
-      await d.throttle.attempt(subject);
       const secret = d.box.open(flow.data, enrolmentAad(auth.session.id));
       const now = clock.now();
-      const step = matchStep(secret, code, now);
-      if (step === null) {
-        await d.audit.record({
-          action: 'code.failed',
-          actorId: auth.account.id,
-          targetId: auth.account.id,
-          origin,
-          details: { purpose: 'confirm_totp', result: 'invalid' },
-        });
-        throw wrongTotpCode();
-      }
+      const step = await countedCheck(
+        d,
+        { accountId: auth.account.id, purpose: 'confirm_totp', origin },
+        async () => matchStep(secret, code, now) ?? new Refused('invalid', wrongTotpCode()),
+      );
       await d.flows.save(flow, { state: 'done', data: flow.data });
-      await d.throttle.reset(subject);
       const id = newId();
       const previous = await d.totps.save(
         auth.account.id,
@@ -126,20 +118,20 @@ export function createTotpService(d: TotpServiceDeps): TotpService {
         step, // the confirming code is spent: it cannot sign in too
         now,
       );
-      await d.audit.record({
-        action: previous ? 'factor.totp_replaced' : 'factor.totp_added',
-        actorId: auth.account.id,
-        targetId: auth.account.id,
+      await factorChanged(
+        d,
+        auth.account,
+        previous
+          ? {
+              action: 'factor.totp_replaced',
+              notice:
+                'The authenticator app on your account was replaced. Codes from the old app no longer work.',
+            }
+          : {
+              action: 'factor.totp_added',
+              notice: 'An authenticator app was added to your account.',
+            },
         origin,
-      });
-      await d.notify(
-        securityNotice(
-          d.portalName,
-          auth.account.email,
-          previous
-            ? 'The authenticator app on your account was replaced. Codes from the old app no longer work.'
-            : 'An authenticator app was added to your account.',
-        ),
       );
       const saved = await d.totps.find(auth.account.id);
       if (!saved) throw new Error('authenticator vanished after saving');
@@ -154,18 +146,14 @@ export function createTotpService(d: TotpServiceDeps): TotpService {
       if (!mayRemove('totp', { totp: true, phone: phone !== undefined }, d.policy))
         throw new AppError('FACTOR_REQUIRED');
       await d.totps.remove(auth.account.id);
-      await d.audit.record({
-        action: 'factor.totp_removed',
-        actorId: auth.account.id,
-        targetId: auth.account.id,
+      await factorChanged(
+        d,
+        auth.account,
+        {
+          action: 'factor.totp_removed',
+          notice: 'The authenticator app was removed from your account. Its codes no longer work.',
+        },
         origin,
-      });
-      await d.notify(
-        securityNotice(
-          d.portalName,
-          auth.account.email,
-          'The authenticator app was removed from your account. Its codes no longer work.',
-        ),
       );
     },
   };

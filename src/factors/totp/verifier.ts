@@ -10,6 +10,7 @@ import type { SecretBox } from '../../crypto/secret-box.js';
 import { AppError } from '../../errors/app-error.js';
 import type { TotpRepo } from './repo.js';
 import { matchStep } from './totp.js';
+import { countedCheck, Refused } from '../../flows/code-outcome.js';
 
 export type TotpPurpose = 'second_factor' | 'step_up';
 
@@ -43,37 +44,21 @@ export function createTotpVerifier(d: TotpVerifierDeps): TotpVerifier {
   const { clock } = d;
   return {
     async verify({ accountId, code, purpose, origin }) {
-      const subject = `code:${accountId}`;
-      await d.throttle.attempt(subject);
-      const factor = await d.totps.find(accountId);
-      if (!factor) throw new AppError('TOTP_NOT_FOUND');
-      const secret = d.box.open(
-        { keyId: factor.key_id, ciphertext: factor.secret_ciphertext },
-        factorAad(factor.id),
-      );
-      const now = clock.now();
-      const step = matchStep(secret, code, now);
-      if (step === null) {
-        await d.audit.record({
-          action: 'code.failed',
-          actorId: accountId,
-          targetId: accountId,
-          origin,
-          details: { purpose, result: 'invalid' },
-        });
-        throw wrongTotpCode();
-      }
-      if (!(await d.totps.accept(factor.id, step, now))) {
-        await d.audit.record({
-          action: 'factor.totp_replay_refused',
-          actorId: accountId,
-          targetId: accountId,
-          origin,
-          details: { purpose },
-        });
-        throw new AppError('CODE_ALREADY_USED');
-      }
-      await d.throttle.reset(subject);
+      await countedCheck(d, { accountId, purpose, origin }, async () => {
+        const factor = await d.totps.find(accountId);
+        if (!factor) throw new AppError('TOTP_NOT_FOUND');
+        const secret = d.box.open(
+          { keyId: factor.key_id, ciphertext: factor.secret_ciphertext },
+          factorAad(factor.id),
+        );
+        const now = clock.now();
+        const step = matchStep(secret, code, now);
+        if (step === null) return new Refused('invalid', wrongTotpCode());
+        // The replay guard (S13): only a step after the last accepted one moves it forward.
+        if (!(await d.totps.accept(factor.id, step, now)))
+          return new Refused('replayed', new AppError('CODE_ALREADY_USED'));
+        return undefined;
+      });
     },
   };
 }

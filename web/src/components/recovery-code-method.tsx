@@ -5,6 +5,7 @@ import { formatDate } from '../format';
 import { useAction } from '../hooks/use-action';
 import type { SectionProps } from '../pages/account-security';
 import { ErrorAlert } from './error-alert';
+import { useSectionTask } from '../hooks/use-step-up-tasks';
 import { MethodFeedback } from './method-feedback';
 import { RecoveryCodeSave } from './recovery-code-save';
 import { StepUpPanel } from './step-up-panel';
@@ -16,18 +17,9 @@ import { StepUpPanel } from './step-up-panel';
 export function RecoveryCodeMethod({ security, reload, tasks }: SectionProps) {
   const { recoveryCode } = security;
   const task = tasks.task?.kind === 'recovery-code' ? tasks.task : null;
-  const [feedback, setFeedback] = useState('');
-
-  function begin() {
-    setFeedback('');
-    tasks.begin('recovery-code');
-  }
-
-  async function finish(message: string) {
-    tasks.end();
-    await reload();
-    setFeedback(message);
-  }
+  const section = useSectionTask(tasks, reload);
+  const { feedback, finish } = section;
+  const begin = () => section.begin('recovery-code');
 
   return (
     <div className="method" role="region" aria-labelledby="recovery-method-title">

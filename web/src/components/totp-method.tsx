@@ -1,9 +1,8 @@
-import { useState } from 'react';
-import { api, isApiError } from '../api';
+import { api } from '../api';
 import { formatDate, formatDateTime } from '../format';
-import { useAction } from '../hooks/use-action';
-import type { SecurityTask, SectionProps } from '../pages/account-security';
-import { ErrorAlert } from './error-alert';
+import type { SectionProps } from '../pages/account-security';
+import { ConfirmRemoval } from './confirm-removal';
+import { useSectionTask } from '../hooks/use-step-up-tasks';
 import { MethodFeedback } from './method-feedback';
 import { StepUpPanel } from './step-up-panel';
 import { TotpEnrolmentPanel } from './totp-enrolment';
@@ -15,18 +14,7 @@ import { TotpEnrolmentPanel } from './totp-enrolment';
 export function TotpMethod({ security, reload, tasks }: SectionProps) {
   const { totp } = security;
   const task = tasks.task?.kind.startsWith('totp-') ? tasks.task : null;
-  const [feedback, setFeedback] = useState('');
-
-  function begin(kind: SecurityTask) {
-    setFeedback('');
-    tasks.begin(kind);
-  }
-
-  async function finish(message: string) {
-    tasks.end();
-    await reload();
-    setFeedback(message);
-  }
+  const { feedback, begin, finish } = useSectionTask(tasks, reload);
 
   return (
     <div className="method" role="region" aria-labelledby="totp-method-title">
@@ -86,60 +74,16 @@ export function TotpMethod({ security, reload, tasks }: SectionProps) {
           onCancel={tasks.end}
         />
       ) : (
-        <RemoveTotp
+        <ConfirmRemoval
+          id="remove-totp"
+          title="Remove authenticator app"
+          question="Remove the authenticator app from your account? Its codes will stop working."
+          remove={api.removeTotp}
           onStepUpRequired={tasks.stepUpAgain}
           onRemoved={() => void finish('The authenticator app was removed from your account.')}
           onCancel={tasks.end}
         />
       )}
-    </div>
-  );
-}
-
-function RemoveTotp({
-  onStepUpRequired,
-  onRemoved,
-  onCancel,
-}: {
-  onStepUpRequired: (cause: unknown) => void;
-  onRemoved: () => void;
-  onCancel: () => void;
-}) {
-  const { busy, error, run } = useAction();
-
-  function remove() {
-    void run('submit', async () => {
-      try {
-        await api.removeTotp();
-      } catch (caught) {
-        if (isApiError(caught, 'STEP_UP_REQUIRED')) {
-          onStepUpRequired(caught);
-          return;
-        }
-        throw caught;
-      }
-      onRemoved();
-    });
-  }
-
-  return (
-    <div className="panel" role="group" aria-labelledby="remove-totp-title">
-      <h3 id="remove-totp-title">Remove authenticator app</h3>
-      <p>Remove the authenticator app from your account? Its codes will stop working.</p>
-      <ErrorAlert id="remove-totp-error" error={error} />
-      <div className="actions actions-tight">
-        <button type="button" className="button button-danger" onClick={remove} disabled={busy}>
-          {busy ? 'Removing…' : 'Remove authenticator app'}
-        </button>
-        <button
-          type="button"
-          className="button button-secondary"
-          onClick={onCancel}
-          disabled={busy}
-        >
-          Cancel
-        </button>
-      </div>
     </div>
   );
 }

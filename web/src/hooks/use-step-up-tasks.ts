@@ -42,3 +42,26 @@ export function useStepUpTasks<K extends string>(validUntil: string | null): Ste
     end: () => setTask(null),
   };
 }
+
+/**
+ * One section's side of the tasks: `begin` clears its last message, `finish` closes the task,
+ * reloads the page's data and says what changed.
+ */
+export function useSectionTask<K extends string>(
+  tasks: StepUpTasks<K>,
+  reload: () => Promise<void>,
+) {
+  const [feedback, setFeedback] = useState('');
+  return {
+    feedback,
+    begin(kind: K) {
+      setFeedback('');
+      tasks.begin(kind);
+    },
+    async finish(message: string) {
+      tasks.end();
+      await reload();
+      setFeedback(message);
+    },
+  };
+}

@@ -1,8 +1,8 @@
 import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { Link } from 'react-router';
-import { api, isApiError } from '../api';
+import { api } from '../api';
 import type { AccountSecurity } from '../api-types';
-import { ErrorAlert } from '../components/error-alert';
+import { ConfirmRemoval } from '../components/confirm-removal';
 import { MethodFeedback } from '../components/method-feedback';
 import { PhoneEditor } from '../components/phone-editor';
 import { RecoveryCodeMethod } from '../components/recovery-code-method';
@@ -10,10 +10,9 @@ import { RequireSession } from '../components/require-session';
 import { StepUpPanel } from '../components/step-up-panel';
 import { TotpMethod } from '../components/totp-method';
 import { formatDate, formatDateTime } from '../format';
-import { useAction } from '../hooks/use-action';
 import { useLoad } from '../hooks/use-load';
 import { usePageTitle } from '../hooks/use-page-title';
-import { useStepUpTasks, type StepUpTasks } from '../hooks/use-step-up-tasks';
+import { useSectionTask, useStepUpTasks, type StepUpTasks } from '../hooks/use-step-up-tasks';
 import { securityWords, type SecurityWords } from '../policy-words';
 
 /** The changes this page makes, each after a step-up; one is open at a time. */
@@ -196,18 +195,7 @@ function PhoneMethod({ security, reload, tasks, words }: SectionProps & { words:
   const { phone } = security;
   const smsRequired = security.policy === 'sms-required';
   const task = tasks.task?.kind.startsWith('phone-') ? tasks.task : null;
-  const [feedback, setFeedback] = useState('');
-
-  function begin(kind: SecurityTask) {
-    setFeedback('');
-    tasks.begin(kind);
-  }
-
-  async function finish(message: string) {
-    tasks.end();
-    await reload();
-    setFeedback(message);
-  }
+  const { feedback, begin, finish } = useSectionTask(tasks, reload);
 
   const heading = smsRequired ? 'Multi-factor Authentication' : 'Phone Number';
   return (
@@ -275,63 +263,16 @@ function PhoneMethod({ security, reload, tasks, words }: SectionProps & { words:
           onCancel={tasks.end}
         />
       ) : (
-        <RemovePhone
-          number={phone?.number ?? 'your phone number'}
+        <ConfirmRemoval
+          id="remove-phone"
+          title="Remove phone number"
+          question={`Remove ${phone?.number ?? 'your phone number'} from your account? Codes will no longer be sent to it.`}
+          remove={api.removePhone}
           onStepUpRequired={tasks.stepUpAgain}
           onRemoved={() => void finish('The phone number was removed from your account.')}
           onCancel={tasks.end}
         />
       )}
-    </div>
-  );
-}
-
-function RemovePhone({
-  number,
-  onStepUpRequired,
-  onRemoved,
-  onCancel,
-}: {
-  number: string;
-  onStepUpRequired: (cause: unknown) => void;
-  onRemoved: () => void;
-  onCancel: () => void;
-}) {
-  const { busy, error, run } = useAction();
-
-  function remove() {
-    void run('submit', async () => {
-      try {
-        await api.removePhone();
-      } catch (caught) {
-        if (isApiError(caught, 'STEP_UP_REQUIRED')) {
-          onStepUpRequired(caught);
-          return;
-        }
-        throw caught;
-      }
-      onRemoved();
-    });
-  }
-
-  return (
-    <div className="panel" role="group" aria-labelledby="remove-phone-title">
-      <h3 id="remove-phone-title">Remove phone number</h3>
-      <p>Remove {number} from your account? Codes will no longer be sent to it.</p>
-      <ErrorAlert id="remove-phone-error" error={error} />
-      <div className="actions actions-tight">
-        <button type="button" className="button button-danger" onClick={remove} disabled={busy}>
-          {busy ? 'Removing…' : 'Remove phone number'}
-        </button>
-        <button
-          type="button"
-          className="button button-secondary"
-          onClick={onCancel}
-          disabled={busy}
-        >
-          Cancel
-        </button>
-      </div>
     </div>
   );
 }
