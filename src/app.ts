@@ -19,6 +19,7 @@ import { defaultWebDist, registerPages } from './http/pages.js';
 import { registerAdminRoutes } from './http/routes/admin.js';
 import { registerDevRoutes } from './http/routes/dev.js';
 import { registerOpsRoutes } from './http/routes/ops.js';
+import { registerPasswordResetRoutes } from './http/routes/password-reset.js';
 import { registerPublicRoutes } from './http/routes/public.js';
 import { registerSecurityRoutes } from './http/routes/security.js';
 import { registerSignedInRoutes } from './http/routes/signed-in.js';
@@ -111,6 +112,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   registerOpsRoutes(app, services, metrics.registry);
   await app.register(async (pub) => {
     registerPublicRoutes(pub, services, cookieRules);
+    registerPasswordResetRoutes(pub, services);
     if (services.devOutbox) registerDevRoutes(pub, services);
   });
   await app.register(async (user) => {

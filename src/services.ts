@@ -24,6 +24,7 @@ import {
   type CounterStore,
 } from './delivery/spend-guard.js';
 import { createTwilioSenders } from './delivery/twilio.js';
+import { createBackground, type Background } from './delivery/background.js';
 import { createChallenges } from './factors/otp-code/challenge.js';
 import { createCodeService, type CodeService } from './factors/otp-code/codes.js';
 import {
@@ -46,6 +47,10 @@ import {
   type SignInService,
 } from './flows/sign-in/service.js';
 import { createStepUpService, type StepUpService } from './flows/step-up/service.js';
+import {
+  createPasswordResetService,
+  type PasswordResetService,
+} from './flows/password-reset/service.js';
 import { presets, RECOVERY_CODE_NIST_DIGITS, type Policy } from './policy/presets.js';
 import { createSessionService, type SessionService } from './sessions/sessions.js';
 import type { Store } from './store/dialect.js';
@@ -77,6 +82,9 @@ export interface Services {
   totps: TotpRepo;
   totp: TotpService;
   recovery: RecoveryCodeService;
+  passwordReset: PasswordResetService;
+  /** Work done after the answer (messages whose timing must not tell anything, S6). */
+  background: Background;
   /** Whether the development outbox is on (never in production). */
   devOutbox: boolean;
   close(): Promise<void>;
@@ -151,6 +159,8 @@ export function createServices(
   const passwords = createPasswordHasher(opts.argon2);
   const audit = createAuditLog(db, clock);
   const closers: (() => unknown)[] = [];
+  const background = createBackground(log);
+  closers.push(() => background.idle());
   const delivery = createDelivery(senders(config, store, clock, opts.senders ?? [], closers));
   const notify = async (message: OutgoingMessage) => {
     try {
@@ -283,6 +293,29 @@ export function createServices(
     portalName: config.portalName,
   });
 
+  const passwordReset = createPasswordResetService({
+    db,
+    clock,
+    hasher,
+    passwords,
+    codes,
+    challenges,
+    flows,
+    sessions,
+    throttle,
+    phones,
+    totp: totpVerifier,
+    recovery,
+    box,
+    audit,
+    policy,
+    delivery,
+    background,
+    counters,
+    notify,
+    settings: { portalName: config.portalName, passwordMinLength: config.passwordMinLength },
+  });
+
   return {
     config,
     policy,
@@ -304,6 +337,8 @@ export function createServices(
     totps,
     totp,
     recovery,
+    passwordReset,
+    background,
     devOutbox: config.mode !== 'production',
     async close() {
       for (const c of closers) await c();

@@ -27,9 +27,15 @@ export type AuditAction =
   | 'factor.totp_added'
   | 'factor.totp_replaced'
   | 'factor.totp_removed'
+  | 'factor.passkey_added'
+  | 'factor.passkey_renamed'
+  | 'factor.passkey_removed'
+  | 'factor.passkey_flagged'
   | 'recovery_code.issued'
   | 'recovery_code.saved'
-  | 'recovery_code.used';
+  | 'recovery_code.used'
+  | 'password_reset.requested'
+  | 'password_reset.completed';
 
 export interface RequestOrigin {
   ip: string | null;

@@ -27,6 +27,25 @@ export function emailVerificationCode(
   };
 }
 
+/** Seed 000's words for a code, for a password reset; the code is the only secret in it. */
+export function passwordResetCode(
+  portal: string,
+  to: string,
+  code: string,
+  validForMs: number,
+): OutgoingMessage {
+  return {
+    channel: 'email',
+    to,
+    subject: `Reset your ${portal} password`,
+    text:
+      `Your ${portal} verification code is: ${code}\n\n` +
+      `Enter it to choose a new password. It is valid for ${validity(validForMs)}. ` +
+      `If you didn't ask to reset your password, ignore this message: your password has not changed. ` +
+      `If you keep getting these, contact Customer Service.`,
+  };
+}
+
 export function signUpAttemptForExistingAccount(
   portal: string,
   to: string,

@@ -133,6 +133,48 @@ export const errorCodes = {
     message: 'This way of verifying is not available on your account.',
   },
 
+  // Forgotten password (S6, S22)
+  RESET_NOT_FOUND: {
+    status: 404,
+    message: 'This password reset has expired. Start again.',
+  },
+  RESET_METHOD_NOT_ALLOWED: {
+    status: 400,
+    message: 'This portal does not let you reset your password that way.',
+  },
+  RESET_NEEDS_SECOND_FACTOR: {
+    status: 409,
+    message:
+      'Your recovery code is right, but your account has no authenticator app or phone to confirm it with. Contact your administrator.',
+  },
+
+  // Passkeys (S15)
+  PASSKEY_INVALID: {
+    status: 400,
+    message:
+      'This passkey could not be verified. Try again, or use another way to sign in.',
+  },
+  PASSKEY_USER_NOT_VERIFIED: {
+    status: 400,
+    message:
+      'Your device did not confirm it is you (fingerprint, face or PIN). Signing in with a passkey alone needs that; try again and unlock it.',
+  },
+  PASSKEY_BLOCKED: {
+    status: 403,
+    message:
+      'This passkey is blocked: it may have been copied. Sign in another way, then remove it and add it again.',
+  },
+  PASSKEY_ALREADY_REGISTERED: {
+    status: 409,
+    message:
+      'This passkey cannot be added. If it is already on your account, you do not need to add it again.',
+  },
+  PASSKEY_NOT_FOUND: { status: 404, message: 'There is no such passkey on this account.' },
+  CEREMONY_EXPIRED: {
+    status: 400,
+    message: 'This passkey request has expired or was used already. Try again.',
+  },
+
   // Sessions and authorisation
   UNAUTHENTICATED: { status: 401, message: 'Sign in to continue.' },
   SESSION_NOT_FOUND: {

@@ -27,7 +27,18 @@ export interface Policy {
    * 800-63B-4's 64-bit minimum and the server says so at start).
    */
   recoveryCode: { required: boolean; digits: number };
+  /**
+   * How a signed-out user who forgot the password proves who they are before setting a new
+   * one; each entry is one way, offered in this order. `email`: a code sent to the account's
+   * email (seed 000: "you will only have the option to verify your identity through email").
+   * `recovery_code`: the recovery code and then a code from the authenticator app or the phone
+   * (seed 001: email is no longer a recovery method). Never a session: the next sign-in asks
+   * for everything the policy asks (S22).
+   */
+  passwordReset: PasswordResetMethod[];
 }
+
+export type PasswordResetMethod = 'email' | 'recovery_code';
 
 /** Fewest decimal digits that carry NIST SP 800-63B-4's 64 bits (20 × log2 10 ≈ 66.4). */
 export const RECOVERY_CODE_NIST_DIGITS = Math.ceil(64 / Math.log2(10));
@@ -47,6 +58,7 @@ export const presets: Record<PolicyName, Policy> = {
     codeLength: 6,
     stepUpWindowMs: FIVE_MINUTES,
     recoveryCode: { required: false, digits: 20 },
+    passwordReset: ['email'],
   },
   // Seed 001: email stops being a sign-in or recovery method; the enforcement date and the
   // minimum (passkey, or authenticator + phone, or password + phone) arrive with the policy engine.
@@ -61,6 +73,8 @@ export const presets: Record<PolicyName, Policy> = {
     stepUpWindowMs: FIVE_MINUTES,
     // "All users will be required to download a recovery code" — "a unique and secure 16-digit code".
     recoveryCode: { required: true, digits: 16 },
+    // "You can no longer use email as a recovery method": the recovery code and a second factor.
+    passwordReset: ['recovery_code'],
   },
   // Seed 002: every sign-in needs a six-digit SMS code; the phone is registered at the first
   // sign-in, then the user signs in again; "Send code to email" is the fallback.
@@ -74,5 +88,7 @@ export const presets: Record<PolicyName, Policy> = {
     codeLength: 6,
     stepUpWindowMs: FIVE_MINUTES,
     recoveryCode: { required: false, digits: 20 },
+    // Every sign-in still needs the SMS code, so an emailed reset code cannot reach the portal alone.
+    passwordReset: ['email', 'recovery_code'],
   },
 };

@@ -5,10 +5,10 @@
  */
 import type * as argon2 from '@node-rs/argon2';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { build } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
-import { Client, signedInClient } from '../helpers/client.js';
+import { Client, latestCode, PASSWORD, signedInClient } from '../helpers/client.js';
 import { testConfig } from '../helpers/config.js';
 
 const verified: string[] = [];
@@ -26,9 +26,10 @@ vi.mock('@node-rs/argon2', async (importOriginal) => {
 });
 
 let app: FastifyInstance;
+let env: Record<string, string> = {};
 
 beforeEach(async () => {
-  app = await build({ config: testConfig(), clock: new FakeClock() });
+  app = await build({ config: testConfig(env), clock: new FakeClock() });
 });
 afterEach(() => app.close());
 
@@ -53,5 +54,51 @@ describe('S6: an unknown email costs one password hash, like a wrong password', 
     expect(known).toHaveLength(1);
     expect(known[0]).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+$/);
     expect(unknown).toEqual(known);
+  });
+});
+
+describe('S6: a recovery code typed to reset an unknown address costs what a real check costs', () => {
+  beforeAll(() => {
+    env = { PORTCULLIS_POLICY: 'strong-mfa' };
+  });
+  afterAll(() => {
+    env = {};
+  });
+
+  async function typeRecoveryCode(email: string) {
+    const c = new Client(app);
+    const flow = (await c.post('/api/v1/password-reset', { email, method: 'recovery_code' })).json()
+      .flow.flow;
+    verified.length = 0;
+    const res = await c.post('/api/v1/password-reset/recovery-code', {
+      flow,
+      code: '1234 5678 9012 3456',
+    });
+    expect(res.json().error.code).toBe('RECOVERY_CODE_INVALID');
+    return [...verified];
+  }
+
+  it('verifies once, with the same parameters, whether or not the address has an account or a code', async () => {
+    // An account with a saved recovery code (strong-mfa asks for one at the first sign-in).
+    const c = new Client(app);
+    await c.post('/api/v1/sign-up', { email: 'hal@clinic.org', password: PASSWORD });
+    const flow = (
+      await c.post('/api/v1/sign-in', { email: 'hal@clinic.org', password: PASSWORD })
+    ).json().flow.flow;
+    await c.post('/api/v1/sign-in/verify-email', {
+      flow,
+      code: await latestCode(app, 'hal@clinic.org'),
+    });
+    await c.post('/api/v1/sign-in/recovery-code-saved', { flow });
+    // And one that never got as far as a code.
+    await c.post('/api/v1/sign-up', { email: 'ivy@clinic.org', password: PASSWORD });
+
+    const withCode = await typeRecoveryCode('hal@clinic.org');
+    const withoutCode = await typeRecoveryCode('ivy@clinic.org');
+    const unknown = await typeRecoveryCode('nobody@clinic.org');
+    expect(withCode).toHaveLength(1);
+    expect(withCode[0]).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+$/);
+    expect(withoutCode).toEqual(withCode);
+    expect(unknown).toEqual(withCode);
   });
 });

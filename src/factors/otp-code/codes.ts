@@ -12,7 +12,8 @@ import type { Db } from '../../store/schema.js';
 export const MAX_CODE_ATTEMPTS = 5;
 const DOMAIN = 'otp-code';
 
-export type CodePurpose = 'verify_email' | 'second_factor' | 'confirm_phone' | 'step_up';
+export type CodePurpose =
+  'verify_email' | 'second_factor' | 'confirm_phone' | 'step_up' | 'password_reset';
 
 export interface CodeBinding {
   flowId: string;

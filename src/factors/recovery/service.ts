@@ -49,10 +49,41 @@ export interface RecoveryCodeService {
   markSaved(account: Account, origin: RequestOrigin): Promise<void>;
   /** Uses the account's code once; throws the user's error when it is not right. */
   use(input: { account: Account; code: string; origin: RequestOrigin }): Promise<void>;
+  /**
+   * Account recovery's first half: checks the code (counted like every second-factor secret)
+   * without spending it, and returns which code was right. The recovery spends it with
+   * `consume` when it completes, so a recovery given up half-way leaves the code working.
+   */
+  check(input: { account: Account; code: string; origin: RequestOrigin }): Promise<string>;
+  /** Spends a code `check` accepted, once; false when it was used or replaced since. */
+  consume(account: Account, codeId: string, origin: RequestOrigin): Promise<boolean>;
 }
 
 export function createRecoveryCodeService(d: RecoveryCodeServiceDeps): RecoveryCodeService {
   const { clock, policy } = d;
+  const refused = () => new Refused('invalid', new AppError('RECOVERY_CODE_INVALID'));
+
+  /** The live code when `typed` is it (one argon2id verification either way). */
+  async function matches(account: Account, typed: string): Promise<RecoveryCode | undefined> {
+    const live = await d.recoveryCodes.live(account.id);
+    const digits = normalizeRecoveryCode(typed);
+    if (!live || digits === null || digits.length !== live.digits) {
+      // Same cost as a real comparison: a missing code is not told apart by time.
+      await d.passwords.verify(null, typed);
+      return undefined;
+    }
+    return (await d.passwords.verify(live.code_hash, digits)) ? live : undefined;
+  }
+
+  async function used(account: Account, origin: RequestOrigin, purpose: string) {
+    await d.audit.record({
+      action: 'recovery_code.used',
+      actorId: account.id,
+      targetId: account.id,
+      origin,
+      details: { purpose },
+    });
+  }
 
   async function issue(
     account: Account,
@@ -115,25 +146,13 @@ export function createRecoveryCodeService(d: RecoveryCodeServiceDeps): RecoveryC
         d,
         { accountId: account.id, purpose: 'recovery_code', origin },
         async () => {
-          const live = await d.recoveryCodes.live(account.id);
-          const typed = normalizeRecoveryCode(code);
-          const right =
-            live !== undefined &&
-            typed !== null &&
-            typed.length === live.digits &&
-            (await d.passwords.verify(live.code_hash, typed));
+          const right = await matches(account, code);
           // Single use: of two concurrent right answers, one marks the code used, the other fails.
-          if (!right || !(await d.recoveryCodes.consume(live.id, clock.now())))
-            return new Refused('invalid', new AppError('RECOVERY_CODE_INVALID'));
+          if (!right || !(await d.recoveryCodes.consume(right.id, clock.now()))) return refused();
           return undefined;
         },
       );
-      await d.audit.record({
-        action: 'recovery_code.used',
-        actorId: account.id,
-        targetId: account.id,
-        origin,
-      });
+      await used(account, origin, 'sign_in');
       await d.notify(
         securityNotice(
           d.portalName,
@@ -141,6 +160,19 @@ export function createRecoveryCodeService(d: RecoveryCodeServiceDeps): RecoveryC
           'Your recovery code was used to sign in to your account. It no longer works; a new one was shown at sign-in.',
         ),
       );
+    },
+
+    check: ({ account, code, origin }) =>
+      countedCheck(
+        d,
+        { accountId: account.id, purpose: 'recovery_code', origin },
+        async () => (await matches(account, code))?.id ?? refused(),
+      ),
+
+    async consume(account, codeId, origin) {
+      if (!(await d.recoveryCodes.consume(codeId, clock.now()))) return false;
+      await used(account, origin, 'password_reset');
+      return true;
     },
   };
 }

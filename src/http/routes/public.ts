@@ -61,6 +61,13 @@ export function registerPublicRoutes(
               description: 'The policy preset: email-first, strong-mfa or sms-required.',
             }),
             selfSignUp: Type.Boolean(),
+            passwordReset: Type.Array(
+              Type.Union([Type.Literal('email'), Type.Literal('recovery_code')]),
+              {
+                description:
+                  'How a forgotten password may be reset, in the order offered (see /api/v1/password-reset).',
+              },
+            ),
             passwordMinLength: Type.Integer(),
             passwordMaxLength: Type.Integer(),
             devOutbox: Type.Boolean(),
@@ -72,6 +79,7 @@ export function registerPublicRoutes(
       portalName: s.config.portalName,
       policy: s.policy.name,
       selfSignUp: s.config.selfSignUp,
+      passwordReset: s.policy.passwordReset,
       passwordMinLength: s.config.passwordMinLength,
       passwordMaxLength: PASSWORD_MAX_LENGTH,
       devOutbox: s.devOutbox,

@@ -1,0 +1,75 @@
+/**
+ * The forgotten-password state machine. Which way the user proves who they are is the policy's
+ * (`passwordReset`); the transition table is data, and every move is checked against it.
+ *
+ *   email ─────────► email_code ──────────────────────┐
+ *                                                      ▼
+ *   recovery_code ─► recovery_code ─► second_factor ─► new_password ─► save_recovery_code ─► completed
+ *                                                           └──────────────────────────────► completed
+ *
+ * - email_code: a code went to the account's email (or, for an address with no account,
+ *   nowhere — the answers are the same, S6).
+ * - recovery_code: the saved recovery code, checked but not yet spent.
+ * - second_factor: a code from the authenticator app, or one sent to the phone.
+ * - new_password: the new password; the recovery code is spent here, a new one issued, and the
+ *   user's sessions end when they ask.
+ * - save_recovery_code: the new recovery code, shown until the user says it is saved.
+ * A completed reset never signs the user in (S22): they sign in, with every factor the policy
+ * asks for.
+ */
+import type { Sealed } from '../../crypto/secret-box.js';
+import type { AccountFactors } from '../../factors/account-factors.js';
+import { channelsFor, type PhoneChannel } from '../../factors/phone/numbers.js';
+import type { PasswordResetMethod } from '../../policy/presets.js';
+
+export type ResetState =
+  | 'email_code'
+  | 'recovery_code'
+  | 'second_factor'
+  | 'new_password'
+  | 'save_recovery_code'
+  | 'completed';
+
+export const transitions = {
+  email_code: ['new_password'],
+  recovery_code: ['second_factor'],
+  second_factor: ['new_password'],
+  new_password: ['save_recovery_code', 'completed'],
+  save_recovery_code: ['completed'],
+  completed: [],
+} as const satisfies Record<ResetState, readonly ResetState[]>;
+
+export function canMove(from: ResetState, to: ResetState): boolean {
+  return (transitions[from] as readonly ResetState[]).includes(to);
+}
+
+export const firstState: Record<PasswordResetMethod, ResetState> = {
+  email: 'email_code',
+  recovery_code: 'recovery_code',
+};
+
+/** What proved the user's identity in this reset (audited; never a session's amr). */
+export type ResetProof = 'email' | 'recovery_code' | 'totp' | PhoneChannel;
+
+/** In second_factor: the app, or a code sent to the phone. */
+export type ResetSecondFactor = 'totp' | PhoneChannel;
+
+/** What can confirm a recovery code: the app first (nothing is sent), then the phone's channels. */
+export function resetSecondFactors(factors: AccountFactors): ResetSecondFactor[] {
+  const out: ResetSecondFactor[] = factors.totp ? ['totp'] : [];
+  if (factors.phone) out.push(...channelsFor(factors.phone.kind));
+  return out;
+}
+
+export interface ResetData {
+  method: PasswordResetMethod;
+  /** The address as the user typed it (shown back; the account's own may differ in case). */
+  email: string;
+  proofs: ResetProof[];
+  /** The recovery code `check` accepted; spent when the password is set. */
+  recoveryCodeId?: string;
+  /** In second_factor: what the user is entering now. */
+  secondFactor?: ResetSecondFactor;
+  /** The recovery code issued in place of the one spent, sealed to this flow until saved. */
+  newRecoveryCode?: Sealed & { createdAt: number };
+}

@@ -1,0 +1,497 @@
+/**
+ * Forgotten password (DESIGN "Flows", S6, S22). The policy says how a signed-out user proves who
+ * they are: a code sent to the email, or the recovery code followed by a code from the
+ * authenticator app or the phone. Then they choose a new password; their sessions end if they
+ * ask, they are told by email, and they are *not* signed in — the next sign-in asks for every
+ * factor the policy asks for.
+ *
+ * Unknown addresses answer exactly like known ones: a flow is created and a code issued for
+ * both (for an unknown address it is sent nowhere), the email itself goes out after the answer
+ * (so its sending time tells nothing), limits count per address whether or not it has an
+ * account, and a recovery code typed for an unknown address costs the same argon2id
+ * verification as a real one.
+ */
+import { parseEmail } from '../../accounts/email.js';
+import type { Throttle } from '../../accounts/throttle.js';
+import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
+import type { Clock } from '../../clock.js';
+import type { KeyedHasher } from '../../crypto/keyed-hash.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
+import type { Background } from '../../delivery/background.js';
+import { passwordResetCode, securityNotice } from '../../delivery/messages.js';
+import type { Delivery, OutgoingMessage } from '../../delivery/sender.js';
+import type { CounterStore } from '../../delivery/spend-guard.js';
+import { AppError } from '../../errors/app-error.js';
+import { loadFactors, type AccountFactors } from '../../factors/account-factors.js';
+import type { Challenges } from '../../factors/otp-code/challenge.js';
+import type { CodeBinding, CodeService } from '../../factors/otp-code/codes.js';
+import type { PasswordHasher } from '../../factors/password/hashing.js';
+import { checkPassword } from '../../factors/password/rules.js';
+import { canReceive, channelsFor } from '../../factors/phone/numbers.js';
+import type { PhoneRepo } from '../../factors/phone/repo.js';
+import type { RecoveryCodeService } from '../../factors/recovery/service.js';
+import type { TotpVerifier } from '../../factors/totp/verifier.js';
+import type { PasswordResetMethod, Policy } from '../../policy/presets.js';
+import type { SessionService } from '../../sessions/sessions.js';
+import type { Account, Db } from '../../store/schema.js';
+import { checkCode, codeOutcomeError, countedCheck, Refused } from '../code-outcome.js';
+import type { FlowStore, StoredFlow } from '../flow-store.js';
+import {
+  canMove,
+  firstState,
+  type ResetData,
+  type ResetProof,
+  type ResetSecondFactor,
+  type ResetState,
+  resetSecondFactors,
+} from './machine.js';
+import { createResetView, recoveryAad, type ResetView } from './view.js';
+
+const FLOW_KIND = 'password_reset';
+const FLOW_TTL_MS = 15 * 60_000;
+const HOUR = 60 * 60_000;
+
+/** Reset emails one address may be sent per hour, and resets one IP may start per 10 minutes. */
+export const RESET_LIMITS = { perEmailPerHour: 5, perIpPer10Min: 20 };
+
+export interface PasswordResetDeps {
+  db: Db;
+  clock: Clock;
+  hasher: KeyedHasher;
+  passwords: PasswordHasher;
+  codes: CodeService;
+  challenges: Challenges;
+  flows: FlowStore;
+  sessions: SessionService;
+  throttle: Throttle;
+  phones: PhoneRepo;
+  totp: TotpVerifier;
+  recovery: RecoveryCodeService;
+  box: SecretBox;
+  audit: AuditLog;
+  policy: Policy;
+  delivery: Delivery;
+  background: Background;
+  counters: CounterStore;
+  notify: (message: OutgoingMessage) => Promise<void>;
+  settings: { portalName: string; passwordMinLength: number };
+}
+
+export type { ResetView };
+
+export type ResetResult =
+  { status: 'continue'; view: ResetView } | { status: 'completed'; message: string };
+
+export interface PasswordResetService {
+  start(input: {
+    email: string;
+    method: PasswordResetMethod;
+    origin: RequestOrigin;
+  }): Promise<ResetView>;
+  view(token: string): Promise<ResetView>;
+  /** The code of email_code, or the app or phone code of second_factor. */
+  verifyCode(input: { token: string; code: string; origin: RequestOrigin }): Promise<ResetView>;
+  recoveryCode(input: { token: string; code: string; origin: RequestOrigin }): Promise<ResetView>;
+  /** In second_factor: the app, or a code sent by text or call (sent at once). */
+  chooseSecondFactor(input: {
+    token: string;
+    factor: ResetSecondFactor;
+    origin: RequestOrigin;
+  }): Promise<ResetView>;
+  resendCode(input: { token: string; origin: RequestOrigin }): Promise<ResetView>;
+  setPassword(input: {
+    token: string;
+    password: string;
+    endSessions: boolean;
+    origin: RequestOrigin;
+  }): Promise<ResetResult>;
+  recoveryCodeSaved(input: { token: string; origin: RequestOrigin }): Promise<ResetResult>;
+}
+
+type ResetFlow = StoredFlow<ResetState, ResetData>;
+
+const DONE_MESSAGE = 'Your password is changed. Sign in with your new password.';
+
+const proofWords: Record<ResetProof, string> = {
+  email: 'a code sent to this email address',
+  recovery_code: 'your recovery code',
+  totp: 'a code from your authenticator app',
+  sms: 'a code sent by text message',
+  voice: 'a code given by phone call',
+};
+
+export function createPasswordResetService(d: PasswordResetDeps): PasswordResetService {
+  const { db, clock, policy } = d;
+  const emailKey = (normalized: string) => d.hasher.hash('email', normalized);
+  const present = createResetView(d);
+  const emailBinding = (flow: ResetFlow): CodeBinding => ({
+    flowId: flow.id,
+    purpose: 'password_reset',
+  });
+  const phoneBinding = (flow: ResetFlow): CodeBinding => ({
+    flowId: flow.id,
+    purpose: 'second_factor',
+  });
+
+  async function hit(key: string, windowMs: number, max: number) {
+    const now = clock.now();
+    const { count, resetAt } = await d.counters.hit(key, windowMs, now);
+    if (count > max) {
+      const seconds = Math.max(1, Math.ceil((resetAt - now) / 1000));
+      throw new AppError('SEND_LIMIT_REACHED', {
+        details: { retryAfterSeconds: seconds },
+        headers: { 'retry-after': String(seconds) },
+      });
+    }
+  }
+
+  async function load(token: string, ...allowed: ResetState[]) {
+    let flow: ResetFlow;
+    try {
+      flow = await d.flows.load<ResetState, ResetData>(token, FLOW_KIND);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'FLOW_NOT_FOUND')
+        throw new AppError('RESET_NOT_FOUND');
+      throw err;
+    }
+    if (!allowed.includes(flow.state)) throw new AppError('FLOW_STATE_CONFLICT');
+    const acc = flow.accountId
+      ? await db
+          .selectFrom('accounts')
+          .selectAll()
+          .where('id', '=', flow.accountId)
+          .where('state', '=', 'active')
+          .executeTakeFirst()
+      : undefined;
+    // Only the first step is reachable without an account (and looks the same without one).
+    if (!acc && flow.accountId !== null) throw new AppError('RESET_NOT_FOUND');
+    return { flow, acc };
+  }
+
+  function requireAccount(acc: Account | undefined): Account {
+    if (!acc) throw new AppError('FLOW_STATE_CONFLICT');
+    return acc;
+  }
+
+  /**
+   * A secret typed in the first step: counted on the account (S5) or, for an address with no
+   * account, on a counter of its own that throttles and locks the same way.
+   */
+  async function countedFirstStep(
+    flow: ResetFlow,
+    acc: Account | undefined,
+    check: () => Promise<Refused | undefined>,
+    origin: RequestOrigin,
+  ): Promise<void> {
+    if (acc) {
+      await checkCounted(acc, check, origin);
+      return;
+    }
+    await d.throttle.attempt(`code:reset:${emailKey(parseEmail(flow.data.email).normalized)}`);
+    const failure = (await check()) ?? new Refused('invalid', new AppError('CODE_INVALID'));
+    throw failure.error;
+  }
+
+  const checkCounted = (
+    acc: Account,
+    check: () => Promise<Refused | undefined>,
+    origin: RequestOrigin,
+  ) => countedCheck(d, { accountId: acc.id, purpose: 'password_reset', origin }, check);
+
+  /** Issues the email step's code; only an existing account's is sent (after the answer). */
+  async function issueEmailCode(flow: ResetFlow, acc: Account | undefined) {
+    const validityMs = d.challenges.validityFor('email');
+    const issued = await d.codes.issue({
+      ...emailBinding(flow),
+      accountId: acc?.id ?? null,
+      channel: 'email',
+      destination: acc?.email ?? flow.data.email,
+      length: policy.codeLength,
+      validityMs,
+    });
+    if (!acc) return;
+    const message = passwordResetCode(d.settings.portalName, acc.email, issued.code, validityMs);
+    d.background.run('password-reset-email', () => d.delivery.send(message));
+  }
+
+  /** Sends a code to the account's phone for second_factor. */
+  async function sendPhoneCode(
+    flow: ResetFlow,
+    acc: Account,
+    factors: AccountFactors,
+    channel: 'sms' | 'voice',
+    origin: RequestOrigin,
+  ) {
+    const phone = factors.phone;
+    if (!phone || !canReceive(phone.kind, channel)) throw new AppError('METHOD_NOT_AVAILABLE');
+    await d.challenges.send({
+      binding: phoneBinding(flow),
+      target: { channel, to: phone.e164, country: phone.country },
+      accountId: acc.id,
+      ip: origin.ip,
+      alternatives: channelsFor(phone.kind),
+    });
+    await d.audit.record({
+      action: 'code.sent',
+      actorId: acc.id,
+      targetId: acc.id,
+      origin,
+      details: { channel, purpose: 'password_reset' },
+    });
+  }
+
+  /** The factors a page may see: only once the recovery code was right (second_factor). */
+  const viewFactors = (flow: ResetFlow, acc: Account | undefined) =>
+    flow.state === 'second_factor' && acc ? loadFactors(db, acc.id) : Promise.resolve(undefined);
+
+  async function move(
+    token: string,
+    flow: ResetFlow,
+    next: ResetState,
+    data: ResetData,
+  ): Promise<ResetView> {
+    if (!canMove(flow.state, next)) throw new AppError('FLOW_STATE_CONFLICT');
+    return present(token, await d.flows.save(flow, { state: next, data }), undefined);
+  }
+
+  async function finish(flow: ResetFlow): Promise<ResetResult> {
+    const data = { ...flow.data };
+    delete data.newRecoveryCode;
+    await d.flows.save(flow, { state: 'completed', data });
+    return { status: 'completed', message: DONE_MESSAGE };
+  }
+
+  async function chooseSecondFactor({
+    token,
+    factor,
+    origin,
+  }: {
+    token: string;
+    factor: ResetSecondFactor;
+    origin: RequestOrigin;
+  }): Promise<ResetView> {
+    const { flow, acc } = await load(token, 'second_factor');
+    const account = requireAccount(acc);
+    const factors = await loadFactors(db, account.id);
+    if (!resetSecondFactors(factors).includes(factor)) throw new AppError('METHOD_NOT_AVAILABLE');
+    // The same channel again is a resend: the cooldown applies.
+    if (factor !== 'totp' && factor === flow.data.secondFactor)
+      await d.challenges.assertResendAllowed(phoneBinding(flow));
+    const saved = await d.flows.save(flow, {
+      state: flow.state,
+      data: { ...flow.data, secondFactor: factor },
+    });
+    if (factor !== 'totp') await sendPhoneCode(saved, account, factors, factor, origin);
+    return present(token, saved, factors);
+  }
+
+  return {
+    async start({ email, method, origin }) {
+      if (!policy.passwordReset.includes(method)) throw new AppError('RESET_METHOD_NOT_ALLOWED');
+      const parsed = parseEmail(email);
+      const key = emailKey(parsed.normalized);
+      if (origin.ip)
+        await hit(
+          `reset-ip:${d.hasher.hash('ip', origin.ip)}`,
+          10 * 60_000,
+          RESET_LIMITS.perIpPer10Min,
+        );
+      await hit(`reset-email:${key}`, HOUR, RESET_LIMITS.perEmailPerHour);
+      const acc = await db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('email_normalized', '=', parsed.normalized)
+        .where('state', '=', 'active')
+        .executeTakeFirst();
+      const { token, flow } = await d.flows.create<ResetState, ResetData>({
+        kind: FLOW_KIND,
+        state: firstState[method],
+        accountId: acc?.id ?? null,
+        data: { method, email: parsed.display, proofs: [] },
+        ttlMs: FLOW_TTL_MS,
+      });
+      if (method === 'email') await issueEmailCode(flow, acc);
+      await d.audit.record({
+        action: 'password_reset.requested',
+        targetId: acc?.id ?? null,
+        origin,
+        details: { method },
+      });
+      return present(token, flow, await viewFactors(flow, acc));
+    },
+
+    async view(token) {
+      const { flow, acc } = await load(
+        token,
+        'email_code',
+        'recovery_code',
+        'second_factor',
+        'new_password',
+        'save_recovery_code',
+      );
+      return present(token, flow, await viewFactors(flow, acc));
+    },
+
+    async verifyCode({ token, code, origin }) {
+      const { flow, acc } = await load(token, 'email_code', 'second_factor');
+      if (flow.state === 'email_code') {
+        await countedFirstStep(
+          flow,
+          acc,
+          async () => {
+            const result = await d.codes.verify(emailBinding(flow), code.trim());
+            if (result.kind !== 'verified')
+              return new Refused(result.kind, codeOutcomeError(result));
+            return undefined;
+          },
+          origin,
+        );
+        const account = requireAccount(acc);
+        const now = clock.now();
+        // The code proved the inbox: an address never verified is verified now.
+        await db
+          .updateTable('accounts')
+          .set({ email_verified_at: now, updated_at: now })
+          .where('id', '=', account.id)
+          .where('email_verified_at', 'is', null)
+          .execute();
+        return move(token, flow, 'new_password', { ...flow.data, proofs: ['email'] });
+      }
+      const account = requireAccount(acc);
+      const factor = flow.data.secondFactor;
+      if (factor === 'totp') {
+        await d.totp.verify({ accountId: account.id, code, purpose: 'second_factor', origin });
+      } else if (factor) {
+        await checkCode(d, { binding: phoneBinding(flow), code, accountId: account.id, origin });
+        await d.phones.touch(account.id, clock.now());
+      } else throw new AppError('FLOW_STATE_CONFLICT');
+      return move(token, flow, 'new_password', {
+        ...flow.data,
+        proofs: [...flow.data.proofs, factor],
+      });
+    },
+
+    async recoveryCode({ token, code, origin }) {
+      const { flow, acc } = await load(token, 'recovery_code');
+      if (!acc) {
+        await countedFirstStep(
+          flow,
+          acc,
+          async () => {
+            // The cost of checking a real code, for an address with none (S6).
+            await d.passwords.verify(null, code);
+            return new Refused('invalid', new AppError('RECOVERY_CODE_INVALID'));
+          },
+          origin,
+        );
+      }
+      const account = requireAccount(acc);
+      const codeId = await d.recovery.check({ account, code, origin });
+      const factors = await loadFactors(db, account.id);
+      const choices = resetSecondFactors(factors);
+      const first = choices[0];
+      if (!first) throw new AppError('RESET_NEEDS_SECOND_FACTOR');
+      const data: ResetData = {
+        ...flow.data,
+        proofs: ['recovery_code'],
+        recoveryCodeId: codeId,
+        secondFactor: first,
+      };
+      if (!canMove(flow.state, 'second_factor')) throw new AppError('FLOW_STATE_CONFLICT');
+      // Claim the move before sending, so a double submit sends once.
+      const saved = await d.flows.save(flow, { state: 'second_factor', data });
+      if (first !== 'totp') await sendPhoneCode(saved, account, factors, first, origin);
+      return present(token, saved, factors);
+    },
+
+    chooseSecondFactor,
+
+    async resendCode({ token, origin }) {
+      const { flow, acc } = await load(token, 'email_code', 'second_factor');
+      if (flow.state === 'second_factor') {
+        const factor = flow.data.secondFactor;
+        if (!factor || factor === 'totp') throw new AppError('FLOW_STATE_CONFLICT');
+        return chooseSecondFactor({ token, factor, origin });
+      }
+      await d.challenges.assertResendAllowed(emailBinding(flow));
+      await hit(
+        `reset-email:${emailKey(parseEmail(flow.data.email).normalized)}`,
+        HOUR,
+        RESET_LIMITS.perEmailPerHour,
+      );
+      // Claims the flow's version first, so a double-clicked resend sends once.
+      const saved = await d.flows.save(flow, { state: flow.state, data: flow.data });
+      await issueEmailCode(saved, acc);
+      return present(token, saved, await viewFactors(saved, acc));
+    },
+
+    async setPassword({ token, password, endSessions, origin }) {
+      const { flow, acc } = await load(token, 'new_password');
+      const account = requireAccount(acc);
+      const normalized = checkPassword(password, {
+        minLength: d.settings.passwordMinLength,
+        email: account.email,
+        portalName: d.settings.portalName,
+      });
+      const passwordHash = await d.passwords.hash(normalized);
+      const spent = flow.data.recoveryCodeId;
+      const next: ResetState = spent ? 'save_recovery_code' : 'completed';
+      // Claim the move first: of two concurrent submits, one sets the password.
+      const claimed = await d.flows.save(flow, { state: next, data: flow.data });
+      if (spent && !(await d.recovery.consume(account, spent, origin))) {
+        await d.flows.save(claimed, { state: 'completed', data: flow.data });
+        throw new AppError('RECOVERY_CODE_INVALID', {
+          message:
+            'Your recovery code stopped working while you were resetting your password (it was used or replaced). Start again.',
+        });
+      }
+      const now = clock.now();
+      await db
+        .updateTable('accounts')
+        .set({ password_hash: passwordHash, updated_at: now })
+        .where('id', '=', account.id)
+        .execute();
+      // Proving who they are lifts the password lock (throttle: "until reset by a recovery").
+      await d.throttle.reset(`password:${emailKey(account.email_normalized)}`);
+      const sessionsEnded = endSessions ? await d.sessions.endAll(account.id) : 0;
+      await d.audit.record({
+        action: 'password_reset.completed',
+        actorId: account.id,
+        targetId: account.id,
+        origin,
+        details: { proofs: flow.data.proofs.join('+'), sessionsEnded },
+      });
+      const how = flow.data.proofs.map((p) => proofWords[p]).join(' and ');
+      await d.notify(
+        securityNotice(
+          d.settings.portalName,
+          account.email,
+          `Your password was reset, after you confirmed it was you with ${how}.` +
+            (spent
+              ? ' Your recovery code was used and no longer works; a new one was shown.'
+              : '') +
+            (endSessions ? ' You were signed out everywhere.' : ''),
+        ),
+      );
+      if (!spent) return { status: 'completed', message: DONE_MESSAGE };
+      const { code, record } = await d.recovery.issue(account, 'after_use', origin);
+      const sealed = d.box.seal(Buffer.from(code), recoveryAad(claimed.id));
+      const data: ResetData = {
+        ...flow.data,
+        newRecoveryCode: { ...sealed, createdAt: record.created_at },
+      };
+      delete data.recoveryCodeId;
+      const saved = await d.flows.save(claimed, { state: next, data });
+      return {
+        status: 'continue',
+        view: await present(token, saved, await loadFactors(db, account.id)),
+      };
+    },
+
+    async recoveryCodeSaved({ token, origin }) {
+      const { flow, acc } = await load(token, 'save_recovery_code');
+      await d.recovery.markSaved(requireAccount(acc), origin);
+      return finish(flow);
+    },
+  };
+}

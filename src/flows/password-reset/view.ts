@@ -1,0 +1,85 @@
+/**
+ * What the forgotten-password pages are shown of a reset. Before the user has proved anything
+ * the view is built from the flow alone (the address as typed, the pending code's timing), so it
+ * is the same for an address with no account (S6); the account's phone and app appear only
+ * after the recovery code was right.
+ */
+import type { ChallengeView } from '../../factors/otp-code/challenge.js';
+import type { AccountFactors } from '../../factors/account-factors.js';
+import { maskPhone } from '../../factors/phone/numbers.js';
+import { formatRecoveryCode } from '../../factors/recovery/code.js';
+import type { PasswordResetMethod } from '../../policy/presets.js';
+import type { StoredFlow } from '../flow-store.js';
+import {
+  resetSecondFactors,
+  type ResetData,
+  type ResetSecondFactor,
+  type ResetState,
+} from './machine.js';
+import type { PasswordResetDeps } from './service.js';
+
+export interface ResetView {
+  flow: string;
+  step: Exclude<ResetState, 'completed'>;
+  method: PasswordResetMethod;
+  /** The address as the user typed it. */
+  email: string;
+  expiresAt: number;
+  serverTime: number;
+  /** Where the pending code went: the address as typed, or the masked phone. */
+  destination: string | null;
+  code: ChallengeView | null;
+  /** In second_factor: what is being entered now, and every way the account offers. */
+  secondFactor: { current: ResetSecondFactor; choices: ResetSecondFactor[] } | null;
+  /** In save_recovery_code: the new code, shown until the user says it is saved. */
+  recoveryCode: { code: string; digits: number; createdAt: number } | null;
+}
+
+/** Binds a sealed recovery code to its flow. */
+export const recoveryAad = (flowId: string) => `password-reset-recovery-code:${flowId}`;
+
+export function createResetView(d: Pick<PasswordResetDeps, 'clock' | 'challenges' | 'box'>) {
+  return async function present(
+    token: string,
+    flow: StoredFlow<ResetState, ResetData>,
+    factors: AccountFactors | undefined,
+  ): Promise<ResetView> {
+    if (flow.state === 'completed') throw new Error('a completed reset has no page');
+    const { data } = flow;
+    let destination: string | null = null;
+    let code: ChallengeView | null = null;
+    let secondFactor: ResetView['secondFactor'] = null;
+    if (flow.state === 'email_code') {
+      destination = data.email;
+      code = await d.challenges.view({ flowId: flow.id, purpose: 'password_reset' }, 'email');
+    }
+    if (flow.state === 'second_factor' && data.secondFactor && factors) {
+      const current = data.secondFactor;
+      secondFactor = { current, choices: resetSecondFactors(factors) };
+      if (current !== 'totp' && factors.phone) {
+        destination = maskPhone(factors.phone.e164);
+        code = await d.challenges.view({ flowId: flow.id, purpose: 'second_factor' }, current);
+      }
+    }
+    const sealed = data.newRecoveryCode;
+    const shown =
+      flow.state === 'save_recovery_code' && sealed
+        ? d.box.open(sealed, recoveryAad(flow.id)).toString()
+        : null;
+    return {
+      flow: token,
+      step: flow.state,
+      method: data.method,
+      email: data.email,
+      expiresAt: flow.expiresAt,
+      serverTime: d.clock.now(),
+      destination,
+      code,
+      secondFactor,
+      recoveryCode:
+        shown !== null && sealed
+          ? { code: formatRecoveryCode(shown), digits: shown.length, createdAt: sealed.createdAt }
+          : null,
+    };
+  };
+}
