@@ -18,6 +18,7 @@ export const pageRoutes = [
   '/sign-in/phone',
   '/sign-in/code',
   '/sign-up',
+  '/forgot-password',
   '/accept-invitation',
   '/account',
   '/account/sessions',

@@ -4,6 +4,8 @@ export interface PortalConfig {
   portalName: string;
   policy: PolicyName;
   selfSignUp: boolean;
+  /** How a forgotten password may be reset, in the order offered. */
+  passwordReset: ResetMethod[];
   passwordMinLength: number;
   passwordMaxLength: number;
   devOutbox: boolean;
@@ -200,3 +202,30 @@ export interface OutboxMessage {
   text: string;
   createdAt: string;
 }
+
+export type ResetMethod = 'email' | 'recovery_code';
+export type ResetSecondFactor = 'totp' | 'sms' | 'voice';
+export type ResetStep =
+  'email_code' | 'recovery_code' | 'second_factor' | 'new_password' | 'save_recovery_code';
+
+/** A password reset in progress (POST /api/v1/password-reset and the steps after it). */
+export interface ResetFlow {
+  flow: string;
+  step: ResetStep;
+  method: ResetMethod;
+  /** The address as the user typed it. */
+  email: string;
+  expiresAt: string;
+  serverTime: string;
+  destination: string | null;
+  code: CodeChallenge | null;
+  secondFactor: { current: ResetSecondFactor; choices: ResetSecondFactor[] } | null;
+  recoveryCode: RecoveryCodeShown | null;
+}
+
+export interface ResetContinue {
+  status: 'continue';
+  flow: ResetFlow;
+}
+
+export type ResetAnswer = ResetContinue | { status: 'completed'; message: string };

@@ -11,6 +11,10 @@ import type {
   PhoneInfo,
   PortalConfig,
   RecoveryCodeShown,
+  ResetAnswer,
+  ResetContinue,
+  ResetMethod,
+  ResetSecondFactor,
   SessionAnswer,
   SessionSummary,
   SignInResult,
@@ -45,6 +49,11 @@ export class ApiError extends Error {
 
 export function isApiError(error: unknown, ...codes: string[]): error is ApiError {
   return error instanceof ApiError && (codes.length === 0 || codes.includes(error.code));
+}
+
+/** The flow a page was driving is gone (expired or unknown): a sign-in's or a password reset's. */
+export function isFlowGone(error: unknown): error is ApiError {
+  return isApiError(error, 'FLOW_NOT_FOUND', 'RESET_NOT_FOUND');
 }
 
 function numberOrUndefined(value: unknown): number | undefined {
@@ -130,6 +139,22 @@ export const api = {
   /** In the save-recovery-code step: the user saved the code shown; sign-in goes on. */
   signInRecoveryCodeSaved: (flow: string) =>
     request<SignInResult>('POST', '/sign-in/recovery-code-saved', { flow }),
+  /** "Forgot your password?": the same answer whether or not the address has an account. */
+  startReset: (email: string, method: ResetMethod) =>
+    request<ResetContinue>('POST', '/password-reset', { email, method }),
+  resetStep: (flow: string) => request<ResetContinue>('POST', '/password-reset/flow', { flow }),
+  resetVerifyCode: (flow: string, code: string) =>
+    request<ResetContinue>('POST', '/password-reset/verify-code', { flow, code }),
+  resetRecoveryCode: (flow: string, code: string) =>
+    request<ResetContinue>('POST', '/password-reset/recovery-code', { flow, code }),
+  resetSecondFactor: (flow: string, factor: ResetSecondFactor) =>
+    request<ResetContinue>('POST', '/password-reset/second-factor', { flow, factor }),
+  resetResendCode: (flow: string) =>
+    request<ResetContinue>('POST', '/password-reset/resend-code', { flow }),
+  resetPassword: (flow: string, password: string, endSessions: boolean) =>
+    request<ResetAnswer>('POST', '/password-reset/password', { flow, password, endSessions }),
+  resetRecoveryCodeSaved: (flow: string) =>
+    request<ResetAnswer>('POST', '/password-reset/recovery-code-saved', { flow }),
   session: () => request<SessionAnswer>('GET', '/session'),
   signOut: () => request<void>('POST', '/sign-out'),
   sessions: () => request<{ sessions: SessionSummary[] }>('GET', '/sessions'),

@@ -4,6 +4,7 @@ import { AcceptInvitationPage } from './pages/accept-invitation';
 import { AccountPage } from './pages/account';
 import { AccountSecurityPage } from './pages/account-security';
 import { DevOutboxPage } from './pages/dev-outbox';
+import { ForgotPasswordPage } from './pages/forgot-password';
 import { NotFoundPage } from './pages/not-found';
 import { SessionsPage } from './pages/sessions';
 import { SignInPage } from './pages/sign-in';
@@ -21,6 +22,7 @@ export function App() {
         <Route path="sign-in/verify-email" element={<VerifyEmailPage />} />
         <Route path="sign-in/phone" element={<SignInPhonePage />} />
         <Route path="sign-in/code" element={<SignInCodePage />} />
+        <Route path="forgot-password" element={<ForgotPasswordPage />} />
         <Route path="sign-up" element={<SignUpPage />} />
         <Route path="accept-invitation" element={<AcceptInvitationPage />} />
         <Route path="account" element={<AccountPage />} />

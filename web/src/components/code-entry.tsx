@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { isApiError } from '../api';
+import { isApiError, isFlowGone } from '../api';
 import type { CodeChallenge, CodeChannel } from '../api-types';
 import { InputError, isInvalid } from '../error-text';
 import { useAction } from '../hooks/use-action';
@@ -38,7 +38,7 @@ interface CodeEntryProps {
   verify: (code: string) => Promise<void>;
   /** A new code by the same channel (no argument) or by another; returns what to announce. */
   resend: (channel?: CodeChannel) => Promise<string>;
-  /** The flow is gone (FLOW_NOT_FOUND): the page takes over. */
+  /** The flow is gone (expired or unknown): the page takes over. */
   onLost?: (cause: unknown) => void;
 }
 
@@ -69,7 +69,7 @@ export function CodeEntry(props: CodeEntryProps) {
   const resendAt = resendOverride ?? Date.parse(code.resendAvailableAt) + offsetMs;
 
   function lost(caught: unknown): boolean {
-    if (!props.onLost || !isApiError(caught, 'FLOW_NOT_FOUND')) return false;
+    if (!props.onLost || !isFlowGone(caught)) return false;
     props.onLost(caught);
     return true;
   }

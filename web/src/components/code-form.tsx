@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { isApiError } from '../api';
+import { isFlowGone } from '../api';
 import { InputError, isInvalid } from '../error-text';
 import { useAction } from '../hooks/use-action';
 import { useFocusInvalid } from '../hooks/use-focus-invalid';
@@ -21,7 +21,7 @@ interface CodeFormProps {
   /** Focus the field at once (the user has just chosen this way to verify). */
   autoFocus?: boolean;
   verify: (code: string) => Promise<void>;
-  /** The flow is gone (FLOW_NOT_FOUND): the page takes over. */
+  /** The flow is gone (expired or unknown): the page takes over. */
   onLost?: (cause: unknown) => void;
 }
 
@@ -48,7 +48,7 @@ export function CodeForm(props: CodeFormProps) {
       try {
         await props.verify(typed);
       } catch (caught) {
-        if (props.onLost && isApiError(caught, 'FLOW_NOT_FOUND')) {
+        if (props.onLost && isFlowGone(caught)) {
           props.onLost(caught);
           return;
         }

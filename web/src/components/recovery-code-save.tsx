@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { isApiError } from '../api';
+import { isFlowGone } from '../api';
 import type { RecoveryCodeShown } from '../api-types';
 import { usePortalName } from '../config';
 import { InputError, isInvalid } from '../error-text';
@@ -20,7 +20,7 @@ interface RecoveryCodeSaveProps {
   busyLabel: string;
   /** The user ticked "I have saved my recovery code": tell the server and move on. */
   onSaved: () => Promise<void>;
-  /** The flow is gone (FLOW_NOT_FOUND): the page takes over. */
+  /** The flow is gone (expired or unknown): the page takes over. */
   onLost?: (cause: unknown) => void;
 }
 
@@ -79,7 +79,7 @@ export function RecoveryCodeSave(props: RecoveryCodeSaveProps) {
       try {
         await props.onSaved();
       } catch (caught) {
-        if (props.onLost && isApiError(caught, 'FLOW_NOT_FOUND')) {
+        if (props.onLost && isFlowGone(caught)) {
           props.onLost(caught);
           return;
         }

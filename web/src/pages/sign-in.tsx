@@ -94,6 +94,9 @@ export function SignInPage() {
         />
         <SubmitButton label={words.button} busyLabel={words.busy} busy={busy} />
       </form>
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
       {config?.selfSignUp ? (
         <p className="card-footer">
           New to {config.portalName}? <Link to="/sign-up">Create an account</Link>
