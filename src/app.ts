@@ -19,6 +19,8 @@ import { defaultWebDist, registerPages } from './http/pages.js';
 import { registerAdminRoutes } from './http/routes/admin.js';
 import { registerDevRoutes } from './http/routes/dev.js';
 import { registerOpsRoutes } from './http/routes/ops.js';
+import { registerPasskeySignInRoutes } from './http/routes/passkey-sign-in.js';
+import { registerPasskeyRoutes } from './http/routes/passkeys.js';
 import { registerPasswordResetRoutes } from './http/routes/password-reset.js';
 import { registerPublicRoutes } from './http/routes/public.js';
 import { registerSecurityRoutes } from './http/routes/security.js';
@@ -112,6 +114,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   registerOpsRoutes(app, services, metrics.registry);
   await app.register(async (pub) => {
     registerPublicRoutes(pub, services, cookieRules);
+    registerPasskeySignInRoutes(pub, services, cookieRules);
     registerPasswordResetRoutes(pub, services);
     if (services.devOutbox) registerDevRoutes(pub, services);
   });
@@ -119,6 +122,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     user.addHook('preHandler', requireSession(services.sessions, cookieRules));
     registerSignedInRoutes(user, services, cookieRules);
     registerSecurityRoutes(user, services, cookieRules);
+    registerPasskeyRoutes(user, services, cookieRules);
   });
   await app.register(async (admin) => {
     admin.addHook('preHandler', requireSession(services.sessions, cookieRules));

@@ -32,6 +32,9 @@ import {
   type Argon2Params,
   type PasswordHasher,
 } from './factors/password/hashing.js';
+import { createPasskeyRepo, type PasskeyRepo } from './factors/passkey/repo.js';
+import { createPasskeyService, type PasskeyService } from './factors/passkey/service.js';
+import { createPasskeyVerifier } from './factors/passkey/verifier.js';
 import { createPhoneRepo, type PhoneRepo } from './factors/phone/repo.js';
 import { createPhoneService, type PhoneService } from './factors/phone/service.js';
 import { recoveryCodeBits } from './factors/recovery/code.js';
@@ -81,6 +84,8 @@ export interface Services {
   box: SecretBox;
   totps: TotpRepo;
   totp: TotpService;
+  passkeys: PasskeyRepo;
+  passkey: PasskeyService;
   recovery: RecoveryCodeService;
   passwordReset: PasswordResetService;
   /** Work done after the answer (messages whose timing must not tell anything, S6). */
@@ -205,6 +210,18 @@ export function createServices(
   const totps = createTotpRepo(db);
   const recoveryCodes = createRecoveryCodeRepo(db);
   const totpVerifier = createTotpVerifier({ clock, box, totps, throttle, audit });
+  const rp = config.webauthn;
+  const passkeys = createPasskeyRepo(db);
+  const passkeyVerifier = createPasskeyVerifier({
+    db,
+    clock,
+    rp,
+    passkeys,
+    throttle,
+    audit,
+    notify,
+    portalName: config.portalName,
+  });
   const accounts = createAccountService({
     db,
     clock,
@@ -229,6 +246,9 @@ export function createServices(
     phones,
     totps,
     totp: totpVerifier,
+    passkeys,
+    passkey: passkeyVerifier,
+    rp,
     audit,
     policy,
   });
@@ -248,6 +268,7 @@ export function createServices(
     box,
     totps,
     phones,
+    passkeys,
     flows,
     stepUp,
     throttle,
@@ -269,6 +290,9 @@ export function createServices(
     phones,
     totp: totpVerifier,
     recovery,
+    rp,
+    passkeys,
+    passkey: passkeyVerifier,
     box,
     audit,
     policy,
@@ -284,12 +308,25 @@ export function createServices(
     flows,
     phones,
     totps,
+    passkeys,
     stepUp,
     throttle,
     audit,
     policy,
     notify,
     phoneRules: config.phone,
+    portalName: config.portalName,
+  });
+  const passkey = createPasskeyService({
+    db,
+    clock,
+    rp,
+    passkeys,
+    flows,
+    stepUp,
+    audit,
+    policy,
+    notify,
     portalName: config.portalName,
   });
 
@@ -336,6 +373,8 @@ export function createServices(
     box,
     totps,
     totp,
+    passkeys,
+    passkey,
     recovery,
     passwordReset,
     background,

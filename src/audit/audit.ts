@@ -31,6 +31,7 @@ export type AuditAction =
   | 'factor.passkey_renamed'
   | 'factor.passkey_removed'
   | 'factor.passkey_flagged'
+  | 'factor.passkey_refused'
   | 'recovery_code.issued'
   | 'recovery_code.saved'
   | 'recovery_code.used'

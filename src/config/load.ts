@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomToken } from '../crypto/random.js';
 import { options, type OptionSpec } from './options.js';
+import { parseRelyingParty, type RelyingPartyConfig } from './webauthn.js';
 
 export type Mode = 'development' | 'production' | 'test';
 export type PolicyName = 'email-first' | 'strong-mfa' | 'sms-required';
@@ -51,6 +52,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** Encryption keys, the current (encrypting) one first; `derived` when from SECRET_KEY. */
   encryptionKeys: { id: string; key: Buffer }[] | 'derived';
+  /** Passkeys: the relying party (RP ID, expected origins, ceremony timeout). */
+  webauthn: RelyingPartyConfig;
 }
 
 export class ConfigError extends Error {
@@ -202,6 +205,16 @@ export function loadConfig(env: Raw = process.env): Config {
   }
 
   const encryptionKeys = parseEncryptionKeys(v.ENCRYPTION_KEYS as string | undefined, problems);
+  const webauthn = parseRelyingParty(
+    {
+      publicUrl,
+      portalName: String(v.PORTAL_NAME),
+      rpId: v.WEBAUTHN_RP_ID as string | undefined,
+      origins: v.WEBAUTHN_ORIGINS as string | undefined,
+      timeoutSeconds: Number(v.WEBAUTHN_TIMEOUT_SECONDS),
+    },
+    problems,
+  );
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -243,6 +256,7 @@ export function loadConfig(env: Raw = process.env): Config {
     },
     redisUrl: v.REDIS_URL as string | undefined,
     encryptionKeys,
+    webauthn,
   };
 }
 

@@ -49,13 +49,31 @@ export const options = [
     kind: 'url',
     default: 'http://localhost:3000',
     requiredInProduction: true,
-    doc: 'The origin users reach Portcullis at. Used for links in messages, the CSRF origin check, cookie security and (later) the WebAuthn RP ID. Must be `https://` in production.',
+    doc: "The origin users reach Portcullis at. Used for links in messages, the CSRF origin check, cookie security and, unless overridden, the passkeys' RP ID and expected origin. Must be `https://` in production.",
   },
   {
     env: 'PORTAL_NAME',
     kind: 'string',
     default: 'Provider Portal',
     doc: 'The portal name shown on pages and in every message ("Your <name> verification code is …").',
+  },
+  {
+    env: 'WEBAUTHN_RP_ID',
+    kind: 'string',
+    doc: 'The WebAuthn relying party ID passkeys are bound to (S15): a domain, equal to the host of every expected origin or a parent of it (`example.com` for `https://id.example.com`). Unset: the host of `PUBLIC_URL`. Changing it later makes every registered passkey stop working. Browsers refuse IP addresses; use `localhost` in development.',
+  },
+  {
+    env: 'WEBAUTHN_ORIGINS',
+    kind: 'string',
+    doc: "Comma-separated origins (`https://id.example.com`) a passkey ceremony may come from; the browser's origin must match one exactly (S15). Unset: the origin of `PUBLIC_URL`. Plain `http://` only for `localhost`.",
+  },
+  {
+    env: 'WEBAUTHN_TIMEOUT_SECONDS',
+    kind: 'integer',
+    default: '300',
+    min: 30,
+    max: 600,
+    doc: 'How long a passkey ceremony (adding a passkey, signing in or verifying with one) may take; its challenge expires with it and is accepted once (S15).',
   },
   {
     env: 'DATA_DIR',

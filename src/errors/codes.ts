@@ -151,8 +151,7 @@ export const errorCodes = {
   // Passkeys (S15)
   PASSKEY_INVALID: {
     status: 400,
-    message:
-      'This passkey could not be verified. Try again, or use another way to sign in.',
+    message: 'This passkey could not be verified. Try again, or use another way to sign in.',
   },
   PASSKEY_USER_NOT_VERIFIED: {
     status: 400,

@@ -1,6 +1,7 @@
 /**
  * What an account has enrolled, read in one query (sign-in reads it on every password success):
- * the phone, the authenticator app, and whether a live recovery code exists and was saved.
+ * the phone, the authenticator app, how many usable (not flagged) passkeys, and whether a live
+ * recovery code exists and was saved.
  */
 import type { Db, Phone } from '../store/schema.js';
 
@@ -8,6 +9,8 @@ export interface AccountFactors {
   phone: Phone | undefined;
   totp: { id: string; addedAt: number; lastUsedAt: number | null } | undefined;
   recoveryCode: { id: string; saved: boolean } | undefined;
+  /** Passkeys that may sign in (a flagged one, whose counter went backwards, may not). */
+  passkeys: number;
 }
 
 export async function loadFactors(db: Db, accountId: string): Promise<AccountFactors> {
@@ -34,10 +37,17 @@ export async function loadFactors(db: Db, accountId: string): Promise<AccountFac
       't.last_used_at as totp_last_used_at',
       'r.id as rc_id',
       'r.saved_at as rc_saved_at',
+      (eb) =>
+        eb
+          .selectFrom('passkeys as k')
+          .select((k) => k.fn.countAll<number>().as('n'))
+          .whereRef('k.account_id', '=', 'a.id')
+          .where('k.flagged_at', 'is', null)
+          .as('passkey_count'),
     ])
     .where('a.id', '=', accountId)
     .executeTakeFirst();
-  if (!row) return { phone: undefined, totp: undefined, recoveryCode: undefined };
+  if (!row) return { phone: undefined, totp: undefined, recoveryCode: undefined, passkeys: 0 };
   return {
     phone:
       row.phone_id === null
@@ -62,5 +72,6 @@ export async function loadFactors(db: Db, accountId: string): Promise<AccountFac
           },
     recoveryCode:
       row.rc_id === null ? undefined : { id: row.rc_id, saved: row.rc_saved_at !== null },
+    passkeys: Number(row.passkey_count ?? 0),
   };
 }

@@ -3,6 +3,8 @@ import type { AmrEntry } from '../sessions/sessions.js';
 import type { Account, Session } from '../store/schema.js';
 import type { FlowView } from '../flows/sign-in/service.js';
 import type { ChallengeView } from '../factors/otp-code/challenge.js';
+import type { AuthenticationCeremony } from '../factors/passkey/ceremony.js';
+import type { Passkey } from '../store/schema.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -40,6 +42,17 @@ export function presentCode(c: ChallengeView | null) {
   };
 }
 
+/** A WebAuthn ceremony's options as sent, with its expiry as a time. */
+export function presentCeremony<C extends { expiresAt: number }>(
+  c: C,
+): Omit<C, 'expiresAt'> & { expiresAt: string };
+export function presentCeremony<C extends { expiresAt: number }>(
+  c: C | null,
+): (Omit<C, 'expiresAt'> & { expiresAt: string }) | null;
+export function presentCeremony<C extends { expiresAt: number }>(c: C | null) {
+  return c && { ...c, expiresAt: iso(c.expiresAt) };
+}
+
 export function presentFlow(v: FlowView) {
   return {
     ...v,
@@ -47,5 +60,20 @@ export function presentFlow(v: FlowView) {
     serverTime: iso(v.serverTime),
     code: presentCode(v.code),
     recoveryCode: v.recoveryCode && { ...v.recoveryCode, createdAt: iso(v.recoveryCode.createdAt) },
+    passkey: presentCeremony<AuthenticationCeremony>(v.passkey),
+  };
+}
+
+/** A passkey as its owner sees it: never the key, the credential id or the counter. */
+export function presentPasskey(p: Passkey, removable: boolean) {
+  return {
+    id: p.id,
+    name: p.name,
+    createdAt: iso(p.created_at),
+    lastUsedAt: p.last_used_at === null ? null : iso(p.last_used_at),
+    synced: p.backed_up === 1,
+    deviceBound: p.backup_eligible === 0,
+    flagged: p.flagged_at !== null,
+    removable,
   };
 }

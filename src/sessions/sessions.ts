@@ -43,11 +43,11 @@ export interface SessionService {
   authenticate(token: string): Promise<AuthenticatedSession | undefined>;
   /**
    * A new token for the same session (S17: at every step-up or assurance change); the old token
-   * stops working at once. Records the step-up time and appends the method used to `amr`.
+   * stops working at once. Records the step-up time and appends the methods used to `amr`.
    */
   rotate(
     session: Session,
-    change: { stepUpAt: number; amr: AmrEntry },
+    change: { stepUpAt: number; amr: AmrEntry[] },
   ): Promise<{ token: string; session: Session }>;
   list(accountId: string): Promise<Session[]>;
   /** Ends one of the account's sessions; false when there is no such session for that account. */
@@ -160,7 +160,7 @@ export function createSessionService(
 
     async rotate(session, change) {
       const token = randomToken();
-      const amr = [...(JSON.parse(session.amr) as AmrEntry[]), change.amr];
+      const amr = [...(JSON.parse(session.amr) as AmrEntry[]), ...change.amr];
       const next: Session = {
         ...session,
         token_hash: hasher.hash(DOMAIN, token),

@@ -87,6 +87,30 @@ export interface RecoveryCodesTable {
   revoked_at: number | null;
 }
 
+export interface PasskeysTable {
+  id: string;
+  account_id: string;
+  /** The WebAuthn credential id, base64url; unique across all accounts (S15). */
+  credential_id: string;
+  /** The credential's COSE public key, base64url. Never a private key. */
+  public_key: string;
+  /** The authenticator's signature counter as last accepted (0 for authenticators without one). */
+  sign_count: number;
+  /** JSON array of the transports the browser reported (`internal`, `hybrid`, `usb`, …). */
+  transports: string;
+  /** The user's name for it ("Work laptop"). */
+  name: string;
+  aaguid: string;
+  /** 1 when the credential may be synced (backup eligible, BE); fixed at registration. */
+  backup_eligible: number;
+  /** 1 when the credential is backed up / synced (BS), as last reported. */
+  backed_up: number;
+  created_at: number;
+  last_used_at: number | null;
+  /** When its signature counter went backwards (a possible clone): refused from then on. */
+  flagged_at: number | null;
+}
+
 export interface RateCountersTable {
   key: string;
   window_start: number;
@@ -161,6 +185,7 @@ export interface Database {
   rate_counters: RateCountersTable;
   totp_factors: TotpFactorsTable;
   recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
 }
 
 export type Db = Kysely<Database>;
@@ -171,3 +196,4 @@ export type NewAccount = Insertable<AccountsTable>;
 export type Phone = Selectable<PhonesTable>;
 export type TotpFactor = Selectable<TotpFactorsTable>;
 export type RecoveryCode = Selectable<RecoveryCodesTable>;
+export type Passkey = Selectable<PasskeysTable>;

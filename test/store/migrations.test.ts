@@ -98,6 +98,21 @@ const expectedColumns: { [T in keyof Database]: (keyof Database[T] & string)[] }
     'used_at',
     'revoked_at',
   ],
+  passkeys: [
+    'id',
+    'account_id',
+    'credential_id',
+    'public_key',
+    'sign_count',
+    'transports',
+    'name',
+    'aaguid',
+    'backup_eligible',
+    'backed_up',
+    'created_at',
+    'last_used_at',
+    'flagged_at',
+  ],
 };
 
 describe.each(storeDialects)('migrations on %s', (name, open) => {

@@ -27,6 +27,7 @@ import {
 } from './numbers.js';
 import { mayRemove } from '../../policy/factors.js';
 import { factorChanged } from '../changed.js';
+import type { PasskeyRepo } from '../passkey/repo.js';
 import type { TotpRepo } from '../totp/repo.js';
 import type { NewPhone, PhoneRepo } from './repo.js';
 import { phoneSaved } from './saved.js';
@@ -54,6 +55,7 @@ export interface PhoneServiceDeps {
   flows: FlowStore;
   phones: PhoneRepo;
   totps: TotpRepo;
+  passkeys: PasskeyRepo;
   stepUp: StepUpService;
   throttle: Throttle;
   audit: AuditLog;
@@ -173,8 +175,11 @@ export function createPhoneService(d: PhoneServiceDeps): PhoneService {
       await d.stepUp.require(auth);
       const phone = await d.phones.find(auth.account.id);
       if (!phone) throw new AppError('PHONE_NOT_FOUND');
-      const totp = await d.totps.find(auth.account.id);
-      if (!mayRemove('phone', { phone: true, totp: totp !== undefined }, d.policy))
+      const [totp, passkeys] = await Promise.all([
+        d.totps.find(auth.account.id),
+        d.passkeys.usableCount(auth.account.id),
+      ]);
+      if (!mayRemove('phone', { phone: 1, totp: totp ? 1 : 0, passkey: passkeys }, d.policy))
         throw new AppError('FACTOR_REQUIRED');
       await d.phones.remove(auth.account.id);
       await factorChanged(

@@ -20,6 +20,7 @@ import type { Policy } from '../../policy/presets.js';
 import type { AuthenticatedSession } from '../../sessions/sessions.js';
 import type { TotpFactor } from '../../store/schema.js';
 import { factorChanged } from '../changed.js';
+import type { PasskeyRepo } from '../passkey/repo.js';
 import type { PhoneRepo } from '../phone/repo.js';
 import type { TotpRepo } from './repo.js';
 import { base32Of, matchStep, newTotpSecret, otpauthUri } from './totp.js';
@@ -49,6 +50,7 @@ export interface TotpServiceDeps {
   box: SecretBox;
   totps: TotpRepo;
   phones: PhoneRepo;
+  passkeys: PasskeyRepo;
   flows: FlowStore;
   stepUp: StepUpService;
   throttle: Throttle;
@@ -142,8 +144,11 @@ export function createTotpService(d: TotpServiceDeps): TotpService {
       await d.stepUp.require(auth);
       const totp = await d.totps.find(auth.account.id);
       if (!totp) throw new AppError('TOTP_NOT_FOUND');
-      const phone = await d.phones.find(auth.account.id);
-      if (!mayRemove('totp', { totp: true, phone: phone !== undefined }, d.policy))
+      const [phone, passkeys] = await Promise.all([
+        d.phones.find(auth.account.id),
+        d.passkeys.usableCount(auth.account.id),
+      ]);
+      if (!mayRemove('totp', { totp: 1, phone: phone ? 1 : 0, passkey: passkeys }, d.policy))
         throw new AppError('FACTOR_REQUIRED');
       await d.totps.remove(auth.account.id);
       await factorChanged(

@@ -1,10 +1,11 @@
 /**
- * Sign-in: identify + password, then the steps the account still owes (machine.ts), then a new
- * session. Unknown emails and wrong passwords cost the same and answer the same (S6); attempts
- * are counted per email before the password is checked, never per IP (S5). A phone code, an
- * authenticator-app code or the recovery code makes the session AAL2; an email code never does
- * (S9).
+ * Sign-in: identify + password (or a passkey alone: passkey.ts), then the steps the account still
+ * owes (machine.ts), then a new session. Unknown emails and wrong passwords cost the same and
+ * answer the same (S6); attempts are counted per email before the password is checked, never per
+ * IP (S5). A passkey, a phone code, an authenticator-app code or the recovery code makes the
+ * session AAL2; an email code never does (S9).
  */
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { parseEmail } from '../../accounts/email.js';
 import type { Throttle } from '../../accounts/throttle.js';
 import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
@@ -17,6 +18,10 @@ import type { CodeService } from '../../factors/otp-code/codes.js';
 import { canReceive, parsePhone, type PhoneRules } from '../../factors/phone/numbers.js';
 import type { PhoneRepo } from '../../factors/phone/repo.js';
 import { loadFactors } from '../../factors/account-factors.js';
+import type { RelyingPartyConfig } from '../../config/webauthn.js';
+import { liveChallenge } from '../../factors/passkey/ceremony.js';
+import type { PasskeyRepo } from '../../factors/passkey/repo.js';
+import type { PasskeyVerifier } from '../../factors/passkey/verifier.js';
 import type { RecoveryCodeService } from '../../factors/recovery/service.js';
 import type { TotpVerifier } from '../../factors/totp/verifier.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
@@ -28,13 +33,15 @@ import type { Account, Db, Session } from '../../store/schema.js';
 import type { FlowStore, StoredFlow } from '../flow-store.js';
 import { checkCode } from '../code-outcome.js';
 import {
-  amrOfFactor,
   canMove,
   nextStep,
+  sessionAssurance,
+  withoutPasskeyRequest,
   type SecondFactorMethod,
   type SignInData,
   type SignInState,
 } from './machine.js';
+import { createPasskeySignIn, type PasskeySignInView } from './passkey.js';
 import { createSignInSteps, type FlowView } from './steps.js';
 
 const FLOW_KIND = 'sign_in';
@@ -56,6 +63,9 @@ export interface SignInDeps {
   phones: PhoneRepo;
   totp: TotpVerifier;
   recovery: RecoveryCodeService;
+  rp: RelyingPartyConfig;
+  passkeys: PasskeyRepo;
+  passkey: PasskeyVerifier;
   box: SecretBox;
   audit: AuditLog;
   policy: Policy;
@@ -66,7 +76,7 @@ export interface SignInDeps {
   onOutcome?: (outcome: SignInOutcome) => void;
 }
 
-export type { FlowView };
+export type { FlowView, PasskeySignInView };
 
 export type SignInResult =
   | { status: 'signed_in'; account: Account; session: Session; token: string }
@@ -102,11 +112,25 @@ export interface SignInService {
     origin: RequestOrigin;
   }): Promise<FlowView>;
   skip(input: { token: string; origin: RequestOrigin }): Promise<SignInResult>;
-  /** In second_factor: enter a code from the app, or the recovery code, instead. */
+  /** In second_factor: use a passkey (a new ceremony), the app, or the recovery code, instead. */
   chooseMethod(input: {
     token: string;
     method: Exclude<SecondFactorMethod, 'code'>;
   }): Promise<FlowView>;
+  /** In second_factor: the answer to the flow's passkey ceremony. */
+  verifyPasskey(input: {
+    token: string;
+    response: AuthenticationResponseJSON;
+    origin: RequestOrigin;
+  }): Promise<SignInResult>;
+  /** Password-less: a passkey ceremony any discoverable passkey of this RP may answer. */
+  passkeyOptions(): Promise<PasskeySignInView>;
+  /** Password-less: the answer (user verification required); the account's steps follow. */
+  signInWithPasskey(input: {
+    token: string;
+    response: AuthenticationResponseJSON;
+    origin: RequestOrigin;
+  }): Promise<SignInResult>;
   /** In save_recovery_code: the user saved the new code; sign-in goes on. */
   recoveryCodeSaved(input: { token: string; origin: RequestOrigin }): Promise<SignInResult>;
 }
@@ -135,11 +159,8 @@ export function createSignInService(d: SignInDeps): SignInService {
     data: SignInData,
     origin: RequestOrigin,
   ): Promise<SignInResult> {
-    const amr = [{ method: 'pwd', at: data.passwordAt }];
-    const second = data.secondFactor;
-    if (second) amr.push({ method: amrOfFactor(second.factor), at: second.at });
     // Phone codes are restricted authenticators but reach AAL2; an email code never does (S9).
-    const aal = second && second.factor !== 'email' ? 'aal2' : 'aal1';
+    const { amr, aal } = sessionAssurance(data);
     const { token, session } = await d.sessions.create({ accountId: acc.id, aal, amr, origin });
     const methods = amr.map((m) => m.method).join('+');
     await d.audit.record({
@@ -172,6 +193,30 @@ export function createSignInService(d: SignInDeps): SignInService {
     if (next === 'completed') return createSession(acc, entered, origin);
     return { status: 'continue', view: await steps.view(token, saved, acc, factors) };
   }
+
+  /** After the first factor: the first owed step (a new flow), or the session if none is. */
+  async function begin(
+    acc: Account,
+    data: SignInData,
+    origin: RequestOrigin,
+  ): Promise<SignInResult> {
+    const factors = await loadFactors(db, acc.id);
+    const state = nextStep(acc, factors, policy, data);
+    // Nothing owed: no flow to persist, straight to the session.
+    if (state === 'completed') return createSession(acc, data, origin);
+    const { token, flow } = await d.flows.create<SignInState, SignInData>({
+      kind: FLOW_KIND,
+      state,
+      accountId: acc.id,
+      data,
+      ttlMs: FLOW_TTL_MS,
+    });
+    const entered = await steps.enter(state, flow, acc, factors, data, origin);
+    const saved = entered === data ? flow : await d.flows.save(flow, { state, data: entered });
+    return { status: 'continue', view: await steps.view(token, saved, acc, factors) };
+  }
+
+  const passwordless = createPasskeySignIn(d, begin);
 
   const check = (
     flow: SignInFlow,
@@ -234,21 +279,7 @@ export function createSignInService(d: SignInDeps): SignInService {
         });
       }
 
-      const data: SignInData = { passwordAt: clock.now() };
-      const factors = await loadFactors(db, acc.id);
-      const state = nextStep(acc, factors, policy, data);
-      // Nothing owed: no flow to persist, straight to the session.
-      if (state === 'completed') return createSession(acc, data, origin);
-      const { token, flow } = await d.flows.create<SignInState, SignInData>({
-        kind: FLOW_KIND,
-        state,
-        accountId: acc.id,
-        data,
-        ttlMs: FLOW_TTL_MS,
-      });
-      const entered = await steps.enter(state, flow, acc, factors, data, origin);
-      const saved = entered === data ? flow : await d.flows.save(flow, { state, data: entered });
-      return { status: 'continue', view: await steps.view(token, saved, acc, factors) };
+      return begin(acc, { passwordAt: clock.now() }, origin);
     },
 
     async view(token) {
@@ -270,6 +301,8 @@ export function createSignInService(d: SignInDeps): SignInService {
       const { flow, acc } = await load(token, ...codeSteps);
       const step = flow.state as CodeStep;
       const method = step === 'second_factor' ? (flow.data.method ?? 'code') : 'code';
+      // A passkey is answered with an assertion (verifyPasskey), never with a code.
+      if (method === 'passkey') throw new AppError('FLOW_STATE_CONFLICT');
       if (method === 'totp')
         await d.totp.verify({ accountId: acc.id, code, purpose: 'second_factor', origin });
       else if (method === 'recovery_code') await d.recovery.use({ account: acc, code, origin });
@@ -364,9 +397,47 @@ export function createSignInService(d: SignInDeps): SignInService {
       const { flow, acc, factors } = await load(token, 'second_factor');
       const saved = await d.flows.save(flow, {
         state: flow.state,
-        data: steps.chooseMethod(flow, factors, method),
+        data: await steps.chooseMethod(flow, acc, factors, method),
       });
       return steps.view(token, saved, acc, factors);
+    },
+
+    async verifyPasskey({ token, response, origin }) {
+      const { flow, acc } = await load(token, 'second_factor');
+      if (flow.data.method !== 'passkey') throw new AppError('FLOW_STATE_CONFLICT');
+      // Consumed before the answer is looked at (versioned write): a challenge is answered once,
+      // also by concurrent submits. After a failure, choosing the passkey again starts anew.
+      const claimed = await d.flows.save(flow, {
+        state: flow.state,
+        data: withoutPasskeyRequest(flow.data),
+      });
+      const challenge = liveChallenge(flow.data.passkeyRequest, clock.now());
+      const { proof } = await d.passkey.verify({
+        accountId: acc.id,
+        response,
+        challenge,
+        purpose: 'second_factor',
+        origin,
+      });
+      return advance(
+        token,
+        claimed,
+        acc,
+        { ...claimed.data, secondFactor: { factor: 'passkey', at: proof.at, passkey: proof } },
+        origin,
+      );
+    },
+
+    passkeyOptions: () => passwordless.options(),
+
+    async signInWithPasskey(input) {
+      try {
+        return await passwordless.finish(input);
+      } catch (err) {
+        const code = err instanceof AppError ? err.code : undefined;
+        outcome(code === 'ACCOUNT_DISABLED' ? 'disabled' : 'invalid_credentials');
+        throw err;
+      }
     },
 
     async recoveryCodeSaved({ token, origin }) {

@@ -1,6 +1,7 @@
 /**
- * What entering each sign-in step does (which code goes where, which recovery code is issued),
- * what the page is shown of a flow, and which channels a resend may use.
+ * What entering each sign-in step does (which code goes where, which recovery code is issued,
+ * which passkey ceremony is offered), what the page is shown of a flow, and which channels a
+ * resend may use.
  */
 import { maskEmail } from '../../accounts/email.js';
 import type { RequestOrigin } from '../../audit/audit.js';
@@ -8,6 +9,10 @@ import { AppError } from '../../errors/app-error.js';
 import type { AccountFactors } from '../../factors/account-factors.js';
 import type { ChallengeView, CodeChannel } from '../../factors/otp-code/challenge.js';
 import type { CodePurpose } from '../../factors/otp-code/codes.js';
+import {
+  authenticationCeremony,
+  type AuthenticationCeremony,
+} from '../../factors/passkey/ceremony.js';
 import { channelsFor, maskPhone } from '../../factors/phone/numbers.js';
 import { phoneSaved } from '../../factors/phone/saved.js';
 import { formatRecoveryCode } from '../../factors/recovery/code.js';
@@ -17,6 +22,7 @@ import {
   secondFactorAlternatives,
   secondFactorChannels,
   type SecondFactorMethod,
+  withoutPasskeyRequest,
   type SignInData,
   type SignInState,
 } from './machine.js';
@@ -44,6 +50,8 @@ export interface FlowView {
     method: SecondFactorMethod;
     alternatives: Exclude<SecondFactorMethod, 'code'>[];
   } | null;
+  /** In second_factor with a passkey: the options for navigator.credentials.get (S15). */
+  passkey: AuthenticationCeremony | null;
   /** In save_recovery_code: the new code, shown until the user says it is saved. */
   recoveryCode: { code: string; digits: number; createdAt: number } | null;
 }
@@ -59,6 +67,12 @@ const recoveryAad = (flowId: string) => `sign-in-recovery-code:${flowId}`;
 
 export function createSignInSteps(d: SignInDeps) {
   const { policy } = d;
+
+  /** A new passkey ceremony for the account's usable passkeys (second factor: UV preferred). */
+  async function passkeyRequest(acc: Account): Promise<AuthenticationCeremony> {
+    const allow = (await d.passkeys.list(acc.id)).filter((p) => p.flagged_at === null);
+    return authenticationCeremony(d.rp, d.clock.now(), { allow, userVerification: 'preferred' });
+  }
 
   function requirePhone(factors: AccountFactors) {
     if (!factors.phone) throw new AppError('FLOW_STATE_CONFLICT');
@@ -136,7 +150,10 @@ export function createSignInSteps(d: SignInDeps) {
         return next;
       }
       if (state === 'second_factor') {
-        // The app costs nothing to use and is the stronger factor: offered first, nothing sent.
+        // A passkey is the strongest (phishing-resistant) factor, then the app, which costs
+        // nothing to use: offered first, nothing sent.
+        if (factors.passkeys > 0)
+          return { ...data, method: 'passkey', passkeyRequest: await passkeyRequest(acc) };
         if (factors.totp) return { ...data, method: 'totp' };
         const next: SignInData = {
           ...data,
@@ -176,21 +193,28 @@ export function createSignInSteps(d: SignInDeps) {
       if (sendingAlready && chosen === flow.data.channel)
         await d.challenges.assertResendAllowed({ flowId: flow.id, purpose });
       return {
-        ...flow.data,
+        ...withoutPasskeyRequest(flow.data),
         channel: chosen,
         ...(flow.state === 'second_factor' ? { method: 'code' as const } : {}),
       };
     },
 
-    /** Switches the second_factor step to the app or the recovery code. */
-    chooseMethod(
+    /**
+     * Switches the second_factor step to a passkey (a new ceremony each time: also the way to
+     * try again), the app or the recovery code.
+     */
+    async chooseMethod(
       flow: SignInFlow,
+      acc: Account,
       factors: AccountFactors,
       method: Exclude<SecondFactorMethod, 'code'>,
-    ): SignInData {
+    ): Promise<SignInData> {
       if (!secondFactorAlternatives(factors).includes(method))
         throw new AppError('METHOD_NOT_AVAILABLE');
-      return { ...flow.data, method };
+      const data = withoutPasskeyRequest(flow.data);
+      if (method === 'passkey')
+        return { ...data, method, passkeyRequest: await passkeyRequest(acc) };
+      return { ...data, method };
     },
 
     async savePhone(
@@ -253,6 +277,10 @@ export function createSignInSteps(d: SignInDeps) {
         recoveryCode:
           shown !== null && sealed
             ? { code: formatRecoveryCode(shown), digits: shown.length, createdAt: sealed.createdAt }
+            : null,
+        passkey:
+          flow.state === 'second_factor' && method === 'passkey'
+            ? (flow.data.passkeyRequest ?? null)
             : null,
       };
     },

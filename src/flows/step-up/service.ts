@@ -1,10 +1,12 @@
 /**
  * Step-up (S20): before a change to email, phone, password or factors, the signed-in user
- * proves themselves again with a factor they *already* have — a code from their authenticator
- * app, or a code sent to their verified phone or (where the policy allows it) email. The flow is bound to the session
- * that asked; success rotates the session token (S17) and records the time, which routes that
- * change factors require to be within the policy's window (5 minutes by default).
+ * proves themselves again with a factor they *already* have — a passkey, a code from their
+ * authenticator app, or a code sent to their verified phone or (where the policy allows it)
+ * email. The flow is bound to the session that asked; success rotates the session token (S17)
+ * and records the time, which routes that change factors require to be within the policy's
+ * window (5 minutes by default). A passkey's ceremony is answered once (S15).
  */
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { maskEmail } from '../../accounts/email.js';
 import type { Throttle } from '../../accounts/throttle.js';
 import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
@@ -12,6 +14,14 @@ import type { Clock } from '../../clock.js';
 import { AppError } from '../../errors/app-error.js';
 import type { ChallengeView, Challenges, CodeChannel } from '../../factors/otp-code/challenge.js';
 import type { CodeService } from '../../factors/otp-code/codes.js';
+import type { RelyingPartyConfig } from '../../config/webauthn.js';
+import {
+  authenticationCeremony,
+  liveChallenge,
+  type AuthenticationCeremony,
+} from '../../factors/passkey/ceremony.js';
+import type { PasskeyRepo } from '../../factors/passkey/repo.js';
+import type { PasskeyVerifier } from '../../factors/passkey/verifier.js';
 import { channelsFor, maskPhone } from '../../factors/phone/numbers.js';
 import type { PhoneRepo } from '../../factors/phone/repo.js';
 import type { Policy } from '../../policy/presets.js';
@@ -21,10 +31,10 @@ import { checkCode } from '../code-outcome.js';
 import { loadSessionFlow, type FlowStore } from '../flow-store.js';
 import type { TotpRepo } from '../../factors/totp/repo.js';
 import type { TotpVerifier } from '../../factors/totp/verifier.js';
-import { amrOfFactor } from '../sign-in/machine.js';
+import { amrOfFactor, passkeyAmr } from '../sign-in/machine.js';
 
-/** A way to step up: a code from the authenticator app, or a code sent over a channel. */
-export type StepUpMethod = 'totp' | CodeChannel;
+/** A way to step up: a passkey, a code from the authenticator app, or a code sent over a channel. */
+export type StepUpMethod = 'passkey' | 'totp' | CodeChannel;
 
 const FLOW_KIND = 'step_up';
 const FLOW_TTL_MS = 10 * 60_000;
@@ -33,16 +43,20 @@ export interface StepUpView {
   flow: string;
   /** The method of this step-up. */
   method: StepUpMethod;
-  /** Masked phone or email the code went to; null for the authenticator app. */
+  /** Masked phone or email the code went to; null for the authenticator app and a passkey. */
   destination: string | null;
   /** Every method the user may switch to, the strongest first. */
   channels: StepUpMethod[];
   code: ChallengeView | null;
+  /** With a passkey: the options for navigator.credentials.get. */
+  passkey: AuthenticationCeremony | null;
 }
 
 interface StepUpData {
   sessionId: string;
   channel: StepUpMethod;
+  /** With a passkey: the ceremony, answered once. */
+  passkeyRequest?: AuthenticationCeremony;
 }
 
 export interface StepUpDeps {
@@ -55,6 +69,9 @@ export interface StepUpDeps {
   phones: PhoneRepo;
   totps: TotpRepo;
   totp: TotpVerifier;
+  passkeys: PasskeyRepo;
+  passkey: PasskeyVerifier;
+  rp: RelyingPartyConfig;
   audit: AuditLog;
   policy: Policy;
 }
@@ -79,6 +96,13 @@ export interface StepUpService {
     code: string,
     origin: RequestOrigin,
   ): Promise<{ token: string; session: Session }>;
+  /** The answer to the flow's passkey ceremony. */
+  verifyPasskey(
+    auth: AuthenticatedSession,
+    token: string,
+    response: AuthenticationResponseJSON,
+    origin: RequestOrigin,
+  ): Promise<{ token: string; session: Session }>;
   freshUntil(auth: AuthenticatedSession): Promise<number | null>;
   /** Throws STEP_UP_REQUIRED unless the session stepped up within the policy's window. */
   require(auth: AuthenticatedSession): Promise<void>;
@@ -89,23 +113,35 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
   const { clock, policy } = d;
 
   async function methods(account: Account): Promise<StepUpMethod[]> {
-    const [totp, phone] = await Promise.all([d.totps.find(account.id), d.phones.find(account.id)]);
-    const out: StepUpMethod[] = totp ? ['totp'] : [];
+    const [passkeys, totp, phone] = await Promise.all([
+      d.passkeys.usableCount(account.id),
+      d.totps.find(account.id),
+      d.phones.find(account.id),
+    ]);
+    const out: StepUpMethod[] = passkeys > 0 ? ['passkey'] : [];
+    if (totp) out.push('totp');
     if (phone) out.push(...channelsFor(phone.kind));
     if (policy.emailStepUp && account.email_verified_at !== null) out.push('email');
     return out;
   }
 
-  /** Checks the method is the user's; sends the code unless it comes from the app. */
+  /**
+   * Checks the method is the user's; sends the code unless it comes from the app; for a passkey,
+   * returns a new ceremony for the account's usable passkeys.
+   */
   async function send(
     auth: AuthenticatedSession,
     flowId: string,
     channel: StepUpMethod,
     origin: RequestOrigin,
-  ) {
+  ): Promise<AuthenticationCeremony | undefined> {
     const allowed = await methods(auth.account);
     if (!allowed.includes(channel)) throw new AppError('METHOD_NOT_AVAILABLE');
-    if (channel === 'totp') return;
+    if (channel === 'totp') return undefined;
+    if (channel === 'passkey') {
+      const allow = (await d.passkeys.list(auth.account.id)).filter((p) => p.flagged_at === null);
+      return authenticationCeremony(d.rp, clock.now(), { allow, userVerification: 'preferred' });
+    }
     const phone = channel === 'email' ? undefined : await d.phones.find(auth.account.id);
     await d.challenges.send({
       binding: { flowId, purpose: 'step_up' },
@@ -114,7 +150,7 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
         : { channel, to: auth.account.email },
       accountId: auth.account.id,
       ip: origin.ip,
-      alternatives: allowed.filter((m): m is CodeChannel => m !== 'totp'),
+      alternatives: allowed.filter((m): m is CodeChannel => m !== 'totp' && m !== 'passkey'),
     });
     await d.audit.record({
       action: 'code.sent',
@@ -123,16 +159,25 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
       origin,
       details: { channel, purpose: 'step_up' },
     });
+    return undefined;
   }
 
   async function view(
     token: string,
-    flowId: string,
+    flow: { id: string; data: StepUpData },
     auth: AuthenticatedSession,
-    channel: StepUpMethod,
   ): Promise<StepUpView> {
-    const base = { flow: token, method: channel, channels: await methods(auth.account) };
+    const channel = flow.data.channel;
+    const flowId = flow.id;
+    const base = {
+      flow: token,
+      method: channel,
+      channels: await methods(auth.account),
+      passkey: null,
+    };
     if (channel === 'totp') return { ...base, destination: null, code: null };
+    if (channel === 'passkey')
+      return { ...base, destination: null, code: null, passkey: flow.data.passkeyRequest ?? null };
     const phone = channel === 'email' ? undefined : await d.phones.find(auth.account.id);
     return {
       ...base,
@@ -172,26 +217,63 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
         data: { sessionId: auth.session.id, channel },
         ttlMs: FLOW_TTL_MS,
       });
-      await send(auth, flow.id, channel, origin);
-      return view(token, flow.id, auth, channel);
+      const passkeyRequest = await send(auth, flow.id, channel, origin);
+      if (!passkeyRequest) return view(token, flow, auth);
+      const saved = await d.flows.save(flow, {
+        state: 'pending',
+        data: { ...flow.data, passkeyRequest },
+      });
+      return view(token, saved, auth);
     },
 
     async resend(auth, token, channel, origin) {
       const flow = await load(auth, token);
       const chosen = channel ?? flow.data.channel;
-      if (chosen === flow.data.channel && chosen !== 'totp')
+      if (chosen === flow.data.channel && chosen !== 'totp' && chosen !== 'passkey')
         await d.challenges.assertResendAllowed({ flowId: flow.id, purpose: 'step_up' });
-      const saved = await d.flows.save(flow, {
+      const data: StepUpData = { sessionId: flow.data.sessionId, channel: chosen };
+      const saved = await d.flows.save(flow, { state: 'pending', data });
+      const passkeyRequest = await send(auth, saved.id, chosen, origin);
+      if (!passkeyRequest) return view(token, saved, auth);
+      const withRequest = await d.flows.save(saved, {
         state: 'pending',
-        data: { ...flow.data, channel: chosen },
+        data: { ...data, passkeyRequest },
       });
-      await send(auth, saved.id, chosen, origin);
-      return view(token, saved.id, auth, chosen);
+      return view(token, withRequest, auth);
+    },
+
+    async verifyPasskey(auth, token, response, origin) {
+      const flow = await load(auth, token);
+      if (flow.data.channel !== 'passkey') throw new AppError('FLOW_STATE_CONFLICT');
+      // Consumed before the answer is looked at: a challenge is answered once (S15).
+      await d.flows.save(flow, { state: 'done', data: flow.data });
+      const challenge = liveChallenge(flow.data.passkeyRequest, clock.now());
+      const { proof } = await d.passkey.verify({
+        accountId: auth.account.id,
+        response,
+        challenge,
+        purpose: 'step_up',
+        origin,
+      });
+      const rotated = await d.sessions.rotate(auth.session, {
+        stepUpAt: proof.at,
+        amr: passkeyAmr(proof),
+      });
+      await d.audit.record({
+        action: 'step_up.succeeded',
+        actorId: auth.account.id,
+        targetId: auth.account.id,
+        origin,
+        details: { channel: 'passkey', userVerified: proof.userVerified },
+      });
+      return rotated;
     },
 
     async verify(auth, token, code, origin) {
       const flow = await load(auth, token);
       const method = flow.data.channel;
+      // A passkey is answered with an assertion (verifyPasskey), never with a code.
+      if (method === 'passkey') throw new AppError('FLOW_STATE_CONFLICT');
       if (method === 'totp') {
         await d.totp.verify({ accountId: auth.account.id, code, purpose: 'step_up', origin });
       } else {
@@ -207,7 +289,7 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
       if (method === 'sms' || method === 'voice') await d.phones.touch(auth.account.id, now);
       const rotated = await d.sessions.rotate(auth.session, {
         stepUpAt: now,
-        amr: { method: amrOfFactor(method), at: now },
+        amr: [{ method: amrOfFactor(method), at: now }],
       });
       await d.audit.record({
         action: 'step_up.succeeded',

@@ -28,15 +28,9 @@ export function origin(request: FastifyRequest) {
   return { ip: request.ip ?? null, userAgent: request.headers['user-agent'] ?? null };
 }
 
-export function registerPublicRoutes(
-  app: FastifyInstance,
-  s: Services,
-  cookie: CookiePolicy,
-): void {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const tags = ['public'];
-
-  const answer = (reply: FastifyReply, result: SignInServiceResult) => {
+/** A sign-in result as the API answers it; a session sets the cookie. */
+export function signInAnswer(s: Services, cookie: CookiePolicy) {
+  return (reply: FastifyReply, result: SignInServiceResult) => {
     if (result.status === 'continue')
       return { status: 'continue' as const, flow: presentFlow(result.view) };
     if (result.status === 'restart') return { status: 'restart' as const, message: result.message };
@@ -47,6 +41,17 @@ export function registerPublicRoutes(
       session: presentSession(result.session, s.config.sessionIdleMs),
     };
   };
+}
+
+export function registerPublicRoutes(
+  app: FastifyInstance,
+  s: Services,
+  cookie: CookiePolicy,
+): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['public'];
+
+  const answer = signInAnswer(s, cookie);
 
   r.get(
     '/api/v1/config',
@@ -293,11 +298,15 @@ export function registerPublicRoutes(
       schema: {
         tags,
         summary:
-          'In the second-factor step: use the authenticator app or the recovery code instead',
+          'In the second-factor step: use a passkey (a new ceremony), the authenticator app or the recovery code instead',
         body: Type.Object(
           {
             flow: FlowToken,
-            method: Type.Union([Type.Literal('totp'), Type.Literal('recovery_code')]),
+            method: Type.Union([
+              Type.Literal('passkey'),
+              Type.Literal('totp'),
+              Type.Literal('recovery_code'),
+            ]),
           },
           { additionalProperties: false },
         ),

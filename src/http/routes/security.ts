@@ -16,12 +16,13 @@ import { mayRemove } from '../../policy/factors.js';
 import type { StepUpView as StepUpViewData } from '../../flows/step-up/service.js';
 import type { Services } from '../../services.js';
 import { signedIn } from '../auth.js';
-import { presentCode } from '../present.js';
+import { presentCeremony, presentCode, presentPasskey } from '../present.js';
 import {
   Code,
   EnrolmentView as EnrolmentViewSchema,
   errors,
   FlowToken,
+  PasskeyInfo,
   PhoneChannel,
   PhoneNumber,
   RecoveryCodeShown,
@@ -36,9 +37,11 @@ import { origin } from './public.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
-const presentView = <V extends StepUpViewData | EnrolmentView>(v: V) => ({
+const presentView = (v: EnrolmentView) => ({ ...v, code: presentCode(v.code) });
+const presentStepUp = (v: StepUpViewData) => ({
   ...v,
   code: presentCode(v.code),
+  passkey: presentCeremony(v.passkey),
 });
 
 const presentRecoveryCode = ({ code, record }: IssuedRecoveryCode) => ({
@@ -75,6 +78,7 @@ export function registerSecurityRoutes(
             email: Type.Object({ address: Type.String(), verified: Type.Boolean() }),
             phone: Type.Union([PhoneInfo, Type.Null()]),
             totp: Type.Union([TotpInfo, Type.Null()], { description: 'The authenticator app.' }),
+            passkeys: Type.Array(PasskeyInfo, { description: 'The passkeys, oldest first.' }),
             recoveryCode: Type.Union(
               [
                 Type.Object({
@@ -104,9 +108,13 @@ export function registerSecurityRoutes(
     },
     async (request) => {
       const auth = signedIn(request);
-      const { phone, totp } = await loadFactors(s.store.db, auth.account.id);
+      const { phone, totp, passkeys } = await loadFactors(s.store.db, auth.account.id);
       const recovery = await s.recovery.live(auth.account.id);
-      const has = { phone: phone !== undefined, totp: totp !== undefined };
+      const has = { phone: phone ? 1 : 0, totp: totp ? 1 : 0, passkey: passkeys };
+      // A flagged passkey never counts towards the minimum, so it may always go.
+      const passkeyList = (await s.passkey.list(auth.account.id)).map((p) =>
+        presentPasskey(p, p.flagged_at !== null || mayRemove('passkey', has, s.policy)),
+      );
       const until = await s.stepUp.freshUntil(auth);
       return {
         policy: s.policy.name,
@@ -124,6 +132,7 @@ export function registerSecurityRoutes(
             }
           : null,
         totp: totp ? { addedAt: iso(totp.addedAt), lastUsedAt: isoOrNull(totp.lastUsedAt) } : null,
+        passkeys: passkeyList,
         recoveryCode: recovery
           ? {
               createdAt: iso(recovery.created_at),
@@ -162,7 +171,7 @@ export function registerSecurityRoutes(
       },
     },
     async (request) => ({
-      flow: presentView(
+      flow: presentStepUp(
         await s.stepUp.start(signedIn(request), request.body.channel, origin(request)),
       ),
     }),
@@ -185,7 +194,7 @@ export function registerSecurityRoutes(
       },
     },
     async (request) => ({
-      flow: presentView(
+      flow: presentStepUp(
         await s.stepUp.resend(
           signedIn(request),
           request.body.flow,
