@@ -5,8 +5,34 @@
  */
 import type { PolicyName } from '../config/load.js';
 
+export type { PolicyName };
+
+/** Every factor a policy can name. `password` is what every account starts with. */
+export type FactorKind = 'password' | 'phone' | 'totp' | 'passkey' | 'recovery_code';
+
+/**
+ * What happens while the minimum is not met: `block` — sign-in stops until it is met; `remind` —
+ * asked at every sign-in, with "Skip for Now"; `offer` — asked until skipped once; `none` — not
+ * asked.
+ */
+export type GraceMode = 'block' | 'remind' | 'offer' | 'none';
+
 export interface Policy {
-  name: PolicyName;
+  name: string;
+  /** The preset this policy starts from (its wording on the pages: seed 002 says "Log in"). */
+  preset: PolicyName;
+  /** The factors users may enrol and use. */
+  factors: FactorKind[];
+  /**
+   * The minimum every user must hold: alternatives, each a set of factors (seed 001: `passkey`
+   * OR `totp`+`phone` OR `password`+`phone`). Empty: no minimum.
+   */
+  minimum: FactorKind[][];
+  /**
+   * When the minimum binds: `date` (ISO 8601; null = it has no date and `after` applies now), the
+   * grace behaviour `before` that date and `after` it.
+   */
+  enforcement: { date: string | null; before: GraceMode; after: GraceMode };
   /** When sign-in asks for a second factor: never, when the user has one, or always. */
   mfaAtSignIn: 'never' | 'when_enrolled' | 'always';
   /** Whether a code sent to the email may replace the phone code at sign-in (never AAL2, S9). */
@@ -44,12 +70,18 @@ export type PasswordResetMethod = 'email' | 'recovery_code';
 export const RECOVERY_CODE_NIST_DIGITS = Math.ceil(64 / Math.log2(10));
 
 const FIVE_MINUTES = 5 * 60_000;
+const ALL_FACTORS: FactorKind[] = ['password', 'phone', 'totp', 'passkey', 'recovery_code'];
 
 export const presets: Record<PolicyName, Policy> = {
   // Seed 000: email verified at first sign-in; a phone is offered ("Skip for Now") and then
   // serves, like the email, to verify changes of email, phone and password.
   'email-first': {
     name: 'email-first',
+    preset: 'email-first',
+    factors: ALL_FACTORS,
+    // "you will then have the option to enter a mobile number … or you can skip this step".
+    minimum: [['password', 'phone']],
+    enforcement: { date: null, before: 'offer', after: 'offer' },
     mfaAtSignIn: 'never',
     emailCodeFallback: true,
     phoneAtSignIn: 'offer',
@@ -64,6 +96,13 @@ export const presets: Record<PolicyName, Policy> = {
   // minimum (passkey, or authenticator + phone, or password + phone) arrive with the policy engine.
   'strong-mfa': {
     name: 'strong-mfa',
+    preset: 'strong-mfa',
+    factors: ALL_FACTORS,
+    // "you're required to have 1 of the following verified on your account".
+    minimum: [['passkey'], ['totp', 'phone'], ['password', 'phone']],
+    // "Starting March 7, 2025 … If you do not complete setting up the minimum multi-factor
+    // authentication methods, you will be unable to log into the Provider Portal."
+    enforcement: { date: '2025-03-07T00:00:00.000Z', before: 'remind', after: 'block' },
     mfaAtSignIn: 'when_enrolled',
     emailCodeFallback: false,
     phoneAtSignIn: 'off',
@@ -80,6 +119,10 @@ export const presets: Record<PolicyName, Policy> = {
   // sign-in, then the user signs in again; "Send code to email" is the fallback.
   'sms-required': {
     name: 'sms-required',
+    preset: 'sms-required',
+    factors: ALL_FACTORS,
+    minimum: [['password', 'phone']],
+    enforcement: { date: null, before: 'block', after: 'block' },
     mfaAtSignIn: 'always',
     emailCodeFallback: true,
     phoneAtSignIn: 'require',

@@ -1,0 +1,149 @@
+/**
+ * A policy as a JSON document (`PORTCULLIS_POLICY=/path/to/policy.json`, `docs/policy.md`): it
+ * names the preset it starts from (`extends`) and sets any fields it changes. The schema below
+ * validates it, shapes the OpenAPI document, and is the reference in `docs/policy.md`.
+ */
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { presets, type Policy, type PolicyName } from './presets.js';
+
+/** An ISO 8601 date and time with its offset (`2025-03-07T00:00:00Z`, `2025-03-07T00:00:00-05:00`). */
+const ISO_DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$';
+
+const Factor = Type.Union(
+  [
+    Type.Literal('password'),
+    Type.Literal('phone'),
+    Type.Literal('totp'),
+    Type.Literal('passkey'),
+    Type.Literal('recovery_code'),
+  ],
+  { description: 'A factor: password, phone (SMS or voice codes), totp, passkey, recovery_code.' },
+);
+
+const Grace = Type.Union(
+  [Type.Literal('block'), Type.Literal('remind'), Type.Literal('offer'), Type.Literal('none')],
+  {
+    description:
+      'While the minimum is not met: `block` (sign-in stops until it is), `remind` (asked at every sign-in, with Skip for Now), `offer` (asked until skipped once), `none`.',
+  },
+);
+
+export const PresetName = Type.Union(
+  [Type.Literal('email-first'), Type.Literal('strong-mfa'), Type.Literal('sms-required')],
+  { description: 'A policy preset: one of the three seed portals.' },
+);
+
+/** Every field of a policy; in a document all but `extends` are optional. */
+export const PolicyFields = {
+  name: Type.String({ minLength: 1, maxLength: 100, description: 'Shown to administrators.' }),
+  factors: Type.Array(Factor, {
+    uniqueItems: true,
+    description: 'The factors users may enrol and use.',
+  }),
+  minimum: Type.Array(Type.Array(Factor, { minItems: 1, uniqueItems: true }), {
+    description:
+      'Alternatives, each a set of factors the user must all hold; one alternative is enough. `[]`: no minimum. Seed 001: `[["passkey"], ["totp", "phone"], ["password", "phone"]]`.',
+  }),
+  enforcement: Type.Object(
+    {
+      date: Type.Union([Type.String({ pattern: ISO_DATE_TIME }), Type.Null()], {
+        description: 'When the minimum binds (ISO 8601). `null`: `after` applies at once.',
+      }),
+      before: Grace,
+      after: Grace,
+    },
+    { additionalProperties: false },
+  ),
+  mfaAtSignIn: Type.Union(
+    [Type.Literal('never'), Type.Literal('when_enrolled'), Type.Literal('always')],
+    { description: 'When sign-in asks for a second factor.' },
+  ),
+  emailCodeFallback: Type.Boolean({
+    description:
+      'Whether a code sent to the email may stand in for the second factor (never AAL2).',
+  }),
+  phoneAtSignIn: Type.Union([Type.Literal('off'), Type.Literal('offer'), Type.Literal('require')], {
+    description: 'Whether sign-in asks users with no phone to add one.',
+  }),
+  signInAgainAfterPhoneEnrolment: Type.Boolean({
+    description: 'Seed 002: after registering a phone at sign-in, the user signs in again.',
+  }),
+  emailStepUp: Type.Boolean({
+    description: 'Whether a code sent to the email may vouch for a change (step-up).',
+  }),
+  codeLength: Type.Integer({ minimum: 6, maximum: 10, description: 'Digits in one-time codes.' }),
+  stepUpWindowMs: Type.Integer({
+    minimum: 30_000,
+    maximum: 3_600_000,
+    description: 'How long a step-up lasts, in milliseconds (default 300000: 5 minutes).',
+  }),
+  recoveryCode: Type.Object(
+    {
+      required: Type.Boolean({ description: 'Every user must save a recovery code.' }),
+      digits: Type.Integer({
+        minimum: 12,
+        maximum: 40,
+        description: "Digits of a recovery code (20 carry NIST SP 800-63B-4's 64 bits).",
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  passwordReset: Type.Array(Type.Union([Type.Literal('email'), Type.Literal('recovery_code')]), {
+    uniqueItems: true,
+    description:
+      'How a forgotten password may be reset: `email` (a code to the account email), `recovery_code` (the recovery code, then the app or phone). `[]`: only an administrator can help.',
+  }),
+};
+
+export const PolicyDocument = Type.Composite(
+  [Type.Object({ extends: PresetName }), Type.Partial(Type.Object(PolicyFields))],
+  { additionalProperties: false, $id: 'PolicyDocument' },
+);
+export type PolicyDocument = Static<typeof PolicyDocument>;
+
+export class PolicyError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The policy is not valid: ${problems.join('; ')}`);
+    this.name = 'PolicyError';
+  }
+}
+
+/** A validated document → the policy it describes (its preset with its changes). */
+export function policyFromDocument(doc: unknown): Policy {
+  if (!Value.Check(PolicyDocument, doc)) {
+    const problems = [...Value.Errors(PolicyDocument, doc)].map(
+      (e) => `${e.path || '/'}: ${e.message}`,
+    );
+    throw new PolicyError(problems.slice(0, 10));
+  }
+  const { extends: base, ...changes } = doc as PolicyDocument;
+  const policy: Policy = { ...presets[base], ...changes, preset: base };
+  if (changes.enforcement?.date && Number.isNaN(Date.parse(changes.enforcement.date)))
+    throw new PolicyError(['/enforcement/date: not a date']);
+  return policy;
+}
+
+/** `PORTCULLIS_POLICY`: a preset name, or the path of a JSON policy document. */
+export function resolvePolicy(
+  value: string,
+  read = (path: string) => readFileSync(path, 'utf8'),
+): Policy {
+  if (Object.hasOwn(presets, value)) return presets[value as PolicyName];
+  let text: string;
+  try {
+    text = read(value);
+  } catch (err) {
+    throw new PolicyError([
+      `"${value}" is neither a preset (email-first, strong-mfa, sms-required) nor a readable file (${(err as Error).message})`,
+    ]);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new PolicyError([`${value} is not valid JSON: ${(err as Error).message}`]);
+  }
+  return policyFromDocument(doc);
+}
