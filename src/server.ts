@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const hint = await firstStartHint(app.services);
   if (hint) console.log(hint);
   console.log(
-    `Portcullis is listening on ${config.publicUrl.origin} (${config.database.kind}, policy ${config.policy})`,
+    `Portcullis is listening on ${config.publicUrl.origin} (${config.database.kind}, policy ${config.policy.name})`,
   );
 
   const housekeeping = setInterval(() => {

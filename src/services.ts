@@ -54,7 +54,7 @@ import {
   createPasswordResetService,
   type PasswordResetService,
 } from './flows/password-reset/service.js';
-import { presets, RECOVERY_CODE_NIST_DIGITS, type Policy } from './policy/presets.js';
+import { RECOVERY_CODE_NIST_DIGITS, type Policy } from './policy/presets.js';
 import { createSessionService, type SessionService } from './sessions/sessions.js';
 import type { Store } from './store/dialect.js';
 
@@ -144,7 +144,7 @@ export function createServices(
 ): Services {
   const { db } = store;
   const log = opts.log ?? silent;
-  const policy = presets[config.policy];
+  const policy = config.policy;
   if (policy.recoveryCode.digits < RECOVERY_CODE_NIST_DIGITS) {
     log.warn(
       {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,13 +38,31 @@ describe('configuration', () => {
     ]);
     expect(problems({ PUBLIC_URL: 'localhost' })[0]).toMatch(/^PUBLIC_URL must be an absolute URL/);
     expect(problems({ PORTCULLIS_POLICY: 'lax' })[0]).toMatch(
-      /^PORTCULLIS_POLICY must be one of email-first, strong-mfa, sms-required/,
+      /^PORTCULLIS_POLICY: "lax" is neither a preset \(email-first, strong-mfa, sms-required\) nor a readable file/,
     );
     expect(problems({ SELF_SIGN_UP: 'maybe' })[0]).toMatch(/^SELF_SIGN_UP must be true or false/);
     expect(problems({ DATABASE_URL: 'mysql://x' })[0]).toMatch(
       /^DATABASE_URL must start with postgres:\/\/ or sqlite:/,
     );
     expect(problems({ SECRET_KEY: 'short' })[0]).toMatch(/^SECRET_KEY must be at least 32/);
+  });
+
+  it('takes a policy document that extends a preset, and stops on one that is not valid', () => {
+    const dir = dataDir();
+    const file = join(dir, 'policy.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ extends: 'strong-mfa', name: 'North Clinic', stepUpWindowMs: 120000 }),
+    );
+    const config = loadConfig({ DATA_DIR: dir, PORTCULLIS_POLICY: file });
+    expect(config.policy).toMatchObject({
+      name: 'North Clinic',
+      preset: 'strong-mfa',
+      stepUpWindowMs: 120000,
+      minimum: [['passkey'], ['totp', 'phone'], ['password', 'phone']],
+    });
+    writeFileSync(file, JSON.stringify({ extends: 'strong-mfa', codeLength: 3 }));
+    expect(problems({ PORTCULLIS_POLICY: file })[0]).toMatch(/^PORTCULLIS_POLICY: \/codeLength: /);
   });
 
   it('refuses a code validity over ten minutes (S8)', () => {

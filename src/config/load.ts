@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import { randomToken } from '../crypto/random.js';
 import { options, type OptionSpec } from './options.js';
 import { parseRelyingParty, type RelyingPartyConfig } from './webauthn.js';
+import { presets, type Policy } from '../policy/presets.js';
+import { PolicyError, resolvePolicy } from '../policy/schema.js';
 
 export type Mode = 'development' | 'production' | 'test';
 export type PolicyName = 'email-first' | 'strong-mfa' | 'sms-required';
@@ -21,7 +23,8 @@ export interface Config {
   dataDir: string;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
   secretKey: string;
-  policy: PolicyName;
+  /** The deployment's policy (a preset, or a JSON document extending one). */
+  policy: Policy;
   selfSignUp: boolean;
   passwordMinLength: number;
   sessionIdleMs: number;
@@ -216,6 +219,14 @@ export function loadConfig(env: Raw = process.env): Config {
     problems,
   );
 
+  let policy: Policy = presets['email-first'];
+  try {
+    policy = resolvePolicy(String(v.PORTCULLIS_POLICY));
+  } catch (err) {
+    if (!(err instanceof PolicyError)) throw err;
+    problems.push(...err.problems.map((p) => `PORTCULLIS_POLICY: ${p}`));
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -227,7 +238,7 @@ export function loadConfig(env: Raw = process.env): Config {
     dataDir,
     database,
     secretKey: secretRaw ?? devSecret(dataDir),
-    policy: v.PORTCULLIS_POLICY as PolicyName,
+    policy,
     selfSignUp: Boolean(v.SELF_SIGN_UP),
     passwordMinLength: Number(v.PASSWORD_MIN_LENGTH),
     sessionIdleMs: Number(v.SESSION_IDLE_MINUTES) * 60_000,

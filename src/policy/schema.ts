@@ -9,7 +9,8 @@ import { Value } from '@sinclair/typebox/value';
 import { presets, type Policy, type PolicyName } from './presets.js';
 
 /** An ISO 8601 date and time with its offset (`2025-03-07T00:00:00Z`, `2025-03-07T00:00:00-05:00`). */
-const ISO_DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$';
+const ISO_DATE_TIME =
+  '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$';
 
 const Factor = Type.Union(
   [

@@ -63,7 +63,8 @@ export function registerPublicRoutes(
           200: Type.Object({
             portalName: Type.String(),
             policy: Type.String({
-              description: 'The policy preset: email-first, strong-mfa or sms-required.',
+              description:
+                "The preset the policy is or extends (email-first, strong-mfa or sms-required): it sets the pages' wording.",
             }),
             selfSignUp: Type.Boolean(),
             passwordReset: Type.Array(
@@ -82,7 +83,7 @@ export function registerPublicRoutes(
     },
     async () => ({
       portalName: s.config.portalName,
-      policy: s.policy.name,
+      policy: s.policy.preset,
       selfSignUp: s.config.selfSignUp,
       passwordReset: s.policy.passwordReset,
       passwordMinLength: s.config.passwordMinLength,
