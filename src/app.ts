@@ -16,6 +16,7 @@ import { loggerOptions } from './http/logging.js';
 import { createMetrics, registerRequestMetrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
 import { defaultWebDist, registerPages } from './http/pages.js';
+import { registerAccountRoutes } from './http/routes/account.js';
 import { registerAdminRoutes } from './http/routes/admin.js';
 import { registerDevRoutes } from './http/routes/dev.js';
 import { registerOpsRoutes } from './http/routes/ops.js';
@@ -121,6 +122,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(async (user) => {
     user.addHook('preHandler', requireSession(services.sessions, cookieRules));
     registerSignedInRoutes(user, services, cookieRules);
+    registerAccountRoutes(user, services);
     registerSecurityRoutes(user, services, cookieRules);
     registerPasskeyRoutes(user, services, cookieRules);
   });

@@ -4,6 +4,7 @@
  */
 import { createAccountService, type AccountService } from './accounts/accounts.js';
 import { createThrottle, type Throttle } from './accounts/throttle.js';
+import { createPasswordChange, type ChangePassword } from './accounts/password-change.js';
 import { createAuditLog, type AuditLog } from './audit/audit.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/load.js';
@@ -88,6 +89,7 @@ export interface Services {
   passkey: PasskeyService;
   recovery: RecoveryCodeService;
   passwordReset: PasswordResetService;
+  changePassword: ChangePassword;
   /** Work done after the answer (messages whose timing must not tell anything, S6). */
   background: Background;
   /** Whether the development outbox is on (never in production). */
@@ -353,6 +355,19 @@ export function createServices(
     settings: { portalName: config.portalName, passwordMinLength: config.passwordMinLength },
   });
 
+  const changePassword = createPasswordChange({
+    db,
+    clock,
+    hasher,
+    passwords,
+    throttle,
+    stepUp,
+    sessions,
+    audit,
+    notify,
+    settings: { portalName: config.portalName, passwordMinLength: config.passwordMinLength },
+  });
+
   return {
     config,
     policy,
@@ -377,6 +392,7 @@ export function createServices(
     passkey,
     recovery,
     passwordReset,
+    changePassword,
     background,
     devOutbox: config.mode !== 'production',
     async close() {

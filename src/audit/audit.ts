@@ -35,6 +35,8 @@ export type AuditAction =
   | 'recovery_code.issued'
   | 'recovery_code.saved'
   | 'recovery_code.used'
+  | 'account.password_changed'
+  | 'account.password_change_failed'
   | 'password_reset.requested'
   | 'password_reset.completed';
 

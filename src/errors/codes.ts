@@ -133,6 +133,11 @@ export const errorCodes = {
     message: 'This way of verifying is not available on your account.',
   },
 
+  CURRENT_PASSWORD_INVALID: {
+    status: 400,
+    message: 'Your current password is not right.',
+  },
+
   // Forgotten password (S6, S22)
   RESET_NOT_FOUND: {
     status: 404,
