@@ -128,4 +128,46 @@ describe('changing the password from the account page', () => {
     });
     expect(ok.statusCode).toBe(200);
   });
+
+  it('shows up in the recent security activity, with failed sign-ins, newest first', async () => {
+    await start();
+    const c = await signedInClient(app, 'eli@clinic.org');
+    await new Client(app).post('/api/v1/sign-in', {
+      email: 'eli@clinic.org',
+      password: 'a wrong password typed',
+    });
+    await stepUpByEmail(c, 'eli@clinic.org');
+    clock.advance(1_000);
+    await change(c, {
+      currentPassword: PASSWORD,
+      newPassword: NEW_PASSWORD,
+      endOtherSessions: false,
+    });
+    const res = await c.get('/api/v1/account/activity');
+    expect(res.headers['cache-control']).toContain('no-store');
+    const events = res.json().events as {
+      action: string;
+      description: string;
+      methods: string | null;
+    }[];
+    expect(events[0]).toMatchObject({
+      action: 'account.password_changed',
+      description: 'Password changed',
+    });
+    expect(events.map((e) => e.action)).toEqual(
+      expect.arrayContaining([
+        'sign_in.failed',
+        'sign_in.succeeded',
+        'account.email_verified',
+        'step_up.succeeded',
+      ]),
+    );
+    expect(events.find((e) => e.action === 'sign_in.succeeded')?.methods).toBe('pwd');
+    // Another account's events never show.
+    const other = await signedInClient(app, 'fox@clinic.org');
+    const theirs = (await other.get('/api/v1/account/activity')).json().events as {
+      action: string;
+    }[];
+    expect(theirs.some((e) => e.action === 'account.password_changed')).toBe(false);
+  });
 });

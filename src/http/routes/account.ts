@@ -1,10 +1,11 @@
-/** The signed-in user's own account details: the password (issue 6). */
+/** The signed-in user's own account: the password, recent security activity (issue 6). */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { recentActivity } from '../../accounts/activity.js';
 import type { Services } from '../../services.js';
 import { signedIn } from '../auth.js';
-import { errors, Password } from '../schemas.js';
+import { errors, Password, Timestamp } from '../schemas.js';
 import { origin } from './public.js';
 
 export function registerAccountRoutes(app: FastifyInstance, s: Services): void {
@@ -43,5 +44,36 @@ export function registerAccountRoutes(app: FastifyInstance, s: Services): void {
       },
     },
     async (request) => s.changePassword(signedIn(request), request.body, origin(request)),
+  );
+
+  r.get(
+    '/api/v1/account/activity',
+    {
+      schema: {
+        tags,
+        summary: 'Recent security activity: sign-ins, failed attempts, changes, resets',
+        response: {
+          200: Type.Object({
+            events: Type.Array(
+              Type.Object({
+                action: Type.String({ description: 'The audit action (`sign_in.succeeded`, …).' }),
+                description: Type.String({ description: 'In plain words, for the page.' }),
+                at: Timestamp,
+                ip: Type.Union([Type.String(), Type.Null()]),
+                userAgent: Type.Union([Type.String(), Type.Null()]),
+                methods: Type.Union([Type.String(), Type.Null()], {
+                  description: 'For a sign-in: the methods used (`pwd+otp`).',
+                }),
+              }),
+            ),
+          }),
+          ...errors('UNAUTHENTICATED'),
+        },
+      },
+    },
+    async (request) => {
+      const events = await recentActivity(s.store.db, signedIn(request).account.id);
+      return { events: events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
+    },
   );
 }

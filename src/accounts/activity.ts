@@ -1,0 +1,69 @@
+/**
+ * "Recent security activity" on the account page (issue 6): the account's own audit events that a
+ * user should recognise — sign-ins (and failed ones), changes to how they sign in, resets — in
+ * plain words, newest first. One indexed read (`audit_events (target_id, at)`); no secret is
+ * stored in an event, so none can show here.
+ */
+import type { AuditAction } from '../audit/audit.js';
+import type { Db } from '../store/schema.js';
+
+const described: Partial<Record<AuditAction, string>> = {
+  'sign_in.succeeded': 'Signed in',
+  'sign_in.failed': 'A sign-in failed (wrong password)',
+  'sign_in.locked': 'Sign-in locked after too many failed attempts',
+  'account.email_verified': 'Email address verified',
+  'account.password_changed': 'Password changed',
+  'password_reset.completed': 'Password reset',
+  'step_up.succeeded': 'Identity verified for a change',
+  'code.failed': 'A wrong verification code was entered',
+  'factor.phone_added': 'Phone number added',
+  'factor.phone_changed': 'Phone number changed',
+  'factor.phone_removed': 'Phone number removed',
+  'factor.totp_added': 'Authenticator app added',
+  'factor.totp_replaced': 'Authenticator app replaced',
+  'factor.totp_removed': 'Authenticator app removed',
+  'factor.passkey_added': 'Passkey added',
+  'factor.passkey_renamed': 'Passkey renamed',
+  'factor.passkey_removed': 'Passkey removed',
+  'factor.passkey_flagged': 'A passkey looked cloned and was flagged',
+  'recovery_code.issued': 'New recovery code created',
+  'recovery_code.used': 'Recovery code used',
+  'session.ended': 'A session was ended',
+};
+
+export interface ActivityEntry {
+  action: AuditAction;
+  description: string;
+  at: number;
+  ip: string | null;
+  userAgent: string | null;
+  /** A sign-in's methods (`pwd+otp`), where the event has them. */
+  methods: string | null;
+}
+
+export async function recentActivity(
+  db: Db,
+  accountId: string,
+  limit = 20,
+): Promise<ActivityEntry[]> {
+  const rows = await db
+    .selectFrom('audit_events')
+    .select(['action', 'at', 'ip', 'user_agent', 'details'])
+    .where('target_id', '=', accountId)
+    .where('action', 'in', Object.keys(described) as AuditAction[])
+    .orderBy('at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => {
+    const action = row.action as AuditAction;
+    const details = JSON.parse(row.details) as Record<string, unknown>;
+    return {
+      action,
+      description: described[action] ?? action,
+      at: Number(row.at),
+      ip: row.ip,
+      userAgent: row.user_agent,
+      methods: typeof details.methods === 'string' ? details.methods : null,
+    };
+  });
+}
