@@ -46,6 +46,21 @@ export class Client {
     );
   }
 
+  async patch(url: string, body: unknown): Promise<LightMyRequestResponse> {
+    return this.remember(
+      await this.app.inject({
+        method: 'PATCH',
+        url,
+        headers: {
+          'x-portcullis-csrf': '1',
+          ...this.headers,
+          ...(this.cookie ? { cookie: this.cookie } : {}),
+        },
+        payload: body as object,
+      }),
+    );
+  }
+
   async delete(url: string): Promise<LightMyRequestResponse> {
     return this.remember(
       await this.app.inject({
