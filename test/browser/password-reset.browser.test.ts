@@ -168,3 +168,40 @@ describe.skipIf(!browserAvailable())(
     });
   },
 );
+
+describe.skipIf(!browserAvailable())(
+  'changing the password from the security page',
+  { timeout: 30_000 },
+  () => {
+    const t = useBrowserSession();
+
+    test('verifies by email, takes the current and new password, and lists it under Activity', async () => {
+      const email = newEmail('change');
+      await activeUserThroughApi(t.server, email);
+      const { page } = t;
+      await page.goto(`${t.server.url}/sign-in`);
+      await submitSignIn(page, email, goodPassword);
+      await page.waitForURL('**/account');
+      await page.goto(`${t.server.url}/account/security`);
+      await page.getByRole('tab', { name: 'Profile' }).click();
+      await page.getByRole('button', { name: 'Change password' }).click();
+
+      // Seed 000: "You will be required to verify your identity via email" (the only way here).
+      await page.getByText('verify your identity via email').waitFor();
+      await enterCode(page, 'Verification code', 'Verify', await t.server.latestCode(email));
+
+      await page.getByLabel('Current password').fill('not the password');
+      await page.getByLabel('Choose a password').fill(newPassword);
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await expectAlert(page, /current password is not right/);
+      await page.getByLabel('Current password').fill(goodPassword);
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByRole('status').filter({ hasText: 'Your password is changed.' }).waitFor();
+
+      await page.getByRole('tab', { name: 'Activity' }).click();
+      await page.getByRole('region', { name: 'Recent security activity' }).waitFor();
+      await page.getByText('Password changed').waitFor();
+      await page.getByText('Signed in').first().waitFor();
+    });
+  },
+);

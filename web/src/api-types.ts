@@ -229,3 +229,13 @@ export interface ResetContinue {
 }
 
 export type ResetAnswer = ResetContinue | { status: 'completed'; message: string };
+
+/** One entry of the account's recent security activity. */
+export interface ActivityEvent {
+  action: string;
+  description: string;
+  at: string;
+  ip: string | null;
+  userAgent: string | null;
+  methods: string | null;
+}

@@ -2,6 +2,7 @@
 // state-changing request, and `{ error: { code, message, details } }` turned into ApiError.
 import type {
   AccountSecurity,
+  ActivityEvent,
   CodeChannel,
   CodeFlow,
   ContinueAnswer,
@@ -155,6 +156,14 @@ export const api = {
     request<ResetAnswer>('POST', '/password-reset/password', { flow, password, endSessions }),
   resetRecoveryCodeSaved: (flow: string) =>
     request<ResetAnswer>('POST', '/password-reset/recovery-code-saved', { flow }),
+  /** Change the password (after a step-up); optionally sign out the other devices. */
+  changePassword: (currentPassword: string, newPassword: string, endOtherSessions: boolean) =>
+    request<{ sessionsEnded: number }>('POST', '/account/password', {
+      currentPassword,
+      newPassword,
+      endOtherSessions,
+    }),
+  accountActivity: () => request<{ events: ActivityEvent[] }>('GET', '/account/activity'),
   session: () => request<SessionAnswer>('GET', '/session'),
   signOut: () => request<void>('POST', '/sign-out'),
   sessions: () => request<{ sessions: SessionSummary[] }>('GET', '/sessions'),

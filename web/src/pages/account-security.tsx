@@ -4,9 +4,11 @@ import { api } from '../api';
 import type { AccountSecurity } from '../api-types';
 import { ConfirmRemoval } from '../components/confirm-removal';
 import { MethodFeedback } from '../components/method-feedback';
+import { PasswordMethod } from '../components/password-method';
 import { PhoneEditor } from '../components/phone-editor';
 import { RecoveryCodeMethod } from '../components/recovery-code-method';
 import { RequireSession } from '../components/require-session';
+import { SecurityActivity } from '../components/security-activity';
 import { StepUpPanel } from '../components/step-up-panel';
 import { TotpMethod } from '../components/totp-method';
 import { formatDate, formatDateTime } from '../format';
@@ -17,7 +19,12 @@ import { securityWords, type SecurityWords } from '../policy-words';
 
 /** The changes this page makes, each after a step-up; one is open at a time. */
 export type SecurityTask =
-  'phone-change' | 'phone-remove' | 'totp-set-up' | 'totp-remove' | 'recovery-code';
+  | 'phone-change'
+  | 'phone-remove'
+  | 'totp-set-up'
+  | 'totp-remove'
+  | 'recovery-code'
+  | 'password-change';
 
 /** What every method section gets: the account's methods, a reload, the page's changes. */
 export interface SectionProps {
@@ -65,6 +72,8 @@ function SecurityView({
       <section className="card card-wide" aria-labelledby="security-title">
         <h1 id="security-title">{words.title}</h1>
         {methods}
+        <PasswordMethod {...section} />
+        <SecurityActivity />
         <BackToAccount />
       </section>
     );
@@ -84,6 +93,7 @@ function SecurityView({
                   Your email address, role and sign-in sessions are on{' '}
                   <Link to="/account">your account page</Link>.
                 </p>
+                <PasswordMethod {...section} />
               </>
             ),
           },
@@ -95,6 +105,16 @@ function SecurityView({
                 <h2>Update Two-Factor Authentication Methods</h2>
                 <p>Update one or both of the following methods for Two-Factor Authentication.</p>
                 {methods}
+              </>
+            ),
+          },
+          {
+            id: 'activity',
+            label: 'Activity',
+            content: (
+              <>
+                <h2>Activity</h2>
+                <SecurityActivity />
               </>
             ),
           },
