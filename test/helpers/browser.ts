@@ -75,9 +75,13 @@ export interface BrowserSession {
 /**
  * The set-up every browser suite shares: one Chromium for the file; per test a fresh server
  * (with `env`), a fresh browser context and page, and a check that the page raised no script
- * error or CSP violation. Read the fields inside tests (they change per test).
+ * error or CSP violation. Read the fields inside tests (they change per test). `host: 'localhost'`
+ * serves the pages at http://localhost (passkeys need a domain, not an IP address).
  */
-export function useBrowserSession(env?: Record<string, string>): BrowserSession {
+export function useBrowserSession(
+  env?: Record<string, string>,
+  options: { host?: 'localhost' } = {},
+): BrowserSession {
   const session = {} as {
     browser: Browser;
     server: TestServer;
@@ -93,7 +97,7 @@ export function useBrowserSession(env?: Record<string, string>): BrowserSession 
     await session.browser?.close();
   });
   beforeEach(async () => {
-    session.server = await startTestServer(env ? { env } : {});
+    session.server = await startTestServer({ ...(env ? { env } : {}), ...options });
     session.context = await session.browser.newContext();
     session.context.setDefaultTimeout(10_000);
     session.page = await session.context.newPage();

@@ -19,7 +19,14 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { env?: Record<string, string> } = {},
+  options: {
+    env?: Record<string, string>;
+    /**
+     * The name the browser uses: `127.0.0.1` by default; `localhost` for passkeys (WebAuthn
+     * refuses IP addresses as RP IDs, and treats localhost as a secure context).
+     */
+    host?: '127.0.0.1' | 'localhost';
+  } = {},
 ): Promise<TestServer> {
   const clock = new FakeClock(Date.now());
   // PUBLIC_URL must match the origin the browser uses (CSRF origin check), so listen first on a
@@ -31,7 +38,7 @@ export async function startTestServer(
       srv.close(() => resolve(p));
     });
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
   const config = testConfig({ PUBLIC_URL: url, PORT: String(port), ...options.env });
   const app = await build({ config, clock });
   await app.listen({ host: '127.0.0.1', port });

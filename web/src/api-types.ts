@@ -59,8 +59,11 @@ export interface CodeChallenge {
 export type SignInStep =
   'verify_email' | 'second_factor' | 'enrol_phone' | 'confirm_phone' | 'save_recovery_code';
 
-/** What the user enters in the second-factor step: a sent code, an app code, the recovery code. */
-export type SecondFactorMethod = 'code' | 'totp' | 'recovery_code';
+/**
+ * What the user does in the second-factor step: uses a passkey, or enters a sent code, an app
+ * code or the recovery code.
+ */
+export type SecondFactorMethod = 'passkey' | 'code' | 'totp' | 'recovery_code';
 
 export interface SecondFactor {
   method: SecondFactorMethod;
@@ -95,6 +98,8 @@ export interface SignInFlow {
   secondFactor: SecondFactor | null;
   /** In save_recovery_code: the new code, to save before going on. */
   recoveryCode: RecoveryCodeShown | null;
+  /** In second_factor with a passkey: the ceremony to answer. */
+  passkey: PasskeyRequest | null;
 }
 
 export interface ContinueAnswer {
@@ -118,8 +123,8 @@ export interface CodeFlow {
   code: CodeChallenge | null;
 }
 
-/** A way to verify your identity again: a code from the authenticator app, or a sent code. */
-export type StepUpMethod = 'totp' | CodeChannel;
+/** A way to verify your identity again: a passkey, a code from the authenticator app, or a sent code. */
+export type StepUpMethod = 'passkey' | 'totp' | CodeChannel;
 
 /** A step-up in progress. With the app nothing is sent: `destination` and `code` are null. */
 export interface StepUpFlow {
@@ -129,6 +134,8 @@ export interface StepUpFlow {
   /** Every method the user may switch to, the strongest first. */
   channels: StepUpMethod[];
   code: CodeChallenge | null;
+  /** With a passkey: the ceremony to answer. */
+  passkey: PasskeyRequest | null;
 }
 
 export type PolicyName = 'email-first' | 'strong-mfa' | 'sms-required';
@@ -159,6 +166,8 @@ export interface AccountSecurity {
   email: { address: string; verified: boolean };
   phone: PhoneInfo | null;
   totp: TotpInfo | null;
+  /** The passkeys, oldest first. */
+  passkeys: PasskeyInfo[];
   recoveryCode: RecoveryCodeInfo | null;
   /** Whether the policy requires every user to keep a saved recovery code. */
   recoveryCodeRequired: boolean;
@@ -238,4 +247,64 @@ export interface ActivityEvent {
   ip: string | null;
   userAgent: string | null;
   methods: string | null;
+}
+
+/** PublicKeyCredentialRequestOptionsJSON: what navigator.credentials.get needs. */
+export interface PasskeyRequestOptions {
+  challenge: string;
+  rpId: string;
+  timeout: number;
+  userVerification: 'required' | 'preferred';
+  allowCredentials?: { id: string; type: 'public-key'; transports?: string[] }[];
+}
+
+/** PublicKeyCredentialCreationOptionsJSON: what navigator.credentials.create needs. */
+export interface PasskeyCreationOptions {
+  challenge: string;
+  rp: { id: string; name: string };
+  user: { id: string; name: string; displayName: string };
+  pubKeyCredParams: { alg: number; type: 'public-key' }[];
+  timeout: number;
+  attestation: 'none';
+  excludeCredentials: { id: string; type: 'public-key'; transports?: string[] }[];
+  authenticatorSelection: {
+    residentKey: 'required';
+    requireResidentKey: boolean;
+    userVerification: 'required';
+  };
+  extensions: { credProps: boolean };
+  hints: string[];
+}
+
+/** A passkey ceremony: its options, and when its challenge expires. */
+export interface PasskeyRequest {
+  options: PasskeyRequestOptions;
+  expiresAt: string;
+}
+
+/** "Sign in with a passkey": the ceremony and the token that binds its answer to it. */
+export interface PasskeySignInStart extends PasskeyRequest {
+  flow: string;
+}
+
+/** Adding a passkey: the registration ceremony. */
+export interface PasskeyRegistration {
+  flow: string;
+  options: PasskeyCreationOptions;
+  expiresAt: string;
+}
+
+/** A passkey as its owner sees it. */
+export interface PasskeyInfo {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  /** Backed up by its provider, so it works on the user's other devices. */
+  synced: boolean;
+  /** Lives on one device or security key only. */
+  deviceBound: boolean;
+  /** Its counter went backwards (it may have been copied): refused until removed. */
+  flagged: boolean;
+  removable: boolean;
 }

@@ -9,6 +9,9 @@ import type {
   Invitation,
   MessageAnswer,
   OutboxMessage,
+  PasskeyInfo,
+  PasskeyRegistration,
+  PasskeySignInStart,
   PhoneInfo,
   PortalConfig,
   RecoveryCodeShown,
@@ -24,8 +27,9 @@ import type {
   TotpEnrolment,
   TotpInfo,
 } from './api-types';
+import type { PasskeyAssertion, PasskeyAttestation } from './passkey';
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 type PhoneChannel = 'sms' | 'voice';
 
 export class ApiError extends Error {
@@ -134,9 +138,24 @@ export const api = {
   submitPhone: (flow: string, phone: string, channel: PhoneChannel) =>
     request<ContinueAnswer>('POST', '/sign-in/phone', { flow, phone, channel }),
   skipPhone: (flow: string) => request<SignInResult>('POST', '/sign-in/skip', { flow }),
-  /** In the second-factor step: the authenticator app or the recovery code instead. */
-  chooseMethod: (flow: string, method: 'totp' | 'recovery_code') =>
+  /** In the second-factor step: a passkey (a new ceremony), the app or the recovery code instead. */
+  chooseMethod: (flow: string, method: 'passkey' | 'totp' | 'recovery_code') =>
     request<ContinueAnswer>('POST', '/sign-in/method', { flow, method }),
+  /** In the second-factor step: the passkey's answer to the flow's ceremony. */
+  verifySignInPasskey: (flow: string, credential: PasskeyAssertion) =>
+    request<SignInResult>('POST', '/sign-in/verify-passkey', { flow, credential }),
+  /** "Sign in with a passkey" (or autofill): a ceremony any of the user's passkeys may answer. */
+  passkeySignInOptions: () => request<PasskeySignInStart>('POST', '/sign-in/passkey/options'),
+  signInWithPasskey: (flow: string, credential: PasskeyAssertion) =>
+    request<SignInResult>('POST', '/sign-in/passkey', { flow, credential }),
+  startPasskey: () => request<{ registration: PasskeyRegistration }>('POST', '/passkeys/start'),
+  finishPasskey: (flow: string, name: string, credential: PasskeyAttestation) =>
+    request<{ passkey: PasskeyInfo }>('POST', '/passkeys/finish', { flow, name, credential }),
+  renamePasskey: (id: string, name: string) =>
+    request<{ passkey: PasskeyInfo }>('PATCH', `/passkeys/${encodeURIComponent(id)}`, { name }),
+  removePasskey: (id: string) => request<void>('DELETE', `/passkeys/${encodeURIComponent(id)}`),
+  verifyStepUpPasskey: (flow: string, credential: PasskeyAssertion) =>
+    request<{ validUntil: string }>('POST', '/step-up/verify-passkey', { flow, credential }),
   /** In the save-recovery-code step: the user saved the code shown; sign-in goes on. */
   signInRecoveryCodeSaved: (flow: string) =>
     request<SignInResult>('POST', '/sign-in/recovery-code-saved', { flow }),

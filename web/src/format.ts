@@ -33,15 +33,17 @@ export function formatClock(milliseconds: number): string {
 }
 
 // Both the RFC 8176 `amr` values the server records and Portcullis's factor ids. The server
-// records `otp` only for a code from the authenticator app (sent codes are `sms`, `tel`, `email`).
+// records `otp` only for a code from the authenticator app (sent codes are `sms`, `tel`, `email`);
+// a passkey is `hwk` (device-bound) or `swk` (synced), with `user` when the device verified you.
 const methodNames: Record<string, string> = {
   pwd: 'Password',
   otp: 'Authenticator app',
   sms: 'Text message code',
   tel: 'Phone call code',
   email: 'Email code',
-  hwk: 'Security key',
-  swk: 'Passkey',
+  hwk: 'Passkey on this device or a security key',
+  swk: 'Passkey (synced)',
+  user: 'Fingerprint, face or PIN',
   password: 'Password',
   email_code: 'Email code',
   sms_code: 'Text message code',

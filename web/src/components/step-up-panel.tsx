@@ -1,14 +1,16 @@
 import { useEffect, useRef, useState } from 'react';
-import { api } from '../api';
+import { api, isApiError } from '../api';
 import type { CodeChannel, StepUpFlow, StepUpMethod } from '../api-types';
 import { measureOffset } from '../flow-store';
 import { digitsWord } from '../format';
 import { useAction } from '../hooks/use-action';
+import { getPasskey, isPasskeyAborted, passkeyProblem } from '../passkey';
 import { CodeEntry } from './code-entry';
 import { CodeForm } from './code-form';
 import { ErrorAlert } from './error-alert';
 
 const viaWords: Record<StepUpMethod, string> = {
+  passkey: 'a passkey',
   totp: 'your authenticator app',
   email: 'email',
   sms: 'text message',
@@ -17,6 +19,7 @@ const viaWords: Record<StepUpMethod, string> = {
 
 /** Seed 000: "you can choose between the two verification options where applicable". */
 const choiceLabels: Record<StepUpMethod, string> = {
+  passkey: 'Verify with a passkey',
   totp: 'Verify with authenticator app',
   email: 'Verify via email',
   sms: 'Verify via text',
@@ -25,6 +28,7 @@ const choiceLabels: Record<StepUpMethod, string> = {
 
 /** Leaving the method in use for another. */
 const switchLabels: Record<StepUpMethod, string> = {
+  passkey: 'Use a passkey instead',
   totp: 'Use your authenticator app instead',
   email: 'Send code to email',
   sms: 'Text me',
@@ -45,7 +49,8 @@ interface Pending {
   offsetMs: number;
 }
 
-const isChannel = (method: StepUpMethod): method is CodeChannel => method !== 'totp';
+const isChannel = (method: StepUpMethod): method is CodeChannel =>
+  method !== 'totp' && method !== 'passkey';
 
 function sentSentence({ code, destination }: StepUpFlow): string {
   const digits = digitsWord(code?.length ?? 6);
@@ -70,8 +75,8 @@ function SentSentence({ flow }: { flow: StepUpFlow }) {
 
 /**
  * Step-up (S20): before a change to the account's factors, prove it is you with a factor you
- * already have — a code from your authenticator app (offered first), or a code to your verified
- * phone or email. With one way, it starts at once; with several, the user chooses.
+ * already have — a passkey or a code from your authenticator app (offered first), or a code to
+ * your verified phone or email. With one way, it starts at once; with several, the user chooses.
  */
 export function StepUpPanel({ methods, reason, onVerified, onCancel }: StepUpPanelProps) {
   const only = methods.length === 1 ? methods[0] : undefined;
@@ -151,7 +156,14 @@ export function StepUpPanel({ methods, reason, onVerified, onCancel }: StepUpPan
         </div>
       ) : null}
       {phase === 'sending' ? (
-        <p role="status">{starting.pending === 'totp' ? 'One moment…' : 'Sending your code…'}</p>
+        <p role="status">
+          {starting.pending === 'totp' || starting.pending === 'passkey'
+            ? 'One moment…'
+            : 'Sending your code…'}
+        </p>
+      ) : null}
+      {phase === 'code' && flow?.method === 'passkey' ? (
+        <PasskeyStepUp flow={flow} onVerified={onVerified} onRenewed={show} />
       ) : null}
       {phase === 'code' && flow?.method === 'totp' ? (
         <>
@@ -194,8 +206,9 @@ export function StepUpPanel({ methods, reason, onVerified, onCancel }: StepUpPan
       ) : null}
       {phase === 'code' && flow ? (
         <OtherMethods
+          // CodeEntry switches between sent codes itself; these are the other switches.
           methods={flow.channels.filter(
-            (method) => method !== flow.method && (flow.method === 'totp' || method === 'totp'),
+            (method) => method !== flow.method && (!isChannel(flow.method) || !isChannel(method)),
           )}
           action={switching}
           onSwitch={(method) =>
@@ -215,8 +228,58 @@ export function StepUpPanel({ methods, reason, onVerified, onCancel }: StepUpPan
 }
 
 /**
- * The switches CodeEntry does not offer: from the app to a sent code, and from a sent code to
- * the app (CodeEntry switches between channels itself).
+ * A step-up with a passkey: the browser asks for it when the user clicks. A refused answer spends
+ * the ceremony, so a fresh one is made ready for the next try.
+ */
+function PasskeyStepUp({
+  flow,
+  onVerified,
+  onRenewed,
+}: {
+  flow: StepUpFlow;
+  onVerified: (validUntil: string) => void;
+  onRenewed: (flow: StepUpFlow) => void;
+}) {
+  const { busy, error, run } = useAction();
+
+  function verify() {
+    void run('submit', async () => {
+      if (!flow.passkey) throw new Error('This verification has expired. Start it again.');
+      let credential;
+      try {
+        credential = await getPasskey(flow.passkey.options);
+      } catch (caught) {
+        if (isPasskeyAborted(caught)) return;
+        throw passkeyProblem(caught);
+      }
+      try {
+        onVerified((await api.verifyStepUpPasskey(flow.flow, credential)).validUntil);
+      } catch (caught) {
+        if (isApiError(caught)) {
+          const renewed = await api.startStepUp('passkey').catch(() => null);
+          if (renewed) onRenewed(renewed.flow);
+        }
+        throw caught;
+      }
+    });
+  }
+
+  return (
+    <>
+      <p>
+        Use a passkey you added to this account: your device asks for your fingerprint, face or PIN.
+      </p>
+      <ErrorAlert id="step-up-passkey-error" error={error} />
+      <button type="button" className="button button-primary" onClick={verify} disabled={busy}>
+        {busy ? 'Waiting for your passkey…' : 'Use your passkey'}
+      </button>
+    </>
+  );
+}
+
+/**
+ * The switches CodeEntry does not offer: between a passkey, the app and a sent code (CodeEntry
+ * switches between channels itself).
  */
 function OtherMethods({
   methods,

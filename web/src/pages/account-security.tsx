@@ -4,6 +4,7 @@ import { api } from '../api';
 import type { AccountSecurity } from '../api-types';
 import { ConfirmRemoval } from '../components/confirm-removal';
 import { MethodFeedback } from '../components/method-feedback';
+import { PasskeyMethod } from '../components/passkey-method';
 import { PasswordMethod } from '../components/password-method';
 import { PhoneEditor } from '../components/phone-editor';
 import { RecoveryCodeMethod } from '../components/recovery-code-method';
@@ -24,7 +25,10 @@ export type SecurityTask =
   | 'totp-set-up'
   | 'totp-remove'
   | 'recovery-code'
-  | 'password-change';
+  | 'password-change'
+  | 'passkey-add'
+  | 'passkey-rename'
+  | 'passkey-remove';
 
 /** What every method section gets: the account's methods, a reload, the page's changes. */
 export interface SectionProps {
@@ -34,7 +38,7 @@ export interface SectionProps {
 }
 
 /**
- * The account's two-factor methods: email, phone, authenticator app and recovery code. Seed 000
+ * The account's two-factor methods: email, passkeys, phone, authenticator app and recovery code. Seed 000
  * (email-first): "Account Management" with a Security tab, "Update Two-Factor Authentication
  * Methods", "Change". Seed 002 (sms-required): "My Details" with a "Multi-factor Authentication"
  * section, "Update".
@@ -62,6 +66,7 @@ function SecurityView({
   const methods = (
     <>
       <EmailMethod security={security} />
+      <PasskeyMethod {...section} />
       <PhoneMethod {...section} words={words} />
       <TotpMethod {...section} />
       <RecoveryCodeMethod {...section} />

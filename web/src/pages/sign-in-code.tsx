@@ -9,6 +9,7 @@ import { usePortalName } from '../config';
 import type { ActiveFlow } from '../flow-store';
 import { digitsWord } from '../format';
 import { useAction } from '../hooks/use-action';
+import { getPasskey, isPasskeyAborted, passkeyProblem } from '../passkey';
 import { usePageTitle } from '../hooks/use-page-title';
 import { useSignInFlow } from '../hooks/use-sign-in-flow';
 import { SaveRecoveryCodeStep, saveRecoveryCodeTitle } from './sign-in-recovery-code';
@@ -19,6 +20,7 @@ const here = '/sign-in/code';
 type Method = NonNullable<SignInFlow['secondFactor']>['method'];
 
 const titles: Record<Method, string> = {
+  passkey: 'Use your passkey',
   code: 'Enter your verification code',
   totp: 'Enter the code from your authenticator app',
   recovery_code: 'Enter your recovery code',
@@ -67,9 +69,9 @@ function SentSentence({ flow }: { flow: SignInFlow }) {
 }
 
 /**
- * The second factor at sign-in — a code from the authenticator app (first, when the user has
- * one), a code by text, call or (where allowed) email, or the recovery code — and, on the same
- * page, the new recovery code to save after one was used.
+ * The second factor at sign-in — a passkey or a code from the authenticator app (first, when the
+ * user has one), a code by text, call or (where allowed) email, or the recovery code — and, on
+ * the same page, the new recovery code to save after one was used.
  */
 export function SignInCodePage() {
   const flowState = useSignInFlow(here);
@@ -137,11 +139,11 @@ function SecondFactorStep({
     return newCodeNotice(answer.flow);
   }
 
-  function switchTo(target: 'totp' | 'recovery_code' | CodeChannel) {
+  function switchTo(target: 'passkey' | 'totp' | 'recovery_code' | CodeChannel) {
     setNotice('');
     void switching.run(target, async () => {
       try {
-        if (target === 'totp' || target === 'recovery_code') {
+        if (target === 'passkey' || target === 'totp' || target === 'recovery_code') {
           follow(await api.chooseMethod(flow.flow, target));
           setSwitched(true);
         } else {
@@ -159,7 +161,10 @@ function SecondFactorStep({
     });
   }
 
-  const others: { key: 'totp' | 'recovery_code' | CodeChannel; label: string }[] = [
+  const others: { key: 'passkey' | 'totp' | 'recovery_code' | CodeChannel; label: string }[] = [
+    ...(method !== 'passkey' && alternatives.includes('passkey')
+      ? [{ key: 'passkey' as const, label: 'Use a passkey' }]
+      : []),
     ...(method !== 'totp' && alternatives.includes('totp')
       ? [{ key: 'totp' as const, label: 'Use your authenticator app' }]
       : []),
@@ -179,7 +184,9 @@ function SecondFactorStep({
           {notice}
         </p>
       ) : null}
-      {method === 'totp' ? (
+      {method === 'passkey' ? (
+        <PasskeyStep flow={flow} follow={follow} loseFlow={loseFlow} />
+      ) : method === 'totp' ? (
         <>
           <p>
             Open your authenticator app and find the six-digit code for {portalName}. Enter it in
@@ -243,7 +250,9 @@ function SecondFactorStep({
           <p id="other-methods-title" className="hint">
             {method === 'totp'
               ? "Don't have your authenticator app with you?"
-              : 'Other ways to verify'}
+              : method === 'passkey'
+                ? "Don't have your passkey with you?"
+                : 'Other ways to verify'}
           </p>
           <ErrorAlert id="other-methods-error" error={switching.error} />
           <div className="actions actions-tight">
@@ -269,5 +278,72 @@ function SecondFactorStep({
       ) : null}
       <DifferentAccount />
     </section>
+  );
+}
+
+/**
+ * The passkey as the second factor: the browser asks for it when the user clicks. A refused
+ * answer spends the ceremony; the next try asks the server for a new one first.
+ */
+function PasskeyStep({
+  flow,
+  follow,
+  loseFlow,
+}: {
+  flow: SignInFlow;
+  follow: StepProps['follow'];
+  loseFlow: StepProps['loseFlow'];
+}) {
+  const { busy, error, run } = useAction();
+  // Set once an answer was refused: the ceremony is spent.
+  const [spent, setSpent] = useState(false);
+
+  function verify() {
+    void run('submit', async () => {
+      try {
+        let request = flow.passkey;
+        if (spent || !request) {
+          const renewed = await api.chooseMethod(flow.flow, 'passkey');
+          follow(renewed);
+          request = renewed.flow.passkey;
+          setSpent(false);
+        }
+        if (!request) throw new Error('This sign-in cannot continue. Sign in again.');
+        let credential;
+        try {
+          credential = await getPasskey(request.options);
+        } catch (caught) {
+          if (isPasskeyAborted(caught)) return;
+          throw passkeyProblem(caught);
+        }
+        try {
+          follow(await api.verifySignInPasskey(flow.flow, credential));
+        } catch (caught) {
+          setSpent(true);
+          throw caught;
+        }
+      } catch (caught) {
+        if (isApiError(caught, 'FLOW_NOT_FOUND')) {
+          loseFlow(caught);
+          return;
+        }
+        throw caught;
+      }
+    });
+  }
+
+  return (
+    <>
+      <p>
+        Use the passkey you added to this account. Your device asks for your fingerprint, face or
+        PIN.
+      </p>
+      <ErrorAlert id="passkey-step-error" error={error} />
+      <div className="actions">
+        <button type="button" className="button button-primary" onClick={verify} disabled={busy}>
+          {busy ? 'Waiting for your passkey…' : spent ? 'Try again' : 'Use your passkey'}
+        </button>
+      </div>
+    </>
   );
 }

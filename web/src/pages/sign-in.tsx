@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { api } from '../api';
+import type { SignInResult } from '../api-types';
 import { ErrorAlert } from '../components/error-alert';
 import { Field } from '../components/field';
+import { PasskeySignIn } from '../components/passkey-sign-in';
 import { SubmitButton } from '../components/submit-button';
 import { useConfig } from '../config';
 import { InputError, isInvalid } from '../error-text';
@@ -31,6 +33,26 @@ export function SignInPage() {
   const { busy, error, setError, run } = useAction();
   const formRef = useFocusInvalid(error);
 
+  /** Where a sign-in answer leads: the account, the sign-in page again, or the next step. */
+  function follow(result: SignInResult, typedEmail?: string) {
+    if (result.status === 'signed_in') {
+      flowStore.clear();
+      navigate('/account', { replace: true });
+      return;
+    }
+    if (result.status === 'restart') {
+      flowStore.clear();
+      const next: SignInState = { notice: result.message };
+      navigate('/sign-in', { replace: true, state: next });
+      return;
+    }
+    const path = pathForStep(result.flow.step);
+    if (!path) throw new Error('This sign-in needs a step these pages cannot show yet.');
+    flowStore.clear(); // nothing of an earlier sign-in carries over
+    flowStore.fresh(result.flow, typedEmail);
+    navigate(path);
+  }
+
   function submit(event: FormEvent) {
     event.preventDefault();
     if (!email.trim() || !password) {
@@ -42,25 +64,7 @@ export function SignInPage() {
       );
       return;
     }
-    void run('submit', async () => {
-      const result = await api.signIn(email.trim(), password);
-      if (result.status === 'signed_in') {
-        flowStore.clear();
-        navigate('/account', { replace: true });
-        return;
-      }
-      if (result.status === 'restart') {
-        flowStore.clear();
-        const next: SignInState = { notice: result.message };
-        navigate('/sign-in', { replace: true, state: next });
-        return;
-      }
-      const path = pathForStep(result.flow.step);
-      if (!path) throw new Error('This sign-in needs a step these pages cannot show yet.');
-      flowStore.clear(); // nothing of an earlier sign-in carries over
-      flowStore.fresh(result.flow, email.trim());
-      navigate(path);
-    });
+    void run('submit', async () => follow(await api.signIn(email.trim(), password), email.trim()));
   }
 
   return (
@@ -77,7 +81,8 @@ export function SignInPage() {
           id="email"
           label="Email address"
           type="email"
-          autoComplete="email"
+          // "webauthn": the browser may offer the user's passkeys here (autofill).
+          autoComplete="username webauthn"
           spellCheck={false}
           value={email}
           onChange={setEmail}
@@ -94,6 +99,7 @@ export function SignInPage() {
         />
         <SubmitButton label={words.button} busyLabel={words.busy} busy={busy} />
       </form>
+      <PasskeySignIn onResult={(result) => follow(result)} disabled={busy} />
       <p>
         <Link to="/forgot-password">Forgot your password?</Link>
       </p>
