@@ -1,11 +1,15 @@
 /**
- * Password-less sign-in with a passkey (S15): the page asks for a ceremony (a flow of its own,
+ * Passkeys at sign-in (S15). Password-less: the page asks for a ceremony (a flow of its own,
  * holding the challenge for the ceremony's timeout), the browser answers with any discoverable
  * passkey of this RP (the "Sign in with a passkey" button, or autofill in the email field), and
  * the answer is taken once: the ceremony flow is moved to `done` (a versioned write) before the
  * assertion is verified. User verification is required: a passkey alone is then multi-factor
  * (AAL2, `hwk`/`swk` + `user`); without it nothing signs in. The account's owed steps (verify
  * email, save a recovery code, …) follow as after a password, minus the second factor.
+ * As the second factor after a password: the sign-in flow holds the ceremony (its allow list is
+ * the account's passkeys), which is taken out of the flow (versioned write) before the answer is
+ * verified; user verification is recorded (`user`), not required, since the password is the
+ * other factor.
  */
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { RequestOrigin } from '../../audit/audit.js';
@@ -17,8 +21,9 @@ import {
   type RequestOptions,
 } from '../../factors/passkey/ceremony.js';
 import type { Account } from '../../store/schema.js';
-import type { SignInData } from './machine.js';
-import type { SignInDeps, SignInResult } from './service.js';
+import type { StoredFlow } from '../flow-store.js';
+import { withoutPasskeyRequest, type SignInData, type SignInState } from './machine.js';
+import type { SignInDeps, SignInOutcome, SignInResult } from './service.js';
 
 const FLOW_KIND = 'passkey_sign_in';
 
@@ -28,9 +33,41 @@ export interface PasskeySignInView {
   expiresAt: number;
 }
 
-type Begin = (acc: Account, data: SignInData, origin: RequestOrigin) => Promise<SignInResult>;
+type SignInFlow = StoredFlow<SignInState, SignInData>;
 
-export function createPasskeySignIn(d: SignInDeps, begin: Begin) {
+/** What the sign-in service lends: entering the owed steps, and moving a flow on. */
+interface SignInCore {
+  begin(acc: Account, data: SignInData, origin: RequestOrigin): Promise<SignInResult>;
+  load(token: string, ...allowed: SignInState[]): Promise<{ flow: SignInFlow; acc: Account }>;
+  advance(
+    token: string,
+    flow: SignInFlow,
+    acc: Account,
+    data: SignInData,
+    origin: RequestOrigin,
+  ): Promise<SignInResult>;
+  outcome(o: SignInOutcome): void;
+}
+
+type Answer = { token: string; response: AuthenticationResponseJSON; origin: RequestOrigin };
+
+export function createPasskeySignIn(d: SignInDeps, core: SignInCore) {
+  async function passwordless({ token, response, origin }: Answer): Promise<SignInResult> {
+    const flow = await d.flows.load<'pending' | 'done', AuthenticationCeremony>(token, FLOW_KIND);
+    if (flow.state !== 'pending') throw new AppError('CEREMONY_EXPIRED');
+    await d.flows.save(flow, { state: 'done', data: flow.data });
+    const challenge = liveChallenge(flow.data, d.clock.now());
+    const { passkey, proof } = await d.passkey.identify({ response, challenge, origin });
+    const acc = await d.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('id', '=', passkey.account_id)
+      .executeTakeFirst();
+    if (!acc || acc.state === 'invited') throw new AppError('PASSKEY_INVALID');
+    if (acc.state === 'disabled') throw new AppError('ACCOUNT_DISABLED');
+    return core.begin(acc, { passkeySignIn: proof }, origin);
+  }
+
   return {
     async options(): Promise<PasskeySignInView> {
       const ceremony = authenticationCeremony(d.rp, d.clock.now(), {
@@ -46,31 +83,36 @@ export function createPasskeySignIn(d: SignInDeps, begin: Begin) {
       return { flow: token, ...ceremony };
     },
 
-    async finish(input: {
-      token: string;
-      response: AuthenticationResponseJSON;
-      origin: RequestOrigin;
-    }): Promise<SignInResult> {
-      const flow = await d.flows.load<'pending' | 'done', AuthenticationCeremony>(
-        input.token,
-        FLOW_KIND,
-      );
-      if (flow.state !== 'pending') throw new AppError('CEREMONY_EXPIRED');
-      await d.flows.save(flow, { state: 'done', data: flow.data });
-      const challenge = liveChallenge(flow.data, d.clock.now());
-      const { passkey, proof } = await d.passkey.identify({
-        response: input.response,
-        challenge,
-        origin: input.origin,
+    async finish(answer: Answer): Promise<SignInResult> {
+      try {
+        return await passwordless(answer);
+      } catch (err) {
+        const code = err instanceof AppError ? err.code : undefined;
+        core.outcome(code === 'ACCOUNT_DISABLED' ? 'disabled' : 'invalid_credentials');
+        throw err;
+      }
+    },
+
+    /** In second_factor: the answer to the flow's ceremony. */
+    async secondFactor({ token, response, origin }: Answer): Promise<SignInResult> {
+      const { flow, acc } = await core.load(token, 'second_factor');
+      if (flow.data.method !== 'passkey') throw new AppError('FLOW_STATE_CONFLICT');
+      // Consumed before the answer is looked at (versioned write): a challenge is answered once,
+      // also by concurrent submits. After a failure, choosing the passkey again starts anew.
+      const claimed = await d.flows.save(flow, {
+        state: flow.state,
+        data: withoutPasskeyRequest(flow.data),
       });
-      const acc = await d.db
-        .selectFrom('accounts')
-        .selectAll()
-        .where('id', '=', passkey.account_id)
-        .executeTakeFirst();
-      if (!acc || acc.state === 'invited') throw new AppError('PASSKEY_INVALID');
-      if (acc.state === 'disabled') throw new AppError('ACCOUNT_DISABLED');
-      return begin(acc, { passkeySignIn: proof }, input.origin);
+      const challenge = liveChallenge(flow.data.passkeyRequest, d.clock.now());
+      const { proof } = await d.passkey.verify({
+        accountId: acc.id,
+        response,
+        challenge,
+        purpose: 'second_factor',
+        origin,
+      });
+      const secondFactor = { factor: 'passkey' as const, at: proof.at, passkey: proof };
+      return core.advance(token, claimed, acc, { ...claimed.data, secondFactor }, origin);
     },
   };
 }

@@ -19,7 +19,6 @@ import { canReceive, parsePhone, type PhoneRules } from '../../factors/phone/num
 import type { PhoneRepo } from '../../factors/phone/repo.js';
 import { loadFactors } from '../../factors/account-factors.js';
 import type { RelyingPartyConfig } from '../../config/webauthn.js';
-import { liveChallenge } from '../../factors/passkey/ceremony.js';
 import type { PasskeyRepo } from '../../factors/passkey/repo.js';
 import type { PasskeyVerifier } from '../../factors/passkey/verifier.js';
 import type { RecoveryCodeService } from '../../factors/recovery/service.js';
@@ -36,7 +35,6 @@ import {
   canMove,
   nextStep,
   sessionAssurance,
-  withoutPasskeyRequest,
   type SecondFactorMethod,
   type SignInData,
   type SignInState,
@@ -216,7 +214,7 @@ export function createSignInService(d: SignInDeps): SignInService {
     return { status: 'continue', view: await steps.view(token, saved, acc, factors) };
   }
 
-  const passwordless = createPasskeySignIn(d, begin);
+  const passkeys = createPasskeySignIn(d, { begin, load, advance, outcome });
 
   const check = (
     flow: SignInFlow,
@@ -402,43 +400,9 @@ export function createSignInService(d: SignInDeps): SignInService {
       return steps.view(token, saved, acc, factors);
     },
 
-    async verifyPasskey({ token, response, origin }) {
-      const { flow, acc } = await load(token, 'second_factor');
-      if (flow.data.method !== 'passkey') throw new AppError('FLOW_STATE_CONFLICT');
-      // Consumed before the answer is looked at (versioned write): a challenge is answered once,
-      // also by concurrent submits. After a failure, choosing the passkey again starts anew.
-      const claimed = await d.flows.save(flow, {
-        state: flow.state,
-        data: withoutPasskeyRequest(flow.data),
-      });
-      const challenge = liveChallenge(flow.data.passkeyRequest, clock.now());
-      const { proof } = await d.passkey.verify({
-        accountId: acc.id,
-        response,
-        challenge,
-        purpose: 'second_factor',
-        origin,
-      });
-      return advance(
-        token,
-        claimed,
-        acc,
-        { ...claimed.data, secondFactor: { factor: 'passkey', at: proof.at, passkey: proof } },
-        origin,
-      );
-    },
-
-    passkeyOptions: () => passwordless.options(),
-
-    async signInWithPasskey(input) {
-      try {
-        return await passwordless.finish(input);
-      } catch (err) {
-        const code = err instanceof AppError ? err.code : undefined;
-        outcome(code === 'ACCOUNT_DISABLED' ? 'disabled' : 'invalid_credentials');
-        throw err;
-      }
-    },
+    verifyPasskey: (input) => passkeys.secondFactor(input),
+    passkeyOptions: () => passkeys.options(),
+    signInWithPasskey: (input) => passkeys.finish(input),
 
     async recoveryCodeSaved({ token, origin }) {
       const { flow, acc } = await load(token, 'save_recovery_code');
