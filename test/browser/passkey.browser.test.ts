@@ -187,6 +187,16 @@ describe.skipIf(!browserAvailable())('passkeys (email-first)', { timeout: 30_000
     expect(
       await listed.getByRole('listitem', { name: 'Work laptop' }).getByText('Not used yet').count(),
     ).toBe(0);
+
+    // Renaming it needs a step-up: the passkey itself is the way offered first.
+    await listed.getByRole('button', { name: 'Rename' }).click();
+    const stepUp = listed.getByRole('group', { name: 'Verify your identity' });
+    await stepUp.getByRole('button', { name: 'Verify with a passkey' }).click();
+    await stepUp.getByRole('button', { name: 'Use your passkey' }).click();
+    await listed.getByLabel('Passkey name').fill('Home laptop');
+    await listed.getByRole('button', { name: 'Save name' }).click();
+    await listed.getByText('The passkey is now called “Home laptop”.').waitFor();
+    await listed.getByRole('listitem', { name: 'Home laptop' }).waitFor();
   });
 
   test('offers the passkey in the email field (autofill), where the browser supports it', async () => {
