@@ -223,6 +223,7 @@ export function createServices(
     audit,
     notify,
     portalName: config.portalName,
+    log,
   });
   const accounts = createAccountService({
     db,

@@ -24,11 +24,18 @@ import {
 
 let app: FastifyInstance;
 let clock: FakeClock;
+/** The server's log lines (warnings and worse). */
+let logLines: string[];
 afterEach(() => app?.close());
 
 async function start(env: Record<string, string> = {}) {
   clock = new FakeClock();
-  app = await build({ config: testConfig(env), clock });
+  logLines = [];
+  app = await build({
+    config: testConfig({ LOG_LEVEL: 'warn', ...env }),
+    clock,
+    logStream: { write: (line: string) => void logLines.push(line) },
+  });
 }
 
 async function readyClient(email: string): Promise<Client> {
@@ -197,6 +204,8 @@ describe('password-less sign-in (S15)', () => {
     const flagged = await audit('factor.passkey_flagged');
     expect(flagged).toHaveLength(1);
     expect(flagged[0]?.target_id).toBeTruthy();
+    const warning = logLines.map((l) => JSON.parse(l)).find((l) => /possible clone/.test(l.msg));
+    expect(warning).toMatchObject({ level: 40, stored: seen, reported: seen });
     const [notice] = await outbox(app, 'ada@clinic.org');
     expect(notice?.text).toContain('The passkey "Work laptop" on your account was blocked');
 
@@ -379,7 +388,7 @@ describe('a passkey as the second factor (S5, S15)', () => {
 });
 
 describe('what is stored', () => {
-  it('keeps public keys only, and no challenge in the audit log', async () => {
+  it('keeps public keys only, and no challenge in the audit log or the logs', async () => {
     await start();
     const c = await readyClient('ivy@clinic.org');
     const laptop = new SoftwareAuthenticator(ORIGIN);
@@ -388,6 +397,12 @@ describe('what is stored', () => {
     await c.post('/api/v1/sign-in/passkey', {
       flow,
       credential: laptop.get(options, { origin: 'https://evil.example' }),
+    });
+    // The library names the challenge it expected when another one answers: not in our logs.
+    const second = (await c.post('/api/v1/sign-in/passkey/options')).json();
+    await c.post('/api/v1/sign-in/passkey', {
+      flow: second.flow,
+      credential: laptop.get(second.options, { challenge: options.challenge }),
     });
     const row = await app.services.store.db
       .selectFrom('passkeys')
@@ -399,5 +414,8 @@ describe('what is stored', () => {
       await app.services.store.db.selectFrom('audit_events').selectAll().execute(),
     );
     expect(auditText).not.toContain(options.challenge);
+    expect(logLines.join('\n')).toContain('request refused'); // the refusal is logged…
+    for (const challenge of [options.challenge, second.options.challenge])
+      expect(logLines.join('\n')).not.toContain(challenge); // …without the challenges
   });
 });

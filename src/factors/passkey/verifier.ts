@@ -46,6 +46,8 @@ export interface PasskeyVerifierDeps {
   audit: AuditLog;
   portalName: string;
   notify: (message: OutgoingMessage) => Promise<void>;
+  /** Where the clone warning is logged (operators' alerting). */
+  log?: { warn(obj: object, msg: string): void };
 }
 
 export interface PasskeyVerifier {
@@ -82,8 +84,16 @@ export const passkeyKey = (p: Pick<Passkey, 'backup_eligible'>): PasskeyProof['k
 export function createPasskeyVerifier(d: PasskeyVerifierDeps): PasskeyVerifier {
   const { clock, rp } = d;
 
-  async function flagged(passkey: Passkey, origin: RequestOrigin): Promise<void> {
+  async function flagged(
+    passkey: Passkey,
+    counters: { stored: number; reported: number },
+    origin: RequestOrigin,
+  ): Promise<void> {
     if (!(await d.passkeys.flag(passkey.id, clock.now()))) return;
+    d.log?.warn(
+      { passkeyId: passkey.id, accountId: passkey.account_id, ...counters },
+      'passkey signature counter did not move forward (possible clone): passkey flagged',
+    );
     const account = await d.db
       .selectFrom('accounts')
       .select(['id', 'email'])
@@ -145,7 +155,12 @@ export function createPasskeyVerifier(d: PasskeyVerifierDeps): PasskeyVerifier {
     if (!(await d.passkeys.accept(passkey.id, info.newCounter, info.credentialBackedUp, now))) {
       const current = await d.passkeys.byId(passkey.id);
       if (!current) return refused('unknown_credential'); // removed meanwhile
-      if (current.flagged_at === null) await flagged(current, input.origin);
+      if (current.flagged_at === null)
+        await flagged(
+          current,
+          { stored: current.sign_count, reported: info.newCounter },
+          input.origin,
+        );
       return new Refused('counter_regressed', new AppError('PASSKEY_BLOCKED'));
     }
     return {
