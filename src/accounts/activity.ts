@@ -9,7 +9,7 @@ import type { Db } from '../store/schema.js';
 
 const described: Partial<Record<AuditAction, string>> = {
   'sign_in.succeeded': 'Signed in',
-  'sign_in.failed': 'A sign-in failed (wrong password)',
+  'sign_in.failed': 'A sign-in failed',
   'sign_in.locked': 'Sign-in locked after too many failed attempts',
   'account.email_verified': 'Email address verified',
   'account.password_changed': 'Password changed',

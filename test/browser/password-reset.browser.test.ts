@@ -95,7 +95,7 @@ describe.skipIf(!browserAvailable())(
         .waitFor();
       expect(await page.getByLabel('Email address').inputValue()).toBe(email);
       await page.getByLabel('Password', { exact: true }).fill(newPassword);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.waitForURL('**/account');
 
       const [notice] = await t.server.outbox(email);
