@@ -167,6 +167,20 @@ function refusal(
   });
 }
 
+/**
+ * Counts one hit on `key` in its fixed window and refuses with `SEND_LIMIT_REACHED` (and
+ * `Retry-After`) once the window holds more than `max`: the limit every sender shares (texts and
+ * calls here, password-reset emails in the reset flow).
+ */
+export async function countAgainstLimit(
+  store: CounterStore,
+  limit: { key: string; max: number; windowMs: number; why: string },
+  now: number,
+): Promise<void> {
+  const { count, resetAt } = await store.hit(limit.key, limit.windowMs, now);
+  if (count > limit.max) throw refusal('SEND_LIMIT_REACHED', resetAt, now, limit.why);
+}
+
 export function createSpendGuard(
   store: CounterStore,
   limits: SpendLimits,
@@ -203,12 +217,16 @@ export function createSpendGuard(
       ];
       for (const check of checks) {
         if (check.subject === null) continue;
-        const now = clock.now();
-        const key = `send:${check.name}:${hashKey(check.subject)}`;
-        const { count, resetAt } = await store.hit(key, check.windowMs, now);
-        if (count > check.max) {
-          throw refusal('SEND_LIMIT_REACHED', resetAt, now, `per-${check.name} send limit`);
-        }
+        await countAgainstLimit(
+          store,
+          {
+            key: `send:${check.name}:${hashKey(check.subject)}`,
+            max: check.max,
+            windowMs: check.windowMs,
+            why: `per-${check.name} send limit`,
+          },
+          clock.now(),
+        );
       }
 
       const now = clock.now();

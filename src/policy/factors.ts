@@ -1,6 +1,6 @@
 /**
- * Which second factors an account must keep. Until the policy engine's minimums (issue 6), the
- * rule is the presets': a policy that requires a phone keeps the phone, and a policy that asks
+ * Which second factors an account must keep. Until sign-in applies the policy engine's minimum
+ * (issue 6; then `mayRemoveFactor` in evaluate.ts replaces this function), the rule is the presets': a policy that requires a phone keeps the phone, and a policy that asks
  * for a second factor at every sign-in keeps at least one. Passkeys count one each (removing one
  * of two leaves a factor); a passkey is multi-factor by itself, so it also satisfies "always".
  */

@@ -216,6 +216,19 @@ describe('email-first (seed 000): a forgotten password is reset through email on
     expect(lastUnknown.headers['retry-after']).toBe(lastKnown.headers['retry-after']);
   });
 
+  it('limits the resets one client may start: 20 in 10 minutes, then 429 with Retry-After', async () => {
+    await start();
+    for (let i = 0; i < RESET_LIMITS.perIpPer10Min; i++)
+      expect((await resetStart(`visitor${i}@clinic.org`, 'email')).res.statusCode).toBe(200);
+    const over = (await resetStart('one.more@clinic.org', 'email')).res;
+    expect(over.statusCode).toBe(429);
+    expect(over.json().error.code).toBe('SEND_LIMIT_REACHED');
+    expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
+    expect(await outbox('one.more@clinic.org')).toHaveLength(0);
+    clock.advance(10 * 60_000);
+    expect((await resetStart('one.more@clinic.org', 'email')).res.statusCode).toBe(200);
+  });
+
   it('counts wrong codes on the account (S5): 5 per code, then a new code', async () => {
     await start();
     await signedInClient(app, 'eve@clinic.org');

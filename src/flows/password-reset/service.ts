@@ -20,7 +20,7 @@ import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Background } from '../../delivery/background.js';
 import { passwordResetCode, securityNotice } from '../../delivery/messages.js';
 import type { Delivery, OutgoingMessage } from '../../delivery/sender.js';
-import type { CounterStore } from '../../delivery/spend-guard.js';
+import { countAgainstLimit, type CounterStore } from '../../delivery/spend-guard.js';
 import { AppError } from '../../errors/app-error.js';
 import { loadFactors, type AccountFactors } from '../../factors/account-factors.js';
 import type { Challenges } from '../../factors/otp-code/challenge.js';
@@ -133,17 +133,8 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
     purpose: 'second_factor',
   });
 
-  async function hit(key: string, windowMs: number, max: number) {
-    const now = clock.now();
-    const { count, resetAt } = await d.counters.hit(key, windowMs, now);
-    if (count > max) {
-      const seconds = Math.max(1, Math.ceil((resetAt - now) / 1000));
-      throw new AppError('SEND_LIMIT_REACHED', {
-        details: { retryAfterSeconds: seconds },
-        headers: { 'retry-after': String(seconds) },
-      });
-    }
-  }
+  const hit = (key: string, windowMs: number, max: number) =>
+    countAgainstLimit(d.counters, { key, windowMs, max, why: 'password-reset limit' }, clock.now());
 
   async function load(token: string, ...allowed: ResetState[]) {
     let flow: ResetFlow;
@@ -184,19 +175,13 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
     origin: RequestOrigin,
   ): Promise<void> {
     if (acc) {
-      await checkCounted(acc, check, origin);
+      await countedCheck(d, { accountId: acc.id, purpose: 'password_reset', origin }, check);
       return;
     }
     await d.throttle.attempt(`code:reset:${emailKey(parseEmail(flow.data.email).normalized)}`);
     const failure = (await check()) ?? new Refused('invalid', new AppError('CODE_INVALID'));
     throw failure.error;
   }
-
-  const checkCounted = (
-    acc: Account,
-    check: () => Promise<Refused | undefined>,
-    origin: RequestOrigin,
-  ) => countedCheck(d, { accountId: acc.id, purpose: 'password_reset', origin }, check);
 
   /** Issues the email step's code; only an existing account's is sent (after the answer). */
   async function issueEmailCode(flow: ResetFlow, acc: Account | undefined) {

@@ -40,3 +40,23 @@ export function Field({ id, label, value, onChange, hint, errorId, after, ...inp
     </div>
   );
 }
+
+/** A labelled checkbox (a choice that goes with a form, like "Sign out of my other devices"). */
+export function Checkbox(props: {
+  id: string;
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <div className="checkbox-field">
+      <input
+        type="checkbox"
+        id={props.id}
+        checked={props.checked}
+        onChange={(event) => props.onChange(event.target.checked)}
+      />
+      <label htmlFor={props.id}>{props.label}</label>
+    </div>
+  );
+}

@@ -6,7 +6,7 @@ import { useFocusInvalid } from '../hooks/use-focus-invalid';
 import { useSectionTask } from '../hooks/use-step-up-tasks';
 import type { SectionProps } from '../pages/account-security';
 import { ErrorAlert } from './error-alert';
-import { Field } from './field';
+import { Checkbox, Field } from './field';
 import { MethodFeedback } from './method-feedback';
 import { NewPasswordField } from './new-password-field';
 import { StepUpPanel } from './step-up-panel';
@@ -119,15 +119,12 @@ function PasswordChangeForm(props: {
         email={props.email}
         errorId={isInvalid(error, 'password') ? errorId : undefined}
       />
-      <div className="checkbox-field">
-        <input
-          type="checkbox"
-          id="password-end-others"
-          checked={endOthers}
-          onChange={(event) => setEndOthers(event.target.checked)}
-        />
-        <label htmlFor="password-end-others">Sign out of my other devices</label>
-      </div>
+      <Checkbox
+        id="password-end-others"
+        label="Sign out of my other devices"
+        checked={endOthers}
+        onChange={setEndOthers}
+      />
       <div className="actions actions-tight">
         <SubmitButton label="Change password" busyLabel="Changing password…" busy={busy} />
         <button type="button" className="button button-secondary" onClick={props.onCancel}>

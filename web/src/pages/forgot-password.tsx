@@ -4,8 +4,9 @@ import { api, isFlowGone } from '../api';
 import type { CodeChannel, ResetAnswer, ResetMethod, ResetSecondFactor } from '../api-types';
 import { CodeEntry } from '../components/code-entry';
 import { CodeForm } from '../components/code-form';
+import { AppCodeEntry, OtherWays } from '../components/other-ways';
 import { ErrorAlert } from '../components/error-alert';
-import { Field } from '../components/field';
+import { Checkbox, Field } from '../components/field';
 import { LoadingCard } from '../components/flow-problem';
 import { NewPasswordField } from '../components/new-password-field';
 import { RecoveryCodeSave } from '../components/recovery-code-save';
@@ -322,23 +323,13 @@ function SecondFactorStep({ active, follow, loseFlow }: StepProps) {
         </p>
       ) : null}
       {current === 'totp' ? (
-        <>
-          <p>
-            Open your authenticator app and find the six-digit code for {portalName}. Enter it in
-            the Code field and click Verify Code.
-          </p>
-          <CodeForm
-            key="totp"
-            id="reset-second"
-            kind="totp"
-            label="Code"
-            submitLabel="Verify Code"
-            emptyMessage="Enter the code your authenticator app shows."
-            autoFocus={switched}
-            verify={verify}
-            onLost={loseFlow}
-          />
-        </>
+        <AppCodeEntry
+          id="reset-second"
+          portalName={portalName}
+          autoFocus={switched}
+          verify={verify}
+          onLost={loseFlow}
+        />
       ) : flow.code ? (
         <>
           <p>
@@ -366,29 +357,17 @@ function SecondFactorStep({ active, follow, loseFlow }: StepProps) {
           />
         </>
       ) : null}
-      {others.length > 0 ? (
-        <div className="other-methods" role="group" aria-labelledby="reset-other-title">
-          <p id="reset-other-title" className="hint">
-            {current === 'totp'
-              ? "Don't have your authenticator app with you?"
-              : 'Other ways to verify'}
-          </p>
-          <ErrorAlert id="reset-other-error" error={switching.error} />
-          <div className="actions actions-tight">
-            {others.map((factor) => (
-              <button
-                key={factor}
-                type="button"
-                className="button button-secondary"
-                onClick={() => switchTo(factor)}
-                disabled={switching.busy}
-              >
-                {switching.pending === factor ? 'Switching…' : insteadLabels[factor]}
-              </button>
-            ))}
-          </div>
-        </div>
-      ) : null}
+      <OtherWays
+        id="reset-other"
+        title={
+          current === 'totp'
+            ? "Don't have your authenticator app with you?"
+            : 'Other ways to verify'
+        }
+        ways={others.map((factor) => ({ key: factor, label: insteadLabels[factor] }))}
+        action={switching}
+        onChoose={switchTo}
+      />
     </Card>
   );
 }
@@ -434,15 +413,12 @@ function NewPasswordStep({ active, follow, loseFlow }: StepProps) {
           email={flow.email}
           errorId={isInvalid(error, 'password') ? passwordErrorId : undefined}
         />
-        <div className="checkbox-field">
-          <input
-            type="checkbox"
-            id="reset-end-sessions"
-            checked={endSessions}
-            onChange={(event) => setEndSessions(event.target.checked)}
-          />
-          <label htmlFor="reset-end-sessions">Sign me out on every device</label>
-        </div>
+        <Checkbox
+          id="reset-end-sessions"
+          label="Sign me out on every device"
+          checked={endSessions}
+          onChange={setEndSessions}
+        />
         <SubmitButton label="Change password" busyLabel="Changing password…" busy={busy} />
       </form>
     </Card>

@@ -3,6 +3,7 @@ import { api, isApiError } from '../api';
 import type { CodeChannel, SignInFlow } from '../api-types';
 import { CodeEntry } from '../components/code-entry';
 import { CodeForm } from '../components/code-form';
+import { AppCodeEntry, OtherWays } from '../components/other-ways';
 import { ErrorAlert } from '../components/error-alert';
 import { DifferentAccount, FlowProblem, LoadingCard } from '../components/flow-problem';
 import { usePortalName } from '../config';
@@ -109,6 +110,9 @@ export function SignInCodePage() {
   );
 }
 
+/** A way through the second-factor step other than the current one. */
+type Way = 'passkey' | 'totp' | 'recovery_code' | CodeChannel;
+
 type StepProps = Omit<ReturnType<typeof useSignInFlow>, 'active'> & { active: ActiveFlow };
 
 function SecondFactorStep({
@@ -125,7 +129,7 @@ function SecondFactorStep({
   const [notice, setNotice] = useState('');
   // Chosen on this page (not where the step started): the new field takes the focus.
   const [switched, setSwitched] = useState(false);
-  const switching = useAction<string>();
+  const switching = useAction<Way>();
 
   async function verify(value: string) {
     const result = await api.verifyCode(flow.flow, value);
@@ -139,7 +143,7 @@ function SecondFactorStep({
     return newCodeNotice(answer.flow);
   }
 
-  function switchTo(target: 'passkey' | 'totp' | 'recovery_code' | CodeChannel) {
+  function switchTo(target: Way) {
     setNotice('');
     void switching.run(target, async () => {
       try {
@@ -161,7 +165,7 @@ function SecondFactorStep({
     });
   }
 
-  const others: { key: 'passkey' | 'totp' | 'recovery_code' | CodeChannel; label: string }[] = [
+  const others: { key: Way; label: string }[] = [
     ...(method !== 'passkey' && alternatives.includes('passkey')
       ? [{ key: 'passkey' as const, label: 'Use a passkey' }]
       : []),
@@ -187,23 +191,13 @@ function SecondFactorStep({
       {method === 'passkey' ? (
         <PasskeyStep flow={flow} follow={follow} loseFlow={loseFlow} />
       ) : method === 'totp' ? (
-        <>
-          <p>
-            Open your authenticator app and find the six-digit code for {portalName}. Enter it in
-            the Code field and click Verify Code.
-          </p>
-          <CodeForm
-            key="totp"
-            id="second-factor"
-            kind="totp"
-            label="Code"
-            submitLabel="Verify Code"
-            emptyMessage="Enter the code your authenticator app shows."
-            autoFocus={switched}
-            verify={verify}
-            onLost={loseFlow}
-          />
-        </>
+        <AppCodeEntry
+          id="second-factor"
+          portalName={portalName}
+          autoFocus={switched}
+          verify={verify}
+          onLost={loseFlow}
+        />
       ) : method === 'recovery_code' ? (
         <>
           <p>
@@ -245,31 +239,19 @@ function SecondFactorStep({
           />
         </>
       ) : null}
-      {others.length > 0 ? (
-        <div className="other-methods" role="group" aria-labelledby="other-methods-title">
-          <p id="other-methods-title" className="hint">
-            {method === 'totp'
-              ? "Don't have your authenticator app with you?"
-              : method === 'passkey'
-                ? "Don't have your passkey with you?"
-                : 'Other ways to verify'}
-          </p>
-          <ErrorAlert id="other-methods-error" error={switching.error} />
-          <div className="actions actions-tight">
-            {others.map(({ key, label }) => (
-              <button
-                key={key}
-                type="button"
-                className="button button-secondary"
-                onClick={() => switchTo(key)}
-                disabled={switching.busy}
-              >
-                {switching.pending === key ? 'Switching…' : label}
-              </button>
-            ))}
-          </div>
-        </div>
-      ) : null}
+      <OtherWays
+        id="other-methods"
+        title={
+          method === 'totp'
+            ? "Don't have your authenticator app with you?"
+            : method === 'passkey'
+              ? "Don't have your passkey with you?"
+              : 'Other ways to verify'
+        }
+        ways={others}
+        action={switching}
+        onChoose={switchTo}
+      />
       {method === 'code' ? (
         <p className="hint security-note">
           Codes sent by text message or phone call are less secure than an authenticator app or a
