@@ -20,6 +20,7 @@ import { registerAccountRoutes } from './http/routes/account.js';
 import { registerAdminRoutes } from './http/routes/admin.js';
 import { registerDevRoutes } from './http/routes/dev.js';
 import { registerOpsRoutes } from './http/routes/ops.js';
+import { registerSignInMinimumRoutes } from './http/routes/sign-in-minimum.js';
 import { registerPasskeySignInRoutes } from './http/routes/passkey-sign-in.js';
 import { registerPasskeyRoutes } from './http/routes/passkeys.js';
 import { registerPasswordResetRoutes } from './http/routes/password-reset.js';
@@ -116,6 +117,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(async (pub) => {
     registerPublicRoutes(pub, services, cookieRules);
     registerPasskeySignInRoutes(pub, services, cookieRules);
+    registerSignInMinimumRoutes(pub, services, cookieRules);
     registerPasswordResetRoutes(pub, services);
     if (services.devOutbox) registerDevRoutes(pub, services);
   });

@@ -3,13 +3,14 @@
  *   create-admin --email <address>   one-time setup link for an administrator
  *   invite --email <address> [--role user|admin]   invitation link (also emailed)
  *   reencrypt                        re-seal authenticator secrets under the current key
+ *   policy show [--email <address>]  the deployment's policy (or one account's) as it applies now
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load.js';
 import { systemClock } from './clock.js';
 import { AppError } from './errors/app-error.js';
 import { reencryptSecrets } from './factors/totp/reencrypt.js';
-import { createServices } from './services.js';
+import { createServices, type Services } from './services.js';
 import { openStore } from './store/dialect.js';
 import { migrateToLatest } from './store/migrate.js';
 
@@ -20,6 +21,9 @@ Commands:
   invite --email <address> [--role user|admin]   Invite someone: prints the link and emails it.
   reencrypt                                      Re-encrypt authenticator-app secrets under the first key in
                                                  ENCRYPTION_KEYS (after adding a new key first; then drop the old one).
+  policy show [--email <address>]                The deployment's policy as it applies now and where it comes from
+                                                 (PORTCULLIS_POLICY or the admin API); with --email, that account's
+                                                 (its organisation's override applied).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -28,10 +32,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return command ? 0 : 64;
   }
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
     options: { email: { type: 'string' }, role: { type: 'string' } },
     strict: true,
+    allowPositionals: command === 'policy',
   });
   const config = loadConfig();
   const store = openStore(config.database);
@@ -44,6 +49,13 @@ async function main(argv: string[]): Promise<number> {
         `Re-encrypted ${resealed} authenticator secret${resealed === 1 ? '' : 's'} under key "${current}". Every secret is now under it.`,
       );
       return 0;
+    }
+    if (command === 'policy') {
+      if (positionals[0] !== 'show') {
+        console.error(`Usage: npm run cli -- policy show [--email <address>]`);
+        return 64;
+      }
+      return await showPolicy(services, values.email);
     }
     if (command !== 'create-admin' && command !== 'invite') {
       console.error(`Unknown command "${command}".\n\n${usage}`);
@@ -78,6 +90,34 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await services.close();
   }
+}
+
+/** `policy show`: the policy as JSON, with where it comes from. */
+async function showPolicy(services: Services, email: string | undefined): Promise<number> {
+  const view = await services.policyAdmin.deployment();
+  const from =
+    view.source === 'administrator'
+      ? `set through the admin API${view.updatedBy ? ` by ${view.updatedBy.email}` : ''}${view.updatedAt ? ` at ${new Date(view.updatedAt).toISOString()}` : ''}`
+      : 'PORTCULLIS_POLICY';
+  if (!email) {
+    console.log(`The deployment's policy (${from}):`);
+    console.log(JSON.stringify(view.policy, null, 2));
+    return 0;
+  }
+  const account = await services.accounts.findByEmail(email);
+  if (!account) {
+    console.error(`There is no account with the email address ${email}.`);
+    return 65;
+  }
+  const org = account.organisation_id
+    ? await services.policyAdmin.organisation(account.organisation_id)
+    : undefined;
+  console.log(
+    `The policy of ${account.email}: the deployment's (${from})` +
+      (org ? `, tightened by the organisation "${org.organisation.name}":` : ':'),
+  );
+  console.log(JSON.stringify(await services.policies.forAccount(account.id), null, 2));
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -5,6 +5,7 @@
 import { createAccountService, type AccountService } from './accounts/accounts.js';
 import { createThrottle, type Throttle } from './accounts/throttle.js';
 import { createPasswordChange, type ChangePassword } from './accounts/password-change.js';
+import { createEmailChange, type EmailChangeService } from './accounts/email-change.js';
 import { createAuditLog, type AuditLog } from './audit/audit.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/load.js';
@@ -56,6 +57,8 @@ import {
   type PasswordResetService,
 } from './flows/password-reset/service.js';
 import { RECOVERY_CODE_NIST_DIGITS, type Policy } from './policy/presets.js';
+import { createPolicyAdmin, type PolicyAdmin } from './policy/admin.js';
+import { createPolicySource, type PolicySource } from './policy/source.js';
 import { createSessionService, type SessionService } from './sessions/sessions.js';
 import type { Store } from './store/dialect.js';
 
@@ -68,6 +71,10 @@ export interface Logger {
 export interface Services {
   config: Config;
   policy: Policy;
+  /** The policy per account (deployment's, tightened by an organisation's). */
+  policies: PolicySource;
+  /** The admin API's changes to the deployment policy and to organisations. */
+  policyAdmin: PolicyAdmin;
   store: Store;
   clock: Clock;
   hasher: KeyedHasher;
@@ -90,6 +97,8 @@ export interface Services {
   recovery: RecoveryCodeService;
   passwordReset: PasswordResetService;
   changePassword: ChangePassword;
+  /** Changing the account's email: a code to the new address (issue 6). */
+  changeEmail: EmailChangeService;
   /** Work done after the answer (messages whose timing must not tell anything, S6). */
   background: Background;
   /** Whether the development outbox is on (never in production). */
@@ -157,6 +166,8 @@ export function createServices(
       `recovery codes of ${policy.recoveryCode.digits} digits carry fewer than the 64 bits NIST SP 800-63B-4 asks of look-up secrets (${RECOVERY_CODE_NIST_DIGITS} digits would)`,
     );
   }
+  // Read from the database at every use (an administrator may change it at any time).
+  const policies = createPolicySource(db, policy);
   const hasher = createKeyedHasher(config.secretKey);
   // The key derived from SECRET_KEY (`k0`) always opens what it sealed before ENCRYPTION_KEYS was
   // set, so `reencrypt` can move those secrets to a configured key.
@@ -253,7 +264,7 @@ export function createServices(
     passkey: passkeyVerifier,
     rp,
     audit,
-    policy,
+    policies,
   });
   const recovery = createRecoveryCodeService({
     clock,
@@ -262,21 +273,20 @@ export function createServices(
     stepUp,
     throttle,
     audit,
-    policy,
+    policies,
     notify,
     portalName: config.portalName,
   });
   const totp = createTotpService({
+    db,
     clock,
     box,
     totps,
-    phones,
-    passkeys,
     flows,
     stepUp,
     throttle,
     audit,
-    policy,
+    policies,
     notify,
     portalName: config.portalName,
   });
@@ -291,6 +301,7 @@ export function createServices(
     sessions,
     throttle,
     phones,
+    totps,
     totp: totpVerifier,
     recovery,
     rp,
@@ -298,24 +309,23 @@ export function createServices(
     passkey: passkeyVerifier,
     box,
     audit,
-    policy,
+    policies,
     notify,
     phoneRules: config.phone,
     portalName: config.portalName,
     ...(opts.onSignInOutcome ? { onOutcome: opts.onSignInOutcome } : {}),
   });
   const phone = createPhoneService({
+    db,
     clock,
     codes,
     challenges,
     flows,
     phones,
-    totps,
-    passkeys,
     stepUp,
     throttle,
     audit,
-    policy,
+    policies,
     notify,
     phoneRules: config.phone,
     portalName: config.portalName,
@@ -328,7 +338,7 @@ export function createServices(
     flows,
     stepUp,
     audit,
-    policy,
+    policies,
     notify,
     portalName: config.portalName,
   });
@@ -345,10 +355,13 @@ export function createServices(
     throttle,
     phones,
     totp: totpVerifier,
+    rp,
+    passkeys,
+    passkey: passkeyVerifier,
     recovery,
     box,
     audit,
-    policy,
+    policies,
     delivery,
     background,
     counters,
@@ -369,9 +382,36 @@ export function createServices(
     settings: { portalName: config.portalName, passwordMinLength: config.passwordMinLength },
   });
 
+  const changeEmail = createEmailChange({
+    db,
+    clock,
+    codes,
+    challenges,
+    flows,
+    stepUp,
+    throttle,
+    audit,
+    delivery,
+    counters,
+    notify,
+    settings: { portalName: config.portalName, codeLength: policy.codeLength },
+  });
+
+  const policyAdmin = createPolicyAdmin({
+    db,
+    clock,
+    audit,
+    policies,
+    configured: policy,
+    portalName: config.portalName,
+    notify,
+  });
+
   return {
     config,
     policy,
+    policies,
+    policyAdmin,
     store,
     clock,
     hasher,
@@ -394,6 +434,7 @@ export function createServices(
     recovery,
     passwordReset,
     changePassword,
+    changeEmail,
     background,
     devOutbox: config.mode !== 'production',
     async close() {

@@ -13,6 +13,7 @@ const described: Partial<Record<AuditAction, string>> = {
   'sign_in.locked': 'Sign-in locked after too many failed attempts',
   'account.email_verified': 'Email address verified',
   'account.password_changed': 'Password changed',
+  'account.email_changed': 'Email address changed',
   'password_reset.completed': 'Password reset',
   'step_up.succeeded': 'Identity verified for a change',
   'code.failed': 'A wrong verification code was entered',

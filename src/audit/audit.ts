@@ -16,6 +16,7 @@ export type AuditAction =
   | 'sign_in.succeeded'
   | 'sign_in.failed'
   | 'sign_in.locked'
+  | 'sign_in.minimum_skipped'
   | 'session.ended'
   | 'session.signed_out'
   | 'code.sent'
@@ -37,8 +38,16 @@ export type AuditAction =
   | 'recovery_code.used'
   | 'account.password_changed'
   | 'account.password_change_failed'
+  | 'account.email_changed'
+  | 'account.email_change_refused'
   | 'password_reset.requested'
-  | 'password_reset.completed';
+  | 'password_reset.completed'
+  | 'policy.deployment_set'
+  | 'policy.deployment_cleared'
+  | 'organisation.created'
+  | 'organisation.policy_set'
+  | 'organisation.member_added'
+  | 'organisation.member_removed';
 
 export interface RequestOrigin {
   ip: string | null;

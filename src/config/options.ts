@@ -111,7 +111,7 @@ export const options = [
     env: 'PORTCULLIS_POLICY',
     kind: 'string',
     default: 'email-first',
-    doc: 'The policy: a preset name — `email-first` (seed 000: email verified at first sign-in, a phone offered with "Skip for Now", email or text to verify changes), `sms-required` (seed 002: a phone registered at the first sign-in, an SMS code at every sign-in, "Send code to email" as fallback) or `strong-mfa` (seed 001: from 7 March 2025 a passkey, authenticator + phone or password + phone, and a saved recovery code) — or the path of a JSON policy document that extends one (see `docs/policy.md`). A document that is not valid stops the start with the reasons.',
+    doc: 'The policy: a preset name — `email-first` (seed 000: email verified at first sign-in, a phone offered with "Skip for Now", email or text to verify changes), `sms-required` (seed 002: a phone registered at the first sign-in, an SMS code at every sign-in, "Send code to email" as fallback) or `strong-mfa` (seed 001: from 7 March 2025 a passkey, authenticator + phone or password + phone, and a saved recovery code) — or the path of a JSON policy document that extends one (see `docs/policy.md`). A document that is not valid stops the start with the reasons. An administrator may replace it while the server runs (`PUT /api/v1/admin/policy`) until they clear it again.',
   },
   {
     env: 'SELF_SIGN_UP',

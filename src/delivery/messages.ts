@@ -90,3 +90,62 @@ export function securityNotice(portal: string, to: string, change: string): Outg
       `If you made this change, there is nothing more to do. If you did not, contact Customer Service right away.`,
   };
 }
+
+/**
+ * To the old address once the account's email changed (S21): the new one masked, never in full,
+ * so a reader of this mailbox who is not the owner learns no more than the domain.
+ */
+export function emailChangedNotice(portal: string, to: string, maskedNew: string): OutgoingMessage {
+  return {
+    channel: 'email',
+    to,
+    subject: `${portal}: your email address was changed`,
+    text:
+      `The email address of your ${portal} account was changed to ${maskedNew}. ` +
+      `Sign-in codes and security notices now go there, not to this address.\n\n` +
+      `If you made this change, there is nothing more to do. If this wasn't you, contact Customer Service right away: someone may have access to your account.`,
+  };
+}
+
+/**
+ * To an address that already belongs to an account, when another account asked to move to it
+ * (S6): its owner is told here, and the person asking is answered as if a code had been sent.
+ */
+export function emailChangeToRegisteredAddress(portal: string, to: string): OutgoingMessage {
+  return {
+    channel: 'email',
+    to,
+    subject: `${portal}: this email address is already registered`,
+    text:
+      `Someone signed in to a ${portal} account asked to change its email address to this one. ` +
+      `This address already belongs to a ${portal} account, so no code was sent and nothing changed.\n\n` +
+      `If it was you, sign in with this address instead, or choose another address for the other account. If it was not you, you can ignore this message.`,
+  };
+}
+
+/**
+ * To an account whose organisation does not allow the way a password reset was asked for (S6:
+ * the person asking is answered as for an unknown address; only the owner hears why).
+ */
+export function passwordResetWayNotAllowed(
+  portal: string,
+  to: string,
+  asked: 'email' | 'recovery_code',
+  allowed: readonly ('email' | 'recovery_code')[],
+): OutgoingMessage {
+  const how = allowed.includes('recovery_code')
+    ? 'To reset it, choose your recovery code on the "Forgot your password?" page.'
+    : allowed.includes('email')
+      ? 'To reset it, choose a code sent to your email on the "Forgot your password?" page.'
+      : 'To reset it, contact your administrator.';
+  return {
+    channel: 'email',
+    to,
+    subject: `Reset your ${portal} password`,
+    text:
+      `Someone asked to reset the password of your ${portal} account ` +
+      `${asked === 'email' ? 'with a code sent to this address' : 'with a recovery code'}. ` +
+      `Your organisation does not allow that way, so nothing was sent and your password has not changed. ${how}\n\n` +
+      `If it was not you, you can ignore this message.`,
+  };
+}

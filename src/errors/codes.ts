@@ -108,10 +108,14 @@ export const errorCodes = {
     status: 403,
     message: 'For your security, verify your identity again before making this change.',
   },
+  FACTOR_NOT_ALLOWED: {
+    status: 403,
+    message: 'Your portal does not use this sign-in method. Choose another one.',
+  },
   FACTOR_REQUIRED: {
     status: 409,
     message:
-      'You cannot remove your only second factor while multi-factor sign-in is required. Add another method first.',
+      'You cannot remove this method: your portal requires it (it is your only second factor, or what meets the required sign-in methods). Add another method first.',
   },
 
   // Authenticator app and recovery code (S12–S14)
@@ -138,6 +142,17 @@ export const errorCodes = {
     message: 'Your current password is not right.',
   },
 
+  // Changing the email address (S6, S20)
+  EMAIL_UNCHANGED: {
+    status: 400,
+    message: 'This is already the email address on your account. Enter a different one.',
+  },
+  EMAIL_UNAVAILABLE: {
+    status: 409,
+    message:
+      'This email address cannot be used for your account. Nothing was changed: choose another address.',
+  },
+
   // Forgotten password (S6, S22)
   RESET_NOT_FOUND: {
     status: 404,
@@ -150,7 +165,7 @@ export const errorCodes = {
   RESET_NEEDS_SECOND_FACTOR: {
     status: 409,
     message:
-      'Your recovery code is right, but your account has no authenticator app or phone to confirm it with. Contact your administrator.',
+      'Your recovery code is right, but your account has no passkey, authenticator app or phone to confirm it with. Contact your administrator.',
   },
 
   // Passkeys (S15)
@@ -187,6 +202,21 @@ export const errorCodes = {
   },
   ADMIN_REQUIRED: { status: 403, message: 'Only administrators can do this.' },
   AAL2_REQUIRED: { status: 403, message: 'This needs a sign-in with two factors.' },
+
+  // Policy and organisations (admin API)
+  POLICY_INVALID: { status: 400, message: 'The policy is not valid.' },
+  ORGANISATION_NOT_FOUND: { status: 404, message: 'There is no such organisation.' },
+  ORGANISATION_EXISTS: {
+    status: 409,
+    message: 'An organisation with this name exists already. Choose another name.',
+  },
+  ACCOUNT_NOT_FOUND: { status: 404, message: 'There is no account with this email address.' },
+  ACCOUNT_IN_OTHER_ORGANISATION: {
+    status: 409,
+    message:
+      'This account belongs to another organisation. Remove it from that one first: an account belongs to one organisation at most.',
+  },
+  MEMBER_NOT_FOUND: { status: 404, message: 'This account is not a member of this organisation.' },
 
   // Anything else
   DECRYPTION_FAILED: {

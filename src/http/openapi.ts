@@ -2,6 +2,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { PolicyDocument, PolicyOverrideDocument, PolicySchema } from '../policy/schema.js';
 import { ErrorBody } from './schemas.js';
 import { CSRF_HEADER, docsCsp } from './security.js';
 
@@ -10,6 +11,9 @@ export async function registerOpenApi(
   opts: { publicUrl: URL; portalName: string },
 ): Promise<void> {
   app.addSchema(ErrorBody);
+  // Shared by the admin routes (by reference), so the document names them once.
+  for (const schema of [PolicyDocument, PolicyOverrideDocument, PolicySchema])
+    app.addSchema(schema);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -61,6 +61,11 @@ export function presentFlow(v: FlowView) {
     code: presentCode(v.code),
     recoveryCode: v.recoveryCode && { ...v.recoveryCode, createdAt: iso(v.recoveryCode.createdAt) },
     passkey: presentCeremony<AuthenticationCeremony>(v.passkey),
+    passkeyRegistration: presentCeremony(v.passkeyRegistration),
+    minimum: v.minimum && {
+      ...v.minimum,
+      deadline: v.minimum.deadline === null ? null : iso(v.minimum.deadline),
+    },
   };
 }
 

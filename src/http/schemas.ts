@@ -4,6 +4,7 @@
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import { errorCodes, type ErrorCode } from '../errors/codes.js';
+import { Factor } from '../policy/schema.js';
 
 export const ErrorBody = Type.Object(
   {
@@ -257,11 +258,17 @@ export const FlowView = Type.Object({
     [
       Type.Literal('verify_email'),
       Type.Literal('second_factor'),
+      Type.Literal('choose_mfa'),
       Type.Literal('enrol_phone'),
       Type.Literal('confirm_phone'),
+      Type.Literal('enrol_totp'),
+      Type.Literal('enrol_passkey'),
       Type.Literal('save_recovery_code'),
     ],
-    { description: 'What the user must do now.' },
+    {
+      description:
+        'What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`).',
+    },
   ),
   expiresAt: Timestamp,
   serverTime: Type.String({
@@ -315,6 +322,54 @@ export const FlowView = Type.Object({
     description:
       'In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`.',
   }),
+  minimum: Type.Union(
+    [
+      Type.Object({
+        ways: Type.Array(
+          Type.Object({
+            factors: Type.Array(Factor),
+            missing: Type.Array(Factor, { description: 'What this way still lacks.' }),
+            available: Type.Boolean({
+              description: 'Whether sign-in can add what it lacks (a password cannot be added).',
+            }),
+          }),
+          {
+            description:
+              "The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`.",
+          },
+        ),
+        chosen: Type.Union([Type.Integer(), Type.Null()], {
+          description: 'The way chosen in this flow (an index into `ways`).',
+        }),
+        deadline: Type.Union([Timestamp, Type.Null()], {
+          description: 'When the minimum binds (null: it has no date).',
+        }),
+        enforced: Type.Boolean({
+          description: 'Sign-in cannot go on until the minimum is met (no "Skip for Now").',
+        }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'In the steps that meet the policy minimum: its ways and deadline.' },
+  ),
+  totp: Type.Union(
+    [
+      Type.Object({
+        key: Type.String({ description: 'The key for typing into the app (base32).' }),
+        uri: Type.String({ description: 'otpauth:// URI (what the QR code holds).' }),
+        qrSvg: Type.String({ description: 'The QR code, an SVG document.' }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`).' },
+  ),
+  passkeyRegistration: Type.Union(
+    [Type.Object({ options: PasskeyCreationOptions, expiresAt: Timestamp }), Type.Null()],
+    {
+      description:
+        'In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`.',
+    },
+  ),
 });
 
 export const StepUpView = Type.Object({

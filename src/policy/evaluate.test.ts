@@ -166,4 +166,29 @@ describe('removing a factor', () => {
     expect(mayRemoveFactor(always, holding({ totp: 1, phone: 1 }), 'totp', NOW)).toBe(true);
     expect(mayRemoveFactor(presets['email-first'], holding(), 'totp', NOW)).toBe(false);
   });
+
+  it('counts passkeys one by one: the last passkey is the last factor, one of two is not', () => {
+    const always: Policy = { ...presets['email-first'], mfaAtSignIn: 'always', minimum: [] };
+    expect(mayRemoveFactor(always, holding({ passkey: 1 }), 'passkey', NOW)).toBe(false);
+    expect(mayRemoveFactor(always, holding({ passkey: 2 }), 'passkey', NOW)).toBe(true);
+    expect(mayRemoveFactor(always, holding({ totp: 1, passkey: 1 }), 'totp', NOW)).toBe(true);
+    expect(mayRemoveFactor(always, holding({ totp: 1, passkey: 1 }), 'passkey', NOW)).toBe(true);
+  });
+
+  it('sms-required keeps the phone whatever else the user holds; the others may go', () => {
+    const sms = presets['sms-required'];
+    expect(mayRemoveFactor(sms, holding({ phone: 1, totp: 1 }), 'phone', NOW)).toBe(false);
+    expect(mayRemoveFactor(sms, holding({ phone: 1, passkey: 2 }), 'phone', NOW)).toBe(false);
+    expect(mayRemoveFactor(sms, holding({ phone: 1, totp: 1 }), 'totp', NOW)).toBe(true);
+    expect(mayRemoveFactor(sms, holding({ phone: 1, passkey: 1 }), 'passkey', NOW)).toBe(true);
+  });
+
+  it('email-first (the minimum only offered) lets any factor go, and nothing absent', () => {
+    const ef = presets['email-first'];
+    expect(mayRemoveFactor(ef, holding({ phone: 1 }), 'phone', NOW)).toBe(true);
+    expect(mayRemoveFactor(ef, holding({ totp: 1 }), 'totp', NOW)).toBe(true);
+    expect(mayRemoveFactor(ef, holding({ passkey: 1 }), 'passkey', NOW)).toBe(true);
+    expect(mayRemoveFactor(ef, holding({ phone: 1 }), 'totp', NOW)).toBe(false);
+    expect(mayRemoveFactor(ef, holding({ phone: 1, totp: 1 }), 'passkey', NOW)).toBe(false);
+  });
 });

@@ -37,8 +37,6 @@ export interface Policy {
   mfaAtSignIn: 'never' | 'when_enrolled' | 'always';
   /** Whether a code sent to the email may replace the phone code at sign-in (never AAL2, S9). */
   emailCodeFallback: boolean;
-  /** Whether sign-in asks users with no phone to add one: not at all, offered with "Skip for Now", or required. */
-  phoneAtSignIn: 'off' | 'offer' | 'require';
   /** Seed 002: "You are returned to the login screen to log in again" after registering the phone. */
   signInAgainAfterPhoneEnrolment: boolean;
   /** Whether an email code may vouch for a change (step-up) — seed 000: "verify your identity via email". */
@@ -84,7 +82,6 @@ export const presets: Record<PolicyName, Policy> = {
     enforcement: { date: null, before: 'offer', after: 'offer' },
     mfaAtSignIn: 'never',
     emailCodeFallback: true,
-    phoneAtSignIn: 'offer',
     signInAgainAfterPhoneEnrolment: false,
     emailStepUp: true,
     codeLength: 6,
@@ -105,7 +102,6 @@ export const presets: Record<PolicyName, Policy> = {
     enforcement: { date: '2025-03-07T00:00:00.000Z', before: 'remind', after: 'block' },
     mfaAtSignIn: 'when_enrolled',
     emailCodeFallback: false,
-    phoneAtSignIn: 'off',
     signInAgainAfterPhoneEnrolment: false,
     emailStepUp: false,
     codeLength: 6,
@@ -125,7 +121,6 @@ export const presets: Record<PolicyName, Policy> = {
     enforcement: { date: null, before: 'block', after: 'block' },
     mfaAtSignIn: 'always',
     emailCodeFallback: true,
-    phoneAtSignIn: 'require',
     signInAgainAfterPhoneEnrolment: true,
     emailStepUp: true,
     codeLength: 6,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presets } from './presets.js';
-import { policyFromDocument, PolicyError, resolvePolicy } from './schema.js';
+import { overrideFromDocument, policyFromDocument, PolicyError, resolvePolicy } from './schema.js';
 
 const files: Record<string, string> = {
   '/etc/portcullis/policy.json': JSON.stringify({
@@ -67,5 +67,34 @@ describe('PORTCULLIS_POLICY: a preset name or a JSON policy document', () => {
     expect(problemsOf(() => resolvePolicy('/etc/portcullis/broken.json', read))[0]).toMatch(
       /is not valid JSON/,
     );
+  });
+});
+
+describe("an organisation's override document", () => {
+  it('takes any policy field but name and preset, each optional', () => {
+    expect(overrideFromDocument({})).toEqual({});
+    const o = { emailStepUp: false, minimum: [['passkey']], codeLength: 8 };
+    expect(overrideFromDocument(o)).toEqual(o);
+  });
+
+  it('names every bad field, and the values a choice allows', () => {
+    const problems = problemsOf(() =>
+      overrideFromDocument({
+        extends: 'email-first',
+        name: 'Looser',
+        mfaAtSignIn: 'sometimes',
+        enforcement: { date: '2025-02-30T00:00:00Z', before: 'block', after: 'block' },
+      }),
+    ).join('\n');
+    expect(problems).toMatch(/\/extends: Unexpected property/);
+    expect(problems).toMatch(/\/name: Unexpected property/);
+    expect(problems).toMatch(/\/mfaAtSignIn: Expected one of never, when_enrolled, always/);
+    expect(
+      problemsOf(() =>
+        overrideFromDocument({ enforcement: { date: 'soon', before: 'block', after: 'block' } }),
+      ),
+    ).toEqual([
+      '/enforcement/date: Expected an ISO 8601 date and time with its offset (2025-03-07T00:00:00Z), or null',
+    ]);
   });
 });

@@ -4,15 +4,16 @@
  * validates it, shapes the OpenAPI document, and is the reference in `docs/policy.md`.
  */
 import { readFileSync } from 'node:fs';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { presets, type Policy, type PolicyName } from './presets.js';
+import type { PolicyOverride } from './tighten.js';
 
 /** An ISO 8601 date and time with its offset (`2025-03-07T00:00:00Z`, `2025-03-07T00:00:00-05:00`). */
 const ISO_DATE_TIME =
   '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$';
 
-const Factor = Type.Union(
+export const Factor = Type.Union(
   [
     Type.Literal('password'),
     Type.Literal('phone'),
@@ -65,9 +66,6 @@ export const PolicyFields = {
     description:
       'Whether a code sent to the email may stand in for the second factor (never AAL2).',
   }),
-  phoneAtSignIn: Type.Union([Type.Literal('off'), Type.Literal('offer'), Type.Literal('require')], {
-    description: 'Whether sign-in asks users with no phone to add one.',
-  }),
   signInAgainAfterPhoneEnrolment: Type.Boolean({
     description: 'Seed 002: after registering a phone at sign-in, the user signs in again.',
   }),
@@ -104,6 +102,32 @@ export const PolicyDocument = Type.Composite(
 );
 export type PolicyDocument = Static<typeof PolicyDocument>;
 
+/**
+ * What an organisation may write: any field of a policy but its name and preset, each optional;
+ * the deployment's policy is tightened by it (`tighten.ts`), so no value can loosen it.
+ */
+export const PolicyOverrideDocument = Type.Partial(
+  Type.Object(
+    Object.fromEntries(Object.entries(PolicyFields).filter(([key]) => key !== 'name')) as Omit<
+      typeof PolicyFields,
+      'name'
+    >,
+  ),
+  {
+    additionalProperties: false,
+    $id: 'PolicyOverrideDocument',
+    description:
+      "An organisation's override: any policy field but `name` (and no `extends`). The stricter of the deployment's value and this one applies to the organisation's members.",
+  },
+);
+export type PolicyOverrideDocument = Static<typeof PolicyOverrideDocument>;
+
+/** A policy as it applies (every field set), for answers. */
+export const PolicySchema = Type.Object(
+  { ...PolicyFields, preset: PresetName },
+  { $id: 'Policy', description: 'A policy as it applies, every field set.' },
+);
+
 export class PolicyError extends Error {
   constructor(readonly problems: string[]) {
     super(`The policy is not valid: ${problems.join('; ')}`);
@@ -111,18 +135,41 @@ export class PolicyError extends Error {
   }
 }
 
+const ISO_EXAMPLE = 'an ISO 8601 date and time with its offset (2025-03-07T00:00:00Z), or null';
+
+/** Each problem with a document as `/path: what is wrong`, naming the values a choice allows. */
+function problemsOf(schema: TSchema, doc: unknown): string[] {
+  return [...Value.Errors(schema, doc)].slice(0, 10).map((e) => {
+    const options = (e.schema as { anyOf?: { const?: unknown; pattern?: string }[] }).anyOf;
+    let message = e.message;
+    if (options?.every((o) => typeof o.const === 'string'))
+      message = `Expected one of ${options.map((o) => o.const as string).join(', ')}`;
+    else if (options?.some((o) => o.pattern === ISO_DATE_TIME)) message = `Expected ${ISO_EXAMPLE}`;
+    return `${e.path || '/'}: ${message}`;
+  });
+}
+
+/** A date that matches the pattern but is not one (2025-02-30…). */
+function checkDate(date: string | null | undefined): void {
+  if (date && Number.isNaN(Date.parse(date)))
+    throw new PolicyError([`/enforcement/date: Expected ${ISO_EXAMPLE}`]);
+}
+
+/** A validated override document → the override; a PolicyError names every bad field. */
+export function overrideFromDocument(doc: unknown): PolicyOverride {
+  if (!Value.Check(PolicyOverrideDocument, doc))
+    throw new PolicyError(problemsOf(PolicyOverrideDocument, doc));
+  const override = doc as PolicyOverrideDocument;
+  checkDate(override.enforcement?.date);
+  return override;
+}
+
 /** A validated document → the policy it describes (its preset with its changes). */
 export function policyFromDocument(doc: unknown): Policy {
-  if (!Value.Check(PolicyDocument, doc)) {
-    const problems = [...Value.Errors(PolicyDocument, doc)].map(
-      (e) => `${e.path || '/'}: ${e.message}`,
-    );
-    throw new PolicyError(problems.slice(0, 10));
-  }
+  if (!Value.Check(PolicyDocument, doc)) throw new PolicyError(problemsOf(PolicyDocument, doc));
   const { extends: base, ...changes } = doc as PolicyDocument;
   const policy: Policy = { ...presets[base], ...changes, preset: base };
-  if (changes.enforcement?.date && Number.isNaN(Date.parse(changes.enforcement.date)))
-    throw new PolicyError(['/enforcement/date: not a date']);
+  checkDate(changes.enforcement?.date);
   return policy;
 }
 

@@ -9,7 +9,6 @@ describe('an organisation tightens, never loosens (the stricter value wins, fiel
     const org: PolicyOverride = {
       mfaAtSignIn: 'always',
       emailCodeFallback: false,
-      phoneAtSignIn: 'require',
       signInAgainAfterPhoneEnrolment: true,
       emailStepUp: false,
       codeLength: 8,
@@ -35,7 +34,6 @@ describe('an organisation tightens, never loosens (the stricter value wins, fiel
     const loose: PolicyOverride = {
       mfaAtSignIn: 'never',
       emailCodeFallback: true,
-      phoneAtSignIn: 'off',
       signInAgainAfterPhoneEnrolment: false,
       emailStepUp: true,
       codeLength: 4,

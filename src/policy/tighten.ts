@@ -10,7 +10,6 @@ export type PolicyOverride = Partial<Omit<Policy, 'name' | 'preset'>>;
 
 /** Later in a list = stricter. */
 const mfaOrder: Policy['mfaAtSignIn'][] = ['never', 'when_enrolled', 'always'];
-const phoneOrder: Policy['phoneAtSignIn'][] = ['off', 'offer', 'require'];
 const graceOrder: GraceMode[] = ['none', 'offer', 'remind', 'block'];
 
 function stricterOf<T>(order: T[], a: T, b: T): T {
@@ -74,7 +73,6 @@ export function tighten(base: Policy, org: PolicyOverride): Policy {
     enforcement: combineEnforcement(base.enforcement, o.enforcement),
     mfaAtSignIn: stricterOf(mfaOrder, base.mfaAtSignIn, o.mfaAtSignIn),
     emailCodeFallback: base.emailCodeFallback && o.emailCodeFallback,
-    phoneAtSignIn: stricterOf(phoneOrder, base.phoneAtSignIn, o.phoneAtSignIn),
     signInAgainAfterPhoneEnrolment:
       base.signInAgainAfterPhoneEnrolment || o.signInAgainAfterPhoneEnrolment,
     emailStepUp: base.emailStepUp && o.emailStepUp,

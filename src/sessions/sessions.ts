@@ -111,6 +111,7 @@ export function createSessionService(
           'accounts.created_at',
           'accounts.updated_at',
           'accounts.phone_offer_dismissed_at',
+          'accounts.organisation_id',
         ])
         .where('sessions.token_hash', '=', hasher.hash(DOMAIN, token))
         .executeTakeFirst();
@@ -141,6 +142,7 @@ export function createSessionService(
         created_at: row.created_at,
         updated_at: row.updated_at,
         phone_offer_dismissed_at: row.phone_offer_dismissed_at,
+        organisation_id: row.organisation_id,
       };
       if (now - row.last_seen_at >= TOUCH_INTERVAL_MS) {
         await db

@@ -8,12 +8,14 @@ import * as m0001 from './migrations/0001-foundation.js';
 import * as m0002 from './migrations/0002-phones.js';
 import * as m0003 from './migrations/0003-totp-recovery.js';
 import * as m0004 from './migrations/0004-passkeys.js';
+import * as m0005 from './migrations/0005-organisations.js';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-phones': m0002,
   '0003-totp-recovery': m0003,
   '0004-passkeys': m0004,
+  '0005-organisations': m0005,
 };
 
 /** In the order they run. */

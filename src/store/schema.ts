@@ -19,6 +19,27 @@ export interface AccountsTable {
   updated_at: number;
   /** When the user chose "Skip for Now" on the phone offer at sign-in (seed 000). */
   phone_offer_dismissed_at: number | null;
+  /** The organisation the account belongs to (at most one), whose policy override applies. */
+  organisation_id: string | null;
+}
+
+export interface OrganisationsTable {
+  id: string;
+  /** Unique whatever its case. */
+  name: string;
+  /** JSON: the organisation's policy override (`PolicyOverrideDocument`); null: none. */
+  policy: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The deployment policy an administrator set through the admin API (one row, id 'current'). */
+export interface DeploymentPoliciesTable {
+  id: 'current';
+  /** JSON: the policy document as written (`PolicyDocument`). */
+  document: string;
+  updated_at: number;
+  updated_by: string | null;
 }
 
 export interface InvitationsTable {
@@ -186,6 +207,8 @@ export interface Database {
   totp_factors: TotpFactorsTable;
   recovery_codes: RecoveryCodesTable;
   passkeys: PasskeysTable;
+  organisations: OrganisationsTable;
+  deployment_policies: DeploymentPoliciesTable;
 }
 
 export type Db = Kysely<Database>;
@@ -197,3 +220,4 @@ export type Phone = Selectable<PhonesTable>;
 export type TotpFactor = Selectable<TotpFactorsTable>;
 export type RecoveryCode = Selectable<RecoveryCodesTable>;
 export type Passkey = Selectable<PasskeysTable>;
+export type Organisation = Selectable<OrganisationsTable>;

@@ -4,8 +4,9 @@
  * through email" — a code from the outbox, a new password, back to sign in. Seed 001
  * (strong-mfa): email is no longer a recovery method — the recovery code, then the authenticator
  * app, then a new password and a new recovery code to save; the next sign-in still asks for the
- * app.
+ * app. And a passkey as the second proof, with Chromium's virtual authenticator (CDP).
  */
+import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { browserAvailable, useBrowserSession } from '../helpers/browser.js';
 import type { TestServer } from '../helpers/server.js';
@@ -202,6 +203,85 @@ describe.skipIf(!browserAvailable())(
       await page.getByRole('region', { name: 'Recent security activity' }).waitFor();
       await page.getByText('Password changed').waitFor();
       await page.getByText('Signed in').first().waitFor();
+    });
+  },
+);
+
+/**
+ * Chromium's virtual authenticator (ctap2, internal, resident keys, user verification), through
+ * the DevTools protocol; plays a browser without passkey autofill, so the sign-in page does not
+ * answer its own passkey request as it loads.
+ */
+async function attachAuthenticator(page: Page): Promise<void> {
+  await page.addInitScript(
+    'PublicKeyCredential.isConditionalMediationAvailable = async () => false;',
+  );
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+}
+
+describe.skipIf(!browserAvailable())(
+  'seed 001: account recovery with the recovery code and a passkey',
+  { timeout: 30_000 },
+  () => {
+    const t = useBrowserSession({ PORTCULLIS_POLICY: 'strong-mfa' }, { host: 'localhost' });
+
+    test('a user whose only second factor is a passkey resets the password with it', async () => {
+      const email = newEmail('reset-passkey');
+      const recoveryCode = await strongMfaUserWithCode(t.server, email);
+      const { page } = t;
+      await attachAuthenticator(page);
+
+      // Add the passkey (no factor yet: the fresh sign-in vouches for it), then sign out.
+      await page.goto(`${t.server.url}/sign-in`);
+      await submitSignIn(page, email, goodPassword);
+      await page.waitForURL('**/account');
+      await page.getByRole('link', { name: 'Account Management' }).click();
+      await page.getByRole('tab', { name: 'Security' }).click();
+      const passkeys = page.getByRole('region', { name: 'Passkeys' });
+      await passkeys.getByRole('button', { name: 'Add a passkey' }).click();
+      await passkeys.getByLabel('Passkey name').fill('Work laptop');
+      await passkeys.getByRole('button', { name: 'Create passkey' }).click();
+      await passkeys.getByText('Your passkey “Work laptop” was added.').waitFor();
+      await page.goto(`${t.server.url}/account`);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL('**/sign-in');
+
+      await page.getByRole('link', { name: 'Forgot your password?' }).click();
+      await page.getByLabel('Email address').fill(email);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByLabel('Recovery code').fill(recoveryCode);
+      await page.getByRole('button', { name: 'Continue' }).click();
+
+      // The passkey is offered first; the device answers the ceremony.
+      await page.getByText('Your recovery code is right. Now confirm it is you.').waitFor();
+      await page.getByRole('button', { name: 'Use your passkey' }).click();
+
+      await page.getByLabel('Choose a password').fill(newPassword);
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByText('Your recovery code was used, so it no longer works.').waitFor();
+      await page.getByLabel('I have saved my recovery code').check();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL('**/sign-in');
+      await page.getByRole('status').filter({ hasText: 'Your password is changed.' }).waitFor();
+
+      const [notice] = await t.server.outbox(email);
+      expect(notice?.text).toContain('your recovery code and your passkey');
+      // The reset did not lift the second factor: the next sign-in asks for the passkey.
+      await submitSignIn(page, email, newPassword);
+      await page.waitForURL('**/sign-in/code');
+      await page.getByRole('button', { name: 'Use your passkey' }).click();
+      await page.waitForURL('**/account');
     });
   },
 );

@@ -11,8 +11,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { build } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
-import { Client, outbox, PASSWORD, signedInClient } from '../helpers/client.js';
-import { testConfig } from '../helpers/config.js';
+import { Client, outbox, PASSWORD, signedInClient, pastReminder } from '../helpers/client.js';
+import { SEED_001_REMINDER, testConfig } from '../helpers/config.js';
 import { addPasskey, methods, ORIGIN, passkeySignIn } from '../helpers/passkeys.js';
 import { stepUpByEmail } from '../helpers/totp.js';
 import {
@@ -29,7 +29,7 @@ let logLines: string[];
 afterEach(() => app?.close());
 
 async function start(env: Record<string, string> = {}) {
-  clock = new FakeClock();
+  clock = new FakeClock(SEED_001_REMINDER);
   logLines = [];
   app = await build({
     config: testConfig({ LOG_LEVEL: 'warn', ...env }),
@@ -334,7 +334,7 @@ describe('a passkey as the second factor (S5, S15)', () => {
     const { d, flow } = await passwordStep('eve@clinic.org');
     // B's passkey, answering A's ceremony (its allow list does not name it; a forger ignores that).
     const foreign = bKey.get({ ...flow.passkey.options, allowCredentials: [] });
-    const res = await d.post('/api/v1/sign-in/verify-passkey', {
+    const res = await pastReminder(d, '/api/v1/sign-in/verify-passkey', {
       flow: flow.flow,
       credential: foreign,
     });
@@ -344,7 +344,7 @@ describe('a passkey as the second factor (S5, S15)', () => {
       await d.post('/api/v1/sign-in/method', { flow: flow.flow, method: 'passkey' })
     ).json().flow;
     clock.advance(300_001); // the sign-in flow lives on (15 minutes); the ceremony does not
-    const late = await d.post('/api/v1/sign-in/verify-passkey', {
+    const late = await pastReminder(d, '/api/v1/sign-in/verify-passkey', {
       flow: flow.flow,
       credential: bKey.get({ ...again.passkey.options, allowCredentials: [] }),
     });
@@ -361,7 +361,7 @@ describe('a passkey as the second factor (S5, S15)', () => {
       const options = (
         await d.post('/api/v1/sign-in/method', { flow: flow.flow, method: 'passkey' })
       ).json().flow.passkey.options;
-      const res = await d.post('/api/v1/sign-in/verify-passkey', {
+      const res = await pastReminder(d, '/api/v1/sign-in/verify-passkey', {
         flow: flow.flow,
         credential: laptop.get(options, { origin: 'https://evil.example' }),
       });
@@ -379,7 +379,7 @@ describe('a passkey as the second factor (S5, S15)', () => {
     await addPasskey(a, laptop);
     expect((await passkeySignIn(new Client(app), laptop, { uv: false })).statusCode).toBe(400);
     const { d, flow } = await passwordStep('hen@clinic.org');
-    const signed = await d.post('/api/v1/sign-in/verify-passkey', {
+    const signed = await pastReminder(d, '/api/v1/sign-in/verify-passkey', {
       flow: flow.flow,
       credential: laptop.get(flow.passkey.options, { uv: false }),
     });

@@ -10,8 +10,15 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { build } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
-import { Client, latestCode, outbox, PASSWORD, signedInClient } from '../helpers/client.js';
-import { testConfig } from '../helpers/config.js';
+import {
+  Client,
+  latestCode,
+  outbox,
+  PASSWORD,
+  signedInClient,
+  pastReminder,
+} from '../helpers/client.js';
+import { SEED_001_REMINDER, testConfig } from '../helpers/config.js';
 import {
   addPasskey,
   methods,
@@ -27,7 +34,7 @@ let clock: FakeClock;
 afterEach(() => app?.close());
 
 async function start(env: Record<string, string> = {}) {
-  clock = new FakeClock();
+  clock = new FakeClock(SEED_001_REMINDER);
   app = await build({ config: testConfig(env), clock });
 }
 const strongMfa = { PORTCULLIS_POLICY: 'strong-mfa' };
@@ -220,7 +227,7 @@ describe('signing in with a passkey alone', () => {
       status: 'continue',
       flow: { step: 'save_recovery_code' },
     });
-    const done = await d.post('/api/v1/sign-in/recovery-code-saved', {
+    const done = await pastReminder(d, '/api/v1/sign-in/recovery-code-saved', {
       flow: first.json().flow.flow,
     });
     expect(done.json().status).toBe('signed_in');
@@ -255,10 +262,13 @@ describe('a passkey as the second factor', () => {
       allowCredentials: [{ id: credential.id, type: 'public-key' }],
     });
     // A code cannot answer the passkey step.
-    const code = await d.post('/api/v1/sign-in/verify-code', { flow: flow.flow, code: '123456' });
+    const code = await pastReminder(d, '/api/v1/sign-in/verify-code', {
+      flow: flow.flow,
+      code: '123456',
+    });
     expect(code.json().error.code).toBe('FLOW_STATE_CONFLICT');
 
-    const signed = await d.post('/api/v1/sign-in/verify-passkey', {
+    const signed = await pastReminder(d, '/api/v1/sign-in/verify-passkey', {
       flow: flow.flow,
       credential: laptop.get(flow.passkey.options),
     });
@@ -273,7 +283,7 @@ describe('a passkey as the second factor', () => {
     const flow = (
       await d.post('/api/v1/sign-in', { email: 'gus@clinic.org', password: PASSWORD })
     ).json().flow;
-    const signed = await d.post('/api/v1/sign-in/verify-passkey', {
+    const signed = await pastReminder(d, '/api/v1/sign-in/verify-passkey', {
       flow: flow.flow,
       credential: laptop.get(flow.passkey.options, { uv: false }),
     });
@@ -296,7 +306,7 @@ describe('a passkey as the second factor', () => {
       passkey: null,
     });
     // The old ceremony went with the switch.
-    const stale = await d.post('/api/v1/sign-in/verify-passkey', {
+    const stale = await pastReminder(d, '/api/v1/sign-in/verify-passkey', {
       flow: flow.flow,
       credential: laptop.get(flow.passkey.options),
     });
@@ -305,7 +315,7 @@ describe('a passkey as the second factor', () => {
       await d.post('/api/v1/sign-in/method', { flow: flow.flow, method: 'passkey' })
     ).json().flow;
     expect(back.passkey.options.challenge).not.toBe(flow.passkey.options.challenge);
-    const signed = await d.post('/api/v1/sign-in/verify-passkey', {
+    const signed = await pastReminder(d, '/api/v1/sign-in/verify-passkey', {
       flow: flow.flow,
       credential: laptop.get(back.passkey.options),
     });
@@ -398,12 +408,12 @@ describe('managing passkeys', () => {
     });
     const flow = res.json().flow.flow;
     await c.post('/api/v1/sign-in/phone', { flow, phone: '+14155552671', channel: 'sms' });
-    await c.post('/api/v1/sign-in/verify-code', {
+    await pastReminder(c, '/api/v1/sign-in/verify-code', {
       flow,
       code: await latestCode(app, '+14155552671'),
     });
     res = await c.post('/api/v1/sign-in', { email: 'lea@clinic.org', password: PASSWORD });
-    res = await c.post('/api/v1/sign-in/verify-code', {
+    res = await pastReminder(c, '/api/v1/sign-in/verify-code', {
       flow: res.json().flow.flow,
       code: await latestCode(app, '+14155552671'),
     });

@@ -17,16 +17,19 @@ import {
   outbox as outboxFor,
   PASSWORD,
   signedInClient,
+  pastReminder,
 } from '../helpers/client.js';
-import { testConfig } from '../helpers/config.js';
+import { SEED_001_REMINDER, testConfig } from '../helpers/config.js';
+import { addPasskey, ORIGIN } from '../helpers/passkeys.js';
 import { appCode, enrolTotp } from '../helpers/totp.js';
+import { SoftwareAuthenticator } from '../helpers/webauthn.js';
 
 let app: FastifyInstance;
 let clock: FakeClock;
 afterEach(() => app?.close());
 
 async function start(env: Record<string, string> = {}) {
-  clock = new FakeClock();
+  clock = new FakeClock(SEED_001_REMINDER);
   app = await build({ config: testConfig(env), clock });
 }
 const strongMfa = { PORTCULLIS_POLICY: 'strong-mfa' };
@@ -344,7 +347,8 @@ async function strongMfaUser(email: string) {
   await c.post('/api/v1/sign-up', { email, password: PASSWORD });
   const flow = (await c.post('/api/v1/sign-in', { email, password: PASSWORD })).json().flow
     .flow as string;
-  const saveStep = await c.post('/api/v1/sign-in/verify-email', {
+  // Before seed 001's date: "Skip for Now" at the reminder, then the recovery code to save.
+  const saveStep = await pastReminder(c, '/api/v1/sign-in/verify-email', {
     flow,
     code: await latestCode(app, email),
   });
@@ -502,7 +506,7 @@ describe('strong-mfa (seed 001): the recovery code and a second factor, never em
       await other.post('/api/v1/sign-in', { email: 'max@clinic.org', password: PASSWORD })
     ).json().flow.flow as string;
     await other.post('/api/v1/sign-in/method', { flow: signIn, method: 'recovery_code' });
-    const used = await other.post('/api/v1/sign-in/verify-code', {
+    const used = await pastReminder(other, '/api/v1/sign-in/verify-code', {
       flow: signIn,
       code: recoveryCode,
     });
@@ -541,3 +545,218 @@ describe('strong-mfa (seed 001): the recovery code and a second factor, never em
     }
   });
 });
+
+describe('strong-mfa: a passkey confirms the recovery code', () => {
+  /** A strong-mfa user whose only second factor is a passkey; returns it and the recovery code. */
+  async function passkeyOnlyUser(email: string) {
+    const { c, recoveryCode } = await strongMfaUser(email);
+    const laptop = new SoftwareAuthenticator(ORIGIN);
+    // No factor yet: the fresh sign-in vouches for the first one.
+    const { credential } = await addPasskey(c, laptop);
+    await c.post('/api/v1/sign-out');
+    return { laptop, credential, recoveryCode };
+  }
+
+  /** Through the recovery code, to the second_factor step; returns the flow and its view. */
+  async function toSecondFactor(email: string, recoveryCode: string) {
+    const { c, flow } = await resetStart(email, 'recovery_code');
+    const res = await c.post('/api/v1/password-reset/recovery-code', { flow, code: recoveryCode });
+    expect(res.statusCode).toBe(200);
+    return { c, flow, view: res.json().flow };
+  }
+
+  it('lets an account whose only second factor is a passkey finish the reset', async () => {
+    await start(strongMfa);
+    const { laptop, credential, recoveryCode } = await passkeyOnlyUser('pia@clinic.org');
+    const { c, flow, view } = await toSecondFactor('pia@clinic.org', recoveryCode);
+    expect(view).toMatchObject({
+      step: 'second_factor',
+      secondFactor: { current: 'passkey', choices: ['passkey'] },
+      code: null,
+      destination: null,
+    });
+    const { options } = view.passkey;
+    expect(Buffer.from(options.challenge, 'base64url')).toHaveLength(32);
+    expect(options.allowCredentials).toEqual([
+      { id: credential.id, type: 'public-key', transports: ['internal', 'hybrid'] },
+    ]);
+
+    const verified = await c.post('/api/v1/password-reset/verify-passkey', {
+      flow,
+      credential: laptop.get(options),
+    });
+    expect(verified.statusCode).toBe(200);
+    expect(verified.json().flow).toMatchObject({ step: 'new_password', passkey: null });
+    const set = await c.post('/api/v1/password-reset/password', {
+      flow,
+      password: NEW_PASSWORD,
+      endSessions: true,
+    });
+    expect(set.json().flow.step).toBe('save_recovery_code');
+    expect(
+      (await c.post('/api/v1/password-reset/recovery-code-saved', { flow })).json().status,
+    ).toBe('completed');
+    expect(set.headers['set-cookie']).toBeUndefined();
+
+    const notice = (await outbox('pia@clinic.org'))[0]!;
+    expect(notice.text).toContain('your recovery code and your passkey');
+    const [audit] = await auditOf('password_reset.completed');
+    expect(JSON.parse(audit!.details)).toMatchObject({ proofs: 'recovery_code+passkey' });
+    // S22: the next sign-in still asks for the passkey.
+    const next = await signInWith('pia@clinic.org', NEW_PASSWORD);
+    expect(next.json()).toMatchObject({ status: 'continue', flow: { step: 'second_factor' } });
+  });
+
+  it("refuses another account's passkey, counting the failure; the ceremony is then spent", async () => {
+    await start(strongMfa);
+    const { laptop, recoveryCode } = await passkeyOnlyUser('quin@clinic.org');
+    const stranger = await passkeyOnlyUser('rex@clinic.org');
+    const { c, flow, view } = await toSecondFactor('quin@clinic.org', recoveryCode);
+    const { options } = view.passkey;
+
+    const theirs = await c.post('/api/v1/password-reset/verify-passkey', {
+      flow,
+      credential: stranger.laptop.get(options, { credential: stranger.credential }),
+    });
+    expect(theirs.statusCode).toBe(400);
+    expect(theirs.json().error.code).toBe('PASSKEY_INVALID');
+    const [failed] = await auditOf('code.failed');
+    const quin = (await app.services.accounts.findByEmail('quin@clinic.org'))!;
+    expect(failed!.target_id).toBe(quin.id);
+    expect(JSON.parse(failed!.details)).toMatchObject({ result: 'unknown_credential' });
+
+    // That ceremony is answered: even the right passkey cannot use it now.
+    const late = await c.post('/api/v1/password-reset/verify-passkey', {
+      flow,
+      credential: laptop.get(options),
+    });
+    expect(late.json().error.code).toBe('CEREMONY_EXPIRED');
+    // Choosing the passkey again makes a new ceremony, which the right passkey answers.
+    const again = await c.post('/api/v1/password-reset/second-factor', {
+      flow,
+      factor: 'passkey',
+    });
+    const renewed = again.json().flow.passkey.options;
+    expect(renewed.challenge).not.toBe(options.challenge);
+    const ok = await c.post('/api/v1/password-reset/verify-passkey', {
+      flow,
+      credential: laptop.get(renewed),
+    });
+    expect(ok.json().flow.step).toBe('new_password');
+  });
+
+  it('refuses a replayed ceremony answer, and an answer to a replaced or expired ceremony', async () => {
+    await start(strongMfa);
+    const { laptop, recoveryCode } = await passkeyOnlyUser('sam@clinic.org');
+    const { c, flow, view } = await toSecondFactor('sam@clinic.org', recoveryCode);
+    const first = view.passkey.options;
+
+    // Replaced: a new ceremony voids the first one's challenge.
+    const renewed = (
+      await c.post('/api/v1/password-reset/second-factor', { flow, factor: 'passkey' })
+    ).json().flow.passkey.options;
+    const stale = await c.post('/api/v1/password-reset/verify-passkey', {
+      flow,
+      credential: laptop.get(first),
+    });
+    expect(stale.json().error.code).toBe('PASSKEY_INVALID');
+
+    // Expired: the ceremony lasts its timeout (5 minutes).
+    const third = (
+      await c.post('/api/v1/password-reset/second-factor', { flow, factor: 'passkey' })
+    ).json().flow.passkey.options;
+    expect(third.challenge).not.toBe(renewed.challenge);
+    clock.advance(third.timeout + 1);
+    const expired = await c.post('/api/v1/password-reset/verify-passkey', {
+      flow,
+      credential: laptop.get(third),
+    });
+    expect(expired.json().error.code).toBe('CEREMONY_EXPIRED');
+
+    // Replayed: the same accepted answer, sent again.
+    const fresh = (
+      await c.post('/api/v1/password-reset/second-factor', { flow, factor: 'passkey' })
+    ).json().flow.passkey.options;
+    const body = { flow, credential: laptop.get(fresh) };
+    const accepted = await c.post('/api/v1/password-reset/verify-passkey', body);
+    expect(accepted.json().flow.step).toBe('new_password');
+    const replay = await c.post('/api/v1/password-reset/verify-passkey', body);
+    expect(replay.statusCode).toBe(409);
+    expect(replay.json().error.code).toBe('FLOW_STATE_CONFLICT');
+    // Nor does it answer a new reset's ceremony.
+    const other = await toSecondFactor('sam@clinic.org', recoveryCode);
+    const moved = await other.c.post('/api/v1/password-reset/verify-passkey', {
+      flow: other.flow,
+      credential: body.credential,
+    });
+    expect(moved.json().error.code).toBe('PASSKEY_INVALID');
+  });
+
+  it('offers the passkey first, then the app; a code is not the answer to a passkey', async () => {
+    await start(strongMfa);
+    const { c: signedIn, recoveryCode } = await strongMfaUser('tam@clinic.org');
+    const key = await enrolTotp(signedIn, clock);
+    await stepUpWithApp(signedIn, key);
+    await addPasskey(signedIn, new SoftwareAuthenticator(ORIGIN));
+    const { c, flow, view } = await toSecondFactor('tam@clinic.org', recoveryCode);
+    expect(view.secondFactor).toEqual({ current: 'passkey', choices: ['passkey', 'totp'] });
+    const asCode = await c.post('/api/v1/password-reset/verify-code', { flow, code: '123456' });
+    expect(asCode.json().error.code).toBe('FLOW_STATE_CONFLICT');
+    const toApp = await c.post('/api/v1/password-reset/second-factor', { flow, factor: 'totp' });
+    expect(toApp.json().flow).toMatchObject({ passkey: null, secondFactor: { current: 'totp' } });
+    clock.advance(30_000);
+    const confirmed = await c.post('/api/v1/password-reset/verify-code', {
+      flow,
+      code: appCode(key, clock.now()),
+    });
+    expect(confirmed.json().flow.step).toBe('new_password');
+  });
+});
+
+describe("an organisation's stricter reset policy", () => {
+  it('answers its member as an unknown address, and tells only the owner which ways they have', async () => {
+    await start(smsRequired); // the deployment offers email and the recovery code
+    await new Client(app).post('/api/v1/sign-up', { email: 'uma@clinic.org', password: PASSWORD });
+    const uma = (await app.services.accounts.findByEmail('uma@clinic.org'))!;
+    // Uma's organisation allows the recovery code only (as `tighten` would make it).
+    const deployment = await app.services.policies.deployment();
+    const forAccount = app.services.policies.forAccount.bind(app.services.policies);
+    app.services.policies.forAccount = async (id) =>
+      id === uma.id ? { ...deployment, passwordReset: ['recovery_code'] } : forAccount(id);
+
+    const member = await resetStart('uma@clinic.org', 'email');
+    const unknown = await resetStart('nobody@clinic.org', 'email');
+    expect(member.res.statusCode).toBe(200);
+    expect(shape(member.res)).toEqual(shape(unknown.res));
+    for (let i = 0; i < 3; i++) {
+      const a = await member.c.post('/api/v1/password-reset/verify-code', {
+        flow: member.flow,
+        code: '000000',
+      });
+      const b = await unknown.c.post('/api/v1/password-reset/verify-code', {
+        flow: unknown.flow,
+        code: '000000',
+      });
+      expect(a.json()).toEqual(b.json());
+    }
+    await app.services.background.idle();
+    const [told] = await outbox('uma@clinic.org');
+    expect(told!.text).toContain('Your organisation does not allow that way');
+    expect(told!.text).toContain('choose your recovery code');
+    expect(told!.text).not.toMatch(/\d{6}/);
+    const [audit] = await auditOf('password_reset.requested');
+    expect(JSON.parse(audit!.details)).toEqual({ method: 'email', refused: 'organisation_policy' });
+  });
+});
+
+/** A step-up with the authenticator app (strong-mfa: email does not vouch). */
+async function stepUpWithApp(c: Client, key: string) {
+  const started = await c.post('/api/v1/step-up/start', { channel: 'totp' });
+  if (started.statusCode !== 200) throw new Error(started.body);
+  clock.advance(30_000);
+  const done = await c.post('/api/v1/step-up/verify', {
+    flow: started.json().flow.flow,
+    code: appCode(key, clock.now()),
+  });
+  if (done.statusCode !== 200) throw new Error(done.body);
+}

@@ -15,8 +15,9 @@ import {
   PASSWORD,
   signedInClient,
   outbox as outboxFor,
+  pastReminder,
 } from '../helpers/client.js';
-import { testConfig } from '../helpers/config.js';
+import { SEED_001_REMINDER, testConfig } from '../helpers/config.js';
 import { appCode, enrolTotp, stepUpByEmail } from '../helpers/totp.js';
 
 let app: FastifyInstance;
@@ -24,7 +25,7 @@ let clock: FakeClock;
 afterEach(() => app?.close());
 
 async function start(env: Record<string, string> = {}) {
-  clock = new FakeClock();
+  clock = new FakeClock(SEED_001_REMINDER);
   app = await build({ config: testConfig(env), clock });
 }
 const strongMfa = { PORTCULLIS_POLICY: 'strong-mfa' };
@@ -35,9 +36,9 @@ const outbox = (to: string) => outboxFor(app, to);
 async function firstSignIn(email: string) {
   const c = new Client(app);
   await c.post('/api/v1/sign-up', { email, password: PASSWORD });
-  const started = await c.post('/api/v1/sign-in', { email, password: PASSWORD });
+  const started = await pastReminder(c, '/api/v1/sign-in', { email, password: PASSWORD });
   const flow = started.json().flow.flow as string;
-  const res = await c.post('/api/v1/sign-in/verify-email', {
+  const res = await pastReminder(c, '/api/v1/sign-in/verify-email', {
     flow,
     code: await latestCode(app, email),
   });
@@ -47,7 +48,7 @@ async function firstSignIn(email: string) {
 /** Password, then the second-factor step switched to "Use a recovery code". */
 async function recoveryStep(email: string) {
   const c = new Client(app);
-  const flow = (await c.post('/api/v1/sign-in', { email, password: PASSWORD })).json().flow
+  const flow = (await pastReminder(c, '/api/v1/sign-in', { email, password: PASSWORD })).json().flow
     .flow as string;
   const switched = await c.post('/api/v1/sign-in/method', { flow, method: 'recovery_code' });
   return { c, flow, view: switched.json().flow };
@@ -67,7 +68,7 @@ describe('strong-mfa: every user saves a recovery code at sign-in', () => {
     const reloaded = (await c.post('/api/v1/sign-in/flow', { flow })).json();
     expect(reloaded.flow.recoveryCode.code).toBe(view.recoveryCode.code);
 
-    const done = await c.post('/api/v1/sign-in/recovery-code-saved', { flow });
+    const done = await pastReminder(c, '/api/v1/sign-in/recovery-code-saved', { flow });
     expect(done.json().status).toBe('signed_in');
     const security = (await c.get('/api/v1/account/security')).json();
     expect(security.recoveryCode).toMatchObject({ digits: 16 });
@@ -75,7 +76,7 @@ describe('strong-mfa: every user saves a recovery code at sign-in', () => {
     expect(security.recoveryCodeRequired).toBe(true);
 
     // Saved once: the next sign-in does not ask again.
-    const again = await new Client(app).post('/api/v1/sign-in', {
+    const again = await pastReminder(new Client(app), '/api/v1/sign-in', {
       email: 'amy@clinic.org',
       password: PASSWORD,
     });
@@ -89,7 +90,7 @@ describe('strong-mfa: every user saves a recovery code at sign-in', () => {
     const db = app.services.store.db;
     const flowsDuring = JSON.stringify(await db.selectFrom('flows').selectAll().execute());
     expect(flowsDuring).not.toContain(code);
-    await c.post('/api/v1/sign-in/recovery-code-saved', { flow });
+    await pastReminder(c, '/api/v1/sign-in/recovery-code-saved', { flow });
     const row = await db.selectFrom('recovery_codes').selectAll().executeTakeFirstOrThrow();
     expect(row.code_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     const everything = JSON.stringify([
@@ -106,7 +107,7 @@ describe('strong-mfa: every user saves a recovery code at sign-in', () => {
     const lines: string[] = [];
     const logStream = new PassThrough();
     logStream.on('data', (chunk: Buffer) => lines.push(...chunk.toString().trim().split('\n')));
-    clock = new FakeClock();
+    clock = new FakeClock(SEED_001_REMINDER);
     app = await build({
       config: testConfig({ ...strongMfa, LOG_LEVEL: 'info' }),
       clock,
@@ -122,7 +123,7 @@ describe('strong-mfa: every user saves a recovery code at sign-in', () => {
     const lines: string[] = [];
     const logStream = new PassThrough();
     logStream.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
-    clock = new FakeClock();
+    clock = new FakeClock(SEED_001_REMINDER);
     app = await build({ config: testConfig({ LOG_LEVEL: 'info' }), clock, logStream });
     const c = await signedInClient(app, 'dan@clinic.org');
     await stepUpByEmail(c, 'dan@clinic.org');
@@ -136,9 +137,9 @@ describe('"Get a new code" on the account page', () => {
   it('needs a step-up; the old code stops working and the user is told', async () => {
     await start(strongMfa);
     const { c, flow, view } = await firstSignIn('eva@clinic.org');
-    await c.post('/api/v1/sign-in/recovery-code-saved', { flow });
+    await pastReminder(c, '/api/v1/sign-in/recovery-code-saved', { flow });
     const c2 = new Client(app);
-    await c2.post('/api/v1/sign-in', { email: 'eva@clinic.org', password: PASSWORD });
+    await pastReminder(c2, '/api/v1/sign-in', { email: 'eva@clinic.org', password: PASSWORD });
     const key = await enrolTotp(c2, clock);
     clock.advance(6 * 60_000);
     expect((await c2.post('/api/v1/recovery-code')).json().error.code).toBe('STEP_UP_REQUIRED');
@@ -162,15 +163,16 @@ describe('"Get a new code" on the account page', () => {
     const old = await recoveryStep('eva@clinic.org');
     expect(
       (
-        await old.c.post('/api/v1/sign-in/verify-code', {
+        await pastReminder(old.c, '/api/v1/sign-in/verify-code', {
           flow: old.flow,
           code: view.recoveryCode.code,
         })
       ).json().error.code,
     ).toBe('RECOVERY_CODE_INVALID');
     expect(
-      (await old.c.post('/api/v1/sign-in/verify-code', { flow: old.flow, code: newCode })).json()
-        .flow.step,
+      (
+        await pastReminder(old.c, '/api/v1/sign-in/verify-code', { flow: old.flow, code: newCode })
+      ).json().flow.step,
     ).toBe('save_recovery_code');
   });
 });
@@ -178,9 +180,9 @@ describe('"Get a new code" on the account page', () => {
 describe('signing in with the recovery code', () => {
   async function userWithAppAndCode(email: string) {
     const { c, flow, view } = await firstSignIn(email);
-    await c.post('/api/v1/sign-in/recovery-code-saved', { flow });
+    await pastReminder(c, '/api/v1/sign-in/recovery-code-saved', { flow });
     const c2 = new Client(app);
-    await c2.post('/api/v1/sign-in', { email, password: PASSWORD });
+    await pastReminder(c2, '/api/v1/sign-in', { email, password: PASSWORD });
     await enrolTotp(c2, clock);
     return view.recoveryCode.code as string;
   }
@@ -195,14 +197,14 @@ describe('signing in with the recovery code', () => {
       alternatives: ['totp', 'recovery_code'],
     });
     // Typed with dashes instead of spaces: still the code.
-    const used = await c.post('/api/v1/sign-in/verify-code', {
+    const used = await pastReminder(c, '/api/v1/sign-in/verify-code', {
       flow,
       code: code.replace(/ /g, '-'),
     });
     const next = used.json().flow;
     expect(next.step).toBe('save_recovery_code');
     expect(next.recoveryCode.code).not.toBe(code);
-    const done = (await c.post('/api/v1/sign-in/recovery-code-saved', { flow })).json();
+    const done = (await pastReminder(c, '/api/v1/sign-in/recovery-code-saved', { flow })).json();
     expect(done.status).toBe('signed_in');
     expect(done.session.aal).toBe('aal2');
     expect(done.session.amr.map((m: { method: string }) => m.method)).toEqual([
@@ -215,12 +217,13 @@ describe('signing in with the recovery code', () => {
     // The used code is spent; the new one works.
     const again = await recoveryStep('fay@clinic.org');
     expect(
-      (await again.c.post('/api/v1/sign-in/verify-code', { flow: again.flow, code })).json().error
-        .code,
+      (
+        await pastReminder(again.c, '/api/v1/sign-in/verify-code', { flow: again.flow, code })
+      ).json().error.code,
     ).toBe('RECOVERY_CODE_INVALID');
     expect(
       (
-        await again.c.post('/api/v1/sign-in/verify-code', {
+        await pastReminder(again.c, '/api/v1/sign-in/verify-code', {
           flow: again.flow,
           code: next.recoveryCode.code,
         })
@@ -231,14 +234,14 @@ describe('signing in with the recovery code', () => {
   it('asks again at the next sign-in when the last code shown was never confirmed saved', async () => {
     await start(strongMfa);
     const first = await firstSignIn('flo@clinic.org');
-    await first.c.post('/api/v1/sign-in/recovery-code-saved', { flow: first.flow });
+    await pastReminder(first.c, '/api/v1/sign-in/recovery-code-saved', { flow: first.flow });
     const c = new Client(app);
-    await c.post('/api/v1/sign-in', { email: 'flo@clinic.org', password: PASSWORD });
+    await pastReminder(c, '/api/v1/sign-in', { email: 'flo@clinic.org', password: PASSWORD });
     const key = await enrolTotp(c, clock);
 
     const used = await recoveryStep('flo@clinic.org');
     const shown = (
-      await used.c.post('/api/v1/sign-in/verify-code', {
+      await pastReminder(used.c, '/api/v1/sign-in/verify-code', {
         flow: used.flow,
         code: first.view.recoveryCode.code,
       })
@@ -249,16 +252,19 @@ describe('signing in with the recovery code', () => {
     // Signing in with the app: the unconfirmed code is replaced by one the user does see.
     const d = new Client(app);
     const flow = (
-      await d.post('/api/v1/sign-in', { email: 'flo@clinic.org', password: PASSWORD })
+      await pastReminder(d, '/api/v1/sign-in', { email: 'flo@clinic.org', password: PASSWORD })
     ).json().flow.flow;
     const next = (
-      await d.post('/api/v1/sign-in/verify-code', { flow, code: appCode(key, clock.now()) })
+      await pastReminder(d, '/api/v1/sign-in/verify-code', {
+        flow,
+        code: appCode(key, clock.now()),
+      })
     ).json().flow;
     expect(next.step).toBe('save_recovery_code');
     expect(next.recoveryCode.code).not.toBe(shown.recoveryCode.code);
-    expect((await d.post('/api/v1/sign-in/recovery-code-saved', { flow })).json().status).toBe(
-      'signed_in',
-    );
+    expect(
+      (await pastReminder(d, '/api/v1/sign-in/recovery-code-saved', { flow })).json().status,
+    ).toBe('signed_in');
   });
 
   it('lets exactly one of concurrent uses of one code through', async () => {
@@ -266,7 +272,7 @@ describe('signing in with the recovery code', () => {
     const code = await userWithAppAndCode('gus@clinic.org');
     const steps = await Promise.all([1, 2, 3].map(() => recoveryStep('gus@clinic.org')));
     const results = await Promise.all(
-      steps.map(({ c, flow }) => c.post('/api/v1/sign-in/verify-code', { flow, code })),
+      steps.map(({ c, flow }) => pastReminder(c, '/api/v1/sign-in/verify-code', { flow, code })),
     );
     const outcomes = results.map((r) => r.json().flow?.step ?? r.json().error.code).sort();
     expect(outcomes).toEqual([
@@ -292,10 +298,14 @@ describe('signing in with the recovery code', () => {
     const { c, flow } = await recoveryStep('ivo@clinic.org');
     for (let i = 0; i < 5; i++)
       expect(
-        (await c.post('/api/v1/sign-in/verify-code', { flow, code: '1111 2222 3333 4444' })).json()
-          .error.code,
+        (
+          await pastReminder(c, '/api/v1/sign-in/verify-code', {
+            flow,
+            code: '1111 2222 3333 4444',
+          })
+        ).json().error.code,
       ).toBe('RECOVERY_CODE_INVALID');
-    const waiting = await c.post('/api/v1/sign-in/verify-code', {
+    const waiting = await pastReminder(c, '/api/v1/sign-in/verify-code', {
       flow,
       code: '1111 2222 3333 4444',
     });
@@ -303,11 +313,11 @@ describe('signing in with the recovery code', () => {
     for (let i = 5; i < 100; i++) {
       clock.advance(16 * 60_000);
       const s = await recoveryStep('ivo@clinic.org');
-      await s.c.post('/api/v1/sign-in/verify-code', { flow: s.flow, code: 'not a code' });
+      await pastReminder(s.c, '/api/v1/sign-in/verify-code', { flow: s.flow, code: 'not a code' });
     }
     clock.advance(16 * 60_000);
     const last = await recoveryStep('ivo@clinic.org');
-    const locked = await last.c.post('/api/v1/sign-in/verify-code', {
+    const locked = await pastReminder(last.c, '/api/v1/sign-in/verify-code', {
       flow: last.flow,
       code: '1111 2222 3333 4444',
     });

@@ -18,8 +18,9 @@ import {
   outbox as outboxFor,
   PASSWORD,
   signedInClient,
+  pastReminder,
 } from '../helpers/client.js';
-import { testConfig } from '../helpers/config.js';
+import { SEED_001_REMINDER, testConfig } from '../helpers/config.js';
 import { appCode, enrolTotp, stepUpByEmail } from '../helpers/totp.js';
 
 let app: FastifyInstance;
@@ -27,7 +28,7 @@ let clock: FakeClock;
 afterEach(() => app?.close());
 
 async function start(env: Record<string, string> = {}, store?: Store) {
-  clock ??= new FakeClock();
+  clock ??= new FakeClock(SEED_001_REMINDER);
   app = await build({ config: testConfig(env), clock, ...(store ? { store } : {}) });
 }
 const strongMfa = { PORTCULLIS_POLICY: 'strong-mfa' };
@@ -43,7 +44,7 @@ async function passwordStep(email: string) {
 
 describe('adding an authenticator app', () => {
   it('needs a step-up, shows the key once, and saves it only when a code confirms it', async () => {
-    clock = new FakeClock();
+    clock = new FakeClock(SEED_001_REMINDER);
     await start();
     const c = await signedInClient(app, 'ada@clinic.org');
     clock.advance(6 * 60_000); // the sign-in is no longer fresh enough to vouch
@@ -89,7 +90,7 @@ describe('adding an authenticator app', () => {
   });
 
   it('binds the enrolment to its session, and needs the step-up still fresh when saving', async () => {
-    clock = new FakeClock();
+    clock = new FakeClock(SEED_001_REMINDER);
     await start();
     const c = await signedInClient(app, 'abe@clinic.org');
     await stepUpByEmail(c, 'abe@clinic.org');
@@ -112,7 +113,7 @@ describe('adding an authenticator app', () => {
   });
 
   it('keeps only a sealed secret: no column holds the key, and another key id cannot open it', async () => {
-    clock = new FakeClock();
+    clock = new FakeClock(SEED_001_REMINDER);
     await start(strongMfa);
     const c = await signedInClient(app, 'bea@clinic.org');
     const started = (await c.post('/api/v1/totp/start')).json().enrolment;
@@ -138,7 +139,7 @@ describe('adding an authenticator app', () => {
 
 describe('signing in with the app (strong-mfa asks for it once enrolled)', () => {
   it('takes a current code as the second factor and gives an AAL2 session', async () => {
-    clock = new FakeClock();
+    clock = new FakeClock(SEED_001_REMINDER);
     await start(strongMfa);
     const c = await signedInClient(app, 'cal@clinic.org');
     const key = await enrolTotp(c, clock);
@@ -151,7 +152,7 @@ describe('signing in with the app (strong-mfa asks for it once enrolled)', () =>
       code: null,
     });
     expect(await outbox('cal@clinic.org')).toHaveLength(2); // verification + the "added" notice: nothing sent now
-    const signed = await d.post('/api/v1/sign-in/verify-code', {
+    const signed = await pastReminder(d, '/api/v1/sign-in/verify-code', {
       flow,
       code: appCode(key, clock.now()),
     });
@@ -164,7 +165,7 @@ describe('signing in with the app (strong-mfa asks for it once enrolled)', () =>
   });
 
   it('refuses a replayed code, an older step and T-2; accepts T-1 once', async () => {
-    clock = new FakeClock();
+    clock = new FakeClock(SEED_001_REMINDER);
     await start(strongMfa);
     const c = await signedInClient(app, 'dot@clinic.org');
     const key = await enrolTotp(c, clock);
@@ -173,20 +174,21 @@ describe('signing in with the app (strong-mfa asks for it once enrolled)', () =>
     const first = await passwordStep('dot@clinic.org');
     const now = appCode(key, clock.now());
     expect(
-      (await first.c.post('/api/v1/sign-in/verify-code', { flow: first.flow, code: now })).json()
-        .status,
+      (
+        await pastReminder(first.c, '/api/v1/sign-in/verify-code', { flow: first.flow, code: now })
+      ).json().status,
     ).toBe('signed_in');
 
     // …then the same code again, in the same step: a replay.
     const second = await passwordStep('dot@clinic.org');
-    const replay = await second.c.post('/api/v1/sign-in/verify-code', {
+    const replay = await pastReminder(second.c, '/api/v1/sign-in/verify-code', {
       flow: second.flow,
       code: now,
     });
     expect(replay.json().error.code).toBe('CODE_ALREADY_USED');
     // 25 s later the same step still holds; the previous step's code is older than the last used.
     clock.advance(25_000);
-    const older = await second.c.post('/api/v1/sign-in/verify-code', {
+    const older = await pastReminder(second.c, '/api/v1/sign-in/verify-code', {
       flow: second.flow,
       code: appCode(key, clock.now(), -1),
     });
@@ -194,7 +196,7 @@ describe('signing in with the app (strong-mfa asks for it once enrolled)', () =>
 
     // A minute on: T-2 is simply wrong, T-1 passes (typed as the step turned), then not again.
     clock.advance(60_000);
-    const stale = await second.c.post('/api/v1/sign-in/verify-code', {
+    const stale = await pastReminder(second.c, '/api/v1/sign-in/verify-code', {
       flow: second.flow,
       code: appCode(key, clock.now(), -2),
     });
@@ -202,19 +204,25 @@ describe('signing in with the app (strong-mfa asks for it once enrolled)', () =>
     const previous = appCode(key, clock.now(), -1);
     expect(
       (
-        await second.c.post('/api/v1/sign-in/verify-code', { flow: second.flow, code: previous })
+        await pastReminder(second.c, '/api/v1/sign-in/verify-code', {
+          flow: second.flow,
+          code: previous,
+        })
       ).json().status,
     ).toBe('signed_in');
     const third = await passwordStep('dot@clinic.org');
     expect(
       (
-        await third.c.post('/api/v1/sign-in/verify-code', { flow: third.flow, code: previous })
+        await pastReminder(third.c, '/api/v1/sign-in/verify-code', {
+          flow: third.flow,
+          code: previous,
+        })
       ).json().error.code,
     ).toBe('CODE_ALREADY_USED');
     // A code for the next step (a fast phone clock) is not accepted early.
     expect(
       (
-        await third.c.post('/api/v1/sign-in/verify-code', {
+        await pastReminder(third.c, '/api/v1/sign-in/verify-code', {
           flow: third.flow,
           code: appCode(key, clock.now(), 1),
         })
@@ -223,14 +231,14 @@ describe('signing in with the app (strong-mfa asks for it once enrolled)', () =>
   });
 
   it('lets exactly one of four concurrent submissions of one code through', async () => {
-    clock = new FakeClock();
+    clock = new FakeClock(SEED_001_REMINDER);
     await start(strongMfa);
     const c = await signedInClient(app, 'eve@clinic.org');
     const key = await enrolTotp(c, clock);
     const flows = await Promise.all([1, 2, 3, 4].map(() => passwordStep('eve@clinic.org')));
     const code = appCode(key, clock.now());
     const results = await Promise.all(
-      flows.map(({ c: d, flow }) => d.post('/api/v1/sign-in/verify-code', { flow, code })),
+      flows.map(({ c: d, flow }) => pastReminder(d, '/api/v1/sign-in/verify-code', { flow, code })),
     );
     const statuses = results.map((r) => r.json().status ?? r.json().error.code).sort();
     expect(statuses).toEqual([
@@ -242,7 +250,7 @@ describe('signing in with the app (strong-mfa asks for it once enrolled)', () =>
   });
 
   it('offers a text message instead, when the user also has a phone', async () => {
-    clock = new FakeClock();
+    clock = new FakeClock(SEED_001_REMINDER);
     await start(strongMfa);
     const c = await signedInClient(app, 'fin@clinic.org');
     const phoneFlow = (
@@ -277,7 +285,7 @@ describe('signing in with the app (strong-mfa asks for it once enrolled)', () =>
       destination: '•••• ••• 671',
       code: { channel: 'sms' },
     });
-    const signed = await d.post('/api/v1/sign-in/verify-code', {
+    const signed = await pastReminder(d, '/api/v1/sign-in/verify-code', {
       flow,
       code: await latestCode(app, '+14155552671'),
     });
@@ -290,7 +298,7 @@ describe('signing in with the app (strong-mfa asks for it once enrolled)', () =>
 
 describe('replacing and removing the app', () => {
   it('replacing stops the old key at once; removing needs a step-up and tells the user', async () => {
-    clock = new FakeClock();
+    clock = new FakeClock(SEED_001_REMINDER);
     await start();
     const c = await signedInClient(app, 'gil@clinic.org');
     await stepUpByEmail(c, 'gil@clinic.org');
@@ -329,7 +337,7 @@ describe('replacing and removing the app', () => {
   });
 
   it('refuses removal without a fresh step-up', async () => {
-    clock = new FakeClock();
+    clock = new FakeClock(SEED_001_REMINDER);
     await start(strongMfa);
     const c = await signedInClient(app, 'hal@clinic.org');
     await enrolTotp(c, clock);
@@ -340,27 +348,31 @@ describe('replacing and removing the app', () => {
 
 describe('wrong app codes count toward the account limit (S5)', () => {
   it('makes the user wait after five, and locks at the limit', async () => {
-    clock = new FakeClock();
+    clock = new FakeClock(SEED_001_REMINDER);
     await start(strongMfa);
     const c = await signedInClient(app, 'ian@clinic.org');
     await enrolTotp(c, clock);
     const { c: d, flow } = await passwordStep('ian@clinic.org');
     for (let i = 0; i < 5; i++)
       expect(
-        (await d.post('/api/v1/sign-in/verify-code', { flow, code: '000000' })).json().error.code,
+        (await pastReminder(d, '/api/v1/sign-in/verify-code', { flow, code: '000000' })).json()
+          .error.code,
       ).toBe('CODE_INVALID');
-    const waiting = await d.post('/api/v1/sign-in/verify-code', { flow, code: '000000' });
+    const waiting = await pastReminder(d, '/api/v1/sign-in/verify-code', { flow, code: '000000' });
     expect(waiting.statusCode).toBe(429);
     expect(waiting.json().error.code).toBe('TOO_MANY_ATTEMPTS');
     // Past every delay, guess after guess, until the 100th failure locks the codes.
     for (let i = 5; i < 100; i++) {
       clock.advance(16 * 60_000);
       const again = await passwordStep('ian@clinic.org');
-      await again.c.post('/api/v1/sign-in/verify-code', { flow: again.flow, code: '000000' });
+      await pastReminder(again.c, '/api/v1/sign-in/verify-code', {
+        flow: again.flow,
+        code: '000000',
+      });
     }
     clock.advance(16 * 60_000);
     const last = await passwordStep('ian@clinic.org');
-    const locked = await last.c.post('/api/v1/sign-in/verify-code', {
+    const locked = await pastReminder(last.c, '/api/v1/sign-in/verify-code', {
       flow: last.flow,
       code: '000000',
     });
@@ -373,7 +385,7 @@ describe('encryption key rotation (npm run cli -- reencrypt)', () => {
   // One database outlives several servers, each started with other ENCRYPTION_KEYS.
   let store: Store;
   beforeEach(async () => {
-    clock = new FakeClock();
+    clock = new FakeClock(SEED_001_REMINDER);
     store = openStore({ kind: 'sqlite', file: ':memory:' });
     await migrateToLatest(store);
   });
@@ -392,7 +404,7 @@ describe('encryption key rotation (npm run cli -- reencrypt)', () => {
   }
   async function signInWithApp(email: string, code: string) {
     const step = await passwordStep(email);
-    return step.c.post('/api/v1/sign-in/verify-code', { flow: step.flow, code });
+    return pastReminder(step.c, '/api/v1/sign-in/verify-code', { flow: step.flow, code });
   }
   const keyIdAtRest = async () =>
     (await store.db.selectFrom('totp_factors').select('key_id').executeTakeFirstOrThrow()).key_id;

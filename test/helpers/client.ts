@@ -61,6 +61,23 @@ export class Client {
     );
   }
 
+  /** A PUT with a JSON body (`null` included: sent as the JSON text `null`). */
+  async put(url: string, body: unknown): Promise<LightMyRequestResponse> {
+    return this.remember(
+      await this.app.inject({
+        method: 'PUT',
+        url,
+        headers: {
+          'x-portcullis-csrf': '1',
+          'content-type': 'application/json',
+          ...this.headers,
+          ...(this.cookie ? { cookie: this.cookie } : {}),
+        },
+        payload: JSON.stringify(body),
+      }),
+    );
+  }
+
   async delete(url: string): Promise<LightMyRequestResponse> {
     return this.remember(
       await this.app.inject({
@@ -114,7 +131,7 @@ export async function finishSignIn(
         flow: flow.flow,
         code: await latestCode(c.app, email),
       });
-    } else if (flow.step === 'enrol_phone' && flow.skippable) {
+    } else if ((flow.step === 'enrol_phone' || flow.step === 'choose_mfa') && flow.skippable) {
       res = await c.post('/api/v1/sign-in/skip', { flow: flow.flow });
     } else if (flow.step === 'save_recovery_code') {
       res = await c.post('/api/v1/sign-in/recovery-code-saved', { flow: flow.flow });
@@ -137,4 +154,20 @@ export async function signedInClient(
   await c.post('/api/v1/sign-up', { email, password: PASSWORD });
   await finishSignIn(c, await c.post('/api/v1/sign-in', { email, password: PASSWORD }), email);
   return c;
+}
+
+/**
+ * Posts a sign-in step and, when seed 001's reminder follows it (strong-mfa before 7 March 2025,
+ * for a user short of the minimum), takes "Skip for Now": for stories about other features.
+ */
+export async function pastReminder(
+  c: Client,
+  url: string,
+  body: Record<string, unknown>,
+): Promise<LightMyRequestResponse> {
+  const res = await c.post(url, body);
+  const flow = res.statusCode === 200 ? res.json().flow : undefined;
+  if (flow?.step === 'choose_mfa' && flow.skippable)
+    return c.post('/api/v1/sign-in/skip', { flow: flow.flow });
+  return res;
 }

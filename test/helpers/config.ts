@@ -28,3 +28,11 @@ export const productionEnv: Record<string, string> = {
   TWILIO_FROM_NUMBER: '+15005550006',
   TWILIO_API_BASE_URL: 'http://127.0.0.1:9',
 };
+
+/**
+ * A moment in February 2025, when seed 001's letter went out: the strong-mfa minimum is a
+ * reminder with "Skip for Now" until 7 March 2025. Stories about other features start their
+ * clock here (`new FakeClock(SEED_001_REMINDER)`); the enforcement itself is tested at and after
+ * the date.
+ */
+export const SEED_001_REMINDER = Date.UTC(2025, 1, 14, 12, 0, 0);

@@ -135,6 +135,8 @@ export interface JsonSchema {
   maxLength?: number;
   pattern?: string;
   default?: unknown;
+  /** OpenAPI 3.0's way of allowing null (`Type.Null()` in a union becomes `{ nullable: true }`). */
+  nullable?: boolean;
 }
 
 export interface OpenApiParameter {
@@ -220,7 +222,9 @@ function validValue(name: string, s: JsonSchema): unknown {
 
 /** JSON values of every type but the one(s) the schema allows. */
 export function wrongTypeValues(s: JsonSchema): unknown[] {
-  const allowed = new Set((s.anyOf ?? [s]).map((x) => x.type ?? 'string'));
+  const allowed = new Set(
+    (s.anyOf ?? [s]).flatMap((x) => [x.type ?? 'string', ...(x.nullable ? ['null'] : [])]),
+  );
   const samples: [string, unknown][] = [
     ['string', 'text'],
     ['number', 12345],

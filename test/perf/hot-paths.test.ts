@@ -69,8 +69,9 @@ describe('sign-in', () => {
       password: PASSWORD,
     });
     expect(res.json().status).toBe('signed_in');
-    // throttle read + count (before the hash, S5), account lookup, throttle reset, phone
-    // lookup (is a second factor owed?), session insert, audit insert
-    expect(queries).toHaveLength(7);
+    // throttle read + count (before the hash, S5), account lookup, throttle reset, what the
+    // account holds (is a second factor owed?), its policy (one indexed read), session insert,
+    // audit insert
+    expect(queries).toHaveLength(8);
   });
 });

@@ -163,6 +163,7 @@ describe.each(storeDialects)('audit log on %s', (_name, open) => {
         'code.sent',
         'code.failed',
         'account.email_verified',
+        'sign_in.minimum_skipped',
         'sign_in.succeeded',
       ]),
     );

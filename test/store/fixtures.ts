@@ -43,6 +43,7 @@ export async function insertAccount(
     created_at: clock.now(),
     updated_at: clock.now(),
     phone_offer_dismissed_at: null,
+    organisation_id: null,
     ...overrides,
   };
   await db.insertInto('accounts').values(account).execute();

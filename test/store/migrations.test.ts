@@ -28,6 +28,7 @@ const expectedColumns: { [T in keyof Database]: (keyof Database[T] & string)[] }
     'created_at',
     'updated_at',
     'phone_offer_dismissed_at',
+    'organisation_id',
   ],
   invitations: [
     'id',
@@ -113,6 +114,8 @@ const expectedColumns: { [T in keyof Database]: (keyof Database[T] & string)[] }
     'last_used_at',
     'flagged_at',
   ],
+  organisations: ['id', 'name', 'policy', 'created_at', 'updated_at'],
+  deployment_policies: ['id', 'document', 'updated_at', 'updated_by'],
 };
 
 describe.each(storeDialects)('migrations on %s', (name, open) => {

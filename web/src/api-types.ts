@@ -123,6 +123,14 @@ export interface CodeFlow {
   code: CodeChallenge | null;
 }
 
+/** A new email address being confirmed by a code sent to it (after a step-up). */
+export interface EmailChangeFlow {
+  flow: string;
+  /** The new address, masked. */
+  destination: string;
+  code: CodeChallenge | null;
+}
+
 /** A way to verify your identity again: a passkey, a code from the authenticator app, or a sent code. */
 export type StepUpMethod = 'passkey' | 'totp' | CodeChannel;
 
@@ -213,7 +221,7 @@ export interface OutboxMessage {
 }
 
 export type ResetMethod = 'email' | 'recovery_code';
-export type ResetSecondFactor = 'totp' | 'sms' | 'voice';
+export type ResetSecondFactor = 'passkey' | 'totp' | 'sms' | 'voice';
 export type ResetStep =
   'email_code' | 'recovery_code' | 'second_factor' | 'new_password' | 'save_recovery_code';
 
@@ -229,6 +237,8 @@ export interface ResetFlow {
   destination: string | null;
   code: CodeChallenge | null;
   secondFactor: { current: ResetSecondFactor; choices: ResetSecondFactor[] } | null;
+  /** In second_factor with a passkey: the ceremony to answer. */
+  passkey: PasskeyRequest | null;
   recoveryCode: RecoveryCodeShown | null;
 }
 

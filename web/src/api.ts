@@ -6,6 +6,7 @@ import type {
   CodeChannel,
   CodeFlow,
   ContinueAnswer,
+  EmailChangeFlow,
   Invitation,
   MessageAnswer,
   OutboxMessage,
@@ -169,6 +170,9 @@ export const api = {
     request<ResetContinue>('POST', '/password-reset/recovery-code', { flow, code }),
   resetSecondFactor: (flow: string, factor: ResetSecondFactor) =>
     request<ResetContinue>('POST', '/password-reset/second-factor', { flow, factor }),
+  /** In the reset's second-factor step: the passkey's answer to the flow's ceremony. */
+  resetVerifyPasskey: (flow: string, credential: PasskeyAssertion) =>
+    request<ResetContinue>('POST', '/password-reset/verify-passkey', { flow, credential }),
   resetResendCode: (flow: string) =>
     request<ResetContinue>('POST', '/password-reset/resend-code', { flow }),
   resetPassword: (flow: string, password: string, endSessions: boolean) =>
@@ -181,6 +185,16 @@ export const api = {
       currentPassword,
       newPassword,
       endOtherSessions,
+    }),
+  /** Change the email (after a step-up): a code goes to the new address. */
+  startEmailChange: (newEmail: string) =>
+    request<{ flow: EmailChangeFlow }>('POST', '/account/email', { newEmail }),
+  resendEmailChange: (flow: string) =>
+    request<{ flow: EmailChangeFlow }>('POST', '/account/email/resend', { flow }),
+  confirmEmailChange: (flow: string, code: string) =>
+    request<{ email: { address: string; verified: boolean } }>('POST', '/account/email/confirm', {
+      flow,
+      code,
     }),
   accountActivity: () => request<{ events: ActivityEvent[] }>('GET', '/account/activity'),
   session: () => request<SessionAnswer>('GET', '/session'),

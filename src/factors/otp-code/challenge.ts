@@ -49,10 +49,13 @@ export interface Challenges {
     accountId: string | null;
     ip: string | null;
     alternatives: CodeChannel[];
+    /** Digits, from the account's policy (`codeLength`); the settings' length by default. */
+    length?: number;
   }): Promise<void>;
   /** Throws RESEND_TOO_SOON while the cooldown runs. */
   assertResendAllowed(binding: CodeBinding): Promise<void>;
-  view(binding: CodeBinding, channel: CodeChannel): Promise<ChallengeView | null>;
+  /** `length`: the digits the code was sent with (see `send`). */
+  view(binding: CodeBinding, channel: CodeChannel, length?: number): Promise<ChallengeView | null>;
 }
 
 const channelWords: Record<CodeChannel, string> = {
@@ -75,7 +78,7 @@ export function createChallenges(d: {
   return {
     validityFor,
 
-    async send({ binding, target, accountId, ip, alternatives }) {
+    async send({ binding, target, accountId, ip, alternatives, length }) {
       if (target.channel !== 'email') {
         await d.guard.admit({ to: target.to, country: target.country ?? '', ip, accountId });
       }
@@ -85,7 +88,7 @@ export function createChallenges(d: {
         accountId,
         channel: target.channel,
         destination: target.to,
-        length: settings.codeLength,
+        length: length ?? settings.codeLength,
         validityMs,
       });
       const message =
@@ -131,12 +134,12 @@ export function createChallenges(d: {
       }
     },
 
-    async view(binding, channel) {
+    async view(binding, channel, length) {
       const active = await d.codes.active(binding);
       if (!active) return null;
       return {
         channel,
-        length: settings.codeLength,
+        length: length ?? settings.codeLength,
         validForSeconds: Math.round(validityFor(channel) / 1000),
         issuedAt: active.createdAt,
         expiresAt: active.expiresAt,

@@ -6,28 +6,22 @@
  * refused. Renaming and removing need a step-up too; removing respects the policy's minimum and
  * takes effect at once (the next assertion finds no passkey). Adding and removing notify the user.
  */
-import { verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
 import type { Clock } from '../../clock.js';
 import type { RelyingPartyConfig } from '../../config/webauthn.js';
-import { newId } from '../../crypto/random.js';
 import type { OutgoingMessage } from '../../delivery/sender.js';
 import { AppError } from '../../errors/app-error.js';
 import { loadSessionFlow, type FlowStore } from '../../flows/flow-store.js';
 import type { StepUpService } from '../../flows/step-up/service.js';
-import { mayRemove } from '../../policy/factors.js';
-import type { Policy } from '../../policy/presets.js';
+import { assertMayAdd, mayRemoveNow } from '../../policy/factor-rules.js';
+import type { PolicySource } from '../../policy/source.js';
 import type { AuthenticatedSession } from '../../sessions/sessions.js';
-import type { Db, Passkey } from '../../store/schema.js';
-import { loadFactors } from '../account-factors.js';
+import type { Account, Db, Passkey } from '../../store/schema.js';
 import { factorChanged } from '../changed.js';
-import {
-  ALGORITHMS,
-  liveChallenge,
-  registrationCeremony,
-  type RegistrationCeremony,
-} from './ceremony.js';
+import { registrationCeremony, type RegistrationCeremony } from './ceremony.js';
 import type { PasskeyRepo } from './repo.js';
+import { cleanName, registerPasskey } from './register.js';
 
 const FLOW_KIND = 'passkey_registration';
 
@@ -47,15 +41,15 @@ export interface PasskeyServiceDeps {
   flows: FlowStore;
   stepUp: StepUpService;
   audit: AuditLog;
-  policy: Policy;
+  policies: PolicySource;
   portalName: string;
   notify: (message: OutgoingMessage) => Promise<void>;
 }
 
 export interface PasskeyService {
   list(accountId: string): Promise<Passkey[]>;
-  /** Whether this passkey may be removed under the policy (a flagged one always may). */
-  removable(accountId: string, passkey: Passkey): Promise<boolean>;
+  /** Whether this passkey may be removed under the account's policy (a flagged one always may). */
+  removable(account: Account, passkey: Passkey): Promise<boolean>;
   start(auth: AuthenticatedSession): Promise<PasskeyRegistrationView>;
   finish(
     auth: AuthenticatedSession,
@@ -71,20 +65,13 @@ export interface PasskeyService {
   remove(auth: AuthenticatedSession, id: string, origin: RequestOrigin): Promise<void>;
 }
 
-/** A passkey's name as shown: spaces collapsed and trimmed. */
-export const cleanName = (name: string) => name.replace(/\s+/g, ' ').trim();
-
 export function createPasskeyService(d: PasskeyServiceDeps): PasskeyService {
   const { clock, rp } = d;
 
-  async function removable(accountId: string, passkey: Passkey): Promise<boolean> {
+  async function removable(account: Account, passkey: Passkey): Promise<boolean> {
+    // A flagged passkey (its counter went backwards) is refused anyway and never counted.
     if (passkey.flagged_at !== null) return true;
-    const f = await loadFactors(d.db, accountId);
-    return mayRemove(
-      'passkey',
-      { phone: f.phone ? 1 : 0, totp: f.totp ? 1 : 0, passkey: f.passkeys },
-      d.policy,
-    );
+    return mayRemoveNow(d, account, 'passkey');
   }
 
   return {
@@ -92,6 +79,7 @@ export function createPasskeyService(d: PasskeyServiceDeps): PasskeyService {
     removable,
 
     async start(auth) {
+      await assertMayAdd(d.policies, auth.account.id, 'passkey');
       await d.stepUp.require(auth);
       const existing = await d.passkeys.list(auth.account.id);
       const ceremony = registrationCeremony(rp, clock.now(), {
@@ -119,73 +107,7 @@ export function createPasskeyService(d: PasskeyServiceDeps): PasskeyService {
       );
       // Consumed before the response is looked at: a challenge is answered once (S15).
       await d.flows.save(flow, { state: 'done', data: flow.data });
-      const challenge = liveChallenge(flow.data, clock.now());
-
-      const refuse = async (result: string, error: AppError): Promise<never> => {
-        await d.audit.record({
-          action: 'factor.passkey_refused',
-          actorId: auth.account.id,
-          targetId: auth.account.id,
-          origin,
-          details: { result },
-        });
-        throw error;
-      };
-      let info;
-      try {
-        const verified = await verifyRegistrationResponse({
-          response,
-          expectedChallenge: challenge,
-          expectedOrigin: rp.origins,
-          expectedRPID: rp.id,
-          requireUserVerification: false, // checked below, for a clearer answer
-          supportedAlgorithmIDs: ALGORITHMS,
-        });
-        if (!verified.verified) return await refuse('invalid', new AppError('PASSKEY_INVALID'));
-        info = verified.registrationInfo;
-      } catch (err) {
-        const message = String(err instanceof Error ? err.message : err);
-        return refuse(
-          'invalid',
-          new AppError('PASSKEY_INVALID', {
-            cause: new Error(message.replace(/"[^"]*"/g, '"…"')),
-          }),
-        );
-      }
-      if (!info.userVerified)
-        return refuse('user_not_verified', new AppError('PASSKEY_USER_NOT_VERIFIED'));
-
-      const now = clock.now();
-      let saved: Passkey;
-      try {
-        saved = await d.passkeys.insert({
-          id: newId(),
-          accountId: auth.account.id,
-          credentialId: info.credential.id,
-          publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
-          signCount: info.credential.counter,
-          transports: info.credential.transports ?? response.response.transports ?? [],
-          name: cleanName(name),
-          aaguid: info.aaguid,
-          backupEligible: info.credentialDeviceType === 'multiDevice',
-          backedUp: info.credentialBackedUp,
-          createdAt: now,
-        });
-      } catch (err) {
-        if (err instanceof AppError && err.code === 'PASSKEY_ALREADY_REGISTERED')
-          return refuse('already_registered', err);
-        throw err;
-      }
-      await factorChanged(
-        d,
-        auth.account,
-        {
-          action: 'factor.passkey_added',
-          notice: `A passkey ("${saved.name}") was added to your account. It can sign you in without a password.`,
-        },
-        origin,
-      );
-      return saved;
+      return registerPasskey(d, auth.account, flow.data, { name, response }, origin);
     },
 
     async rename(auth, id, name, origin) {
@@ -205,7 +127,7 @@ export function createPasskeyService(d: PasskeyServiceDeps): PasskeyService {
       await d.stepUp.require(auth);
       const passkey = await d.passkeys.find(auth.account.id, id);
       if (!passkey) throw new AppError('PASSKEY_NOT_FOUND');
-      if (!(await removable(auth.account.id, passkey))) throw new AppError('FACTOR_REQUIRED');
+      if (!(await removable(auth.account, passkey))) throw new AppError('FACTOR_REQUIRED');
       if (!(await d.passkeys.remove(auth.account.id, id))) throw new AppError('PASSKEY_NOT_FOUND');
       await factorChanged(
         d,

@@ -12,8 +12,10 @@ import { AppError } from '../../errors/app-error.js';
 import { checkCode } from '../../flows/code-outcome.js';
 import { loadSessionFlow, type FlowStore } from '../../flows/flow-store.js';
 import type { StepUpService } from '../../flows/step-up/service.js';
-import type { Policy } from '../../policy/presets.js';
+import { assertMayAdd, mayRemoveNow } from '../../policy/factor-rules.js';
+import type { PolicySource } from '../../policy/source.js';
 import type { AuthenticatedSession } from '../../sessions/sessions.js';
+import type { Db } from '../../store/schema.js';
 import type { Throttle } from '../../accounts/throttle.js';
 import type { ChallengeView, Challenges } from '../otp-code/challenge.js';
 import type { CodeService } from '../otp-code/codes.js';
@@ -25,10 +27,7 @@ import {
   type PhoneChannel,
   type PhoneRules,
 } from './numbers.js';
-import { mayRemove } from '../../policy/factors.js';
 import { factorChanged } from '../changed.js';
-import type { PasskeyRepo } from '../passkey/repo.js';
-import type { TotpRepo } from '../totp/repo.js';
 import type { NewPhone, PhoneRepo } from './repo.js';
 import { phoneSaved } from './saved.js';
 
@@ -49,17 +48,16 @@ export interface EnrolmentView {
 }
 
 export interface PhoneServiceDeps {
+  db: Db;
   clock: Clock;
   codes: CodeService;
   challenges: Challenges;
   flows: FlowStore;
   phones: PhoneRepo;
-  totps: TotpRepo;
-  passkeys: PasskeyRepo;
   stepUp: StepUpService;
   throttle: Throttle;
   audit: AuditLog;
-  policy: Policy;
+  policies: PolicySource;
   phoneRules: PhoneRules;
   portalName: string;
   notify: (message: OutgoingMessage) => Promise<void>;
@@ -87,6 +85,10 @@ export interface PhoneService {
 }
 
 export function createPhoneService(d: PhoneServiceDeps): PhoneService {
+  /** Digits of the account's codes (its policy's `codeLength`). */
+  const codeLength = async (accountId: string) =>
+    (await d.policies.forAccount(accountId)).codeLength;
+
   async function send(
     auth: AuthenticatedSession,
     flowId: string,
@@ -99,6 +101,7 @@ export function createPhoneService(d: PhoneServiceDeps): PhoneService {
       accountId: auth.account.id,
       ip: origin.ip,
       alternatives: channelsFor(data.phone.kind),
+      length: await codeLength(auth.account.id),
     });
     await d.audit.record({
       action: 'code.sent',
@@ -110,6 +113,7 @@ export function createPhoneService(d: PhoneServiceDeps): PhoneService {
   }
 
   const view = async (
+    auth: AuthenticatedSession,
     token: string,
     flowId: string,
     data: EnrolmentData,
@@ -117,7 +121,11 @@ export function createPhoneService(d: PhoneServiceDeps): PhoneService {
     flow: token,
     destination: maskPhone(data.phone.e164),
     channels: channelsFor(data.phone.kind),
-    code: await d.challenges.view({ flowId, purpose: 'confirm_phone' }, data.channel),
+    code: await d.challenges.view(
+      { flowId, purpose: 'confirm_phone' },
+      data.channel,
+      await codeLength(auth.account.id),
+    ),
   });
 
   const load = (auth: AuthenticatedSession, token: string) =>
@@ -125,6 +133,7 @@ export function createPhoneService(d: PhoneServiceDeps): PhoneService {
 
   return {
     async start(auth, input, origin) {
+      await assertMayAdd(d.policies, auth.account.id, 'phone');
       await d.stepUp.require(auth);
       const parsed = parsePhone(input.phone, d.phoneRules);
       if (!canReceive(parsed.kind, input.channel)) throw new AppError('CHANNEL_NOT_AVAILABLE');
@@ -141,7 +150,7 @@ export function createPhoneService(d: PhoneServiceDeps): PhoneService {
         ttlMs: FLOW_TTL_MS,
       });
       await send(auth, flow.id, data, origin);
-      return view(token, flow.id, data);
+      return view(auth, token, flow.id, data);
     },
 
     async resend(auth, token, channel, origin) {
@@ -155,7 +164,7 @@ export function createPhoneService(d: PhoneServiceDeps): PhoneService {
         data: { ...flow.data, channel: chosen },
       });
       await send(auth, saved.id, saved.data, origin);
-      return view(token, saved.id, saved.data);
+      return view(auth, token, saved.id, saved.data);
     },
 
     async confirm(auth, token, code, origin) {
@@ -175,12 +184,7 @@ export function createPhoneService(d: PhoneServiceDeps): PhoneService {
       await d.stepUp.require(auth);
       const phone = await d.phones.find(auth.account.id);
       if (!phone) throw new AppError('PHONE_NOT_FOUND');
-      const [totp, passkeys] = await Promise.all([
-        d.totps.find(auth.account.id),
-        d.passkeys.usableCount(auth.account.id),
-      ]);
-      if (!mayRemove('phone', { phone: 1, totp: totp ? 1 : 0, passkey: passkeys }, d.policy))
-        throw new AppError('FACTOR_REQUIRED');
+      if (!(await mayRemoveNow(d, auth.account, 'phone'))) throw new AppError('FACTOR_REQUIRED');
       await d.phones.remove(auth.account.id);
       await factorChanged(
         d,

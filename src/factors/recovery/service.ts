@@ -12,7 +12,8 @@ import type { OutgoingMessage } from '../../delivery/sender.js';
 import { AppError } from '../../errors/app-error.js';
 import { countedCheck, Refused } from '../../flows/code-outcome.js';
 import type { StepUpService } from '../../flows/step-up/service.js';
-import type { Policy } from '../../policy/presets.js';
+import { assertMayAdd } from '../../policy/factor-rules.js';
+import type { PolicySource } from '../../policy/source.js';
 import type { AuthenticatedSession } from '../../sessions/sessions.js';
 import type { Account, RecoveryCode } from '../../store/schema.js';
 import type { PasswordHasher } from '../password/hashing.js';
@@ -34,7 +35,8 @@ export interface RecoveryCodeServiceDeps {
   stepUp: StepUpService;
   throttle: Throttle;
   audit: AuditLog;
-  policy: Policy;
+  /** The account's policy sets the code's length (`recoveryCode.digits`). */
+  policies: PolicySource;
   portalName: string;
   notify: (message: OutgoingMessage) => Promise<void>;
 }
@@ -60,7 +62,7 @@ export interface RecoveryCodeService {
 }
 
 export function createRecoveryCodeService(d: RecoveryCodeServiceDeps): RecoveryCodeService {
-  const { clock, policy } = d;
+  const { clock } = d;
   const refused = () => new Refused('invalid', new AppError('RECOVERY_CODE_INVALID'));
 
   /** The live code when `typed` is it (one argon2id verification either way). */
@@ -90,7 +92,7 @@ export function createRecoveryCodeService(d: RecoveryCodeServiceDeps): RecoveryC
     reason: IssueReason,
     origin: RequestOrigin,
   ): Promise<IssuedRecoveryCode> {
-    const digits = policy.recoveryCode.digits;
+    const digits = (await d.policies.forAccount(account.id)).recoveryCode.digits;
     const code = newRecoveryCode(digits);
     const record = await d.recoveryCodes.replace(
       account.id,
@@ -114,6 +116,7 @@ export function createRecoveryCodeService(d: RecoveryCodeServiceDeps): RecoveryC
     issue,
 
     async regenerate(auth, origin) {
+      await assertMayAdd(d.policies, auth.account.id, 'recovery_code');
       await d.stepUp.require(auth);
       const hadOne = (await d.recoveryCodes.live(auth.account.id)) !== undefined;
       const issued = await issue(auth.account, 'requested', origin);

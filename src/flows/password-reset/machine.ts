@@ -10,7 +10,8 @@
  * - email_code: a code went to the account's email (or, for an address with no account,
  *   nowhere — the answers are the same, S6).
  * - recovery_code: the saved recovery code, checked but not yet spent.
- * - second_factor: a code from the authenticator app, or one sent to the phone.
+ * - second_factor: a passkey (offered first when the account has one: an authentication ceremony
+ *   bound to the flow, answered once), a code from the authenticator app, or one sent to the phone.
  * - new_password: the new password; the recovery code is spent here, a new one issued, and the
  *   user's sessions end when they ask.
  * - save_recovery_code: the new recovery code, shown until the user says it is saved.
@@ -19,8 +20,9 @@
  */
 import type { Sealed } from '../../crypto/secret-box.js';
 import type { AccountFactors } from '../../factors/account-factors.js';
+import type { AuthenticationCeremony } from '../../factors/passkey/ceremony.js';
 import { channelsFor, type PhoneChannel } from '../../factors/phone/numbers.js';
-import type { PasswordResetMethod } from '../../policy/presets.js';
+import type { FactorKind, PasswordResetMethod } from '../../policy/presets.js';
 
 export type ResetState =
   | 'email_code'
@@ -49,15 +51,24 @@ export const firstState: Record<PasswordResetMethod, ResetState> = {
 };
 
 /** What proved the user's identity in this reset (audited; never a session's amr). */
-export type ResetProof = 'email' | 'recovery_code' | 'totp' | PhoneChannel;
+export type ResetProof = 'email' | 'recovery_code' | 'passkey' | 'totp' | PhoneChannel;
 
-/** In second_factor: the app, or a code sent to the phone. */
-export type ResetSecondFactor = 'totp' | PhoneChannel;
+/** In second_factor: a passkey, the app, or a code sent to the phone. */
+export type ResetSecondFactor = 'passkey' | 'totp' | PhoneChannel;
 
-/** What can confirm a recovery code: the app first (nothing is sent), then the phone's channels. */
-export function resetSecondFactors(factors: AccountFactors): ResetSecondFactor[] {
-  const out: ResetSecondFactor[] = factors.totp ? ['totp'] : [];
-  if (factors.phone) out.push(...channelsFor(factors.phone.kind));
+/**
+ * What can confirm a recovery code, among the factors the account's policy lets it use: a
+ * passkey first (phishing-resistant, nothing sent), then the app, then the phone's channels.
+ * Only usable (unflagged) passkeys count.
+ */
+export function resetSecondFactors(
+  factors: AccountFactors,
+  allowed: readonly FactorKind[],
+): ResetSecondFactor[] {
+  const out: ResetSecondFactor[] = [];
+  if (factors.passkeys > 0 && allowed.includes('passkey')) out.push('passkey');
+  if (factors.totp && allowed.includes('totp')) out.push('totp');
+  if (factors.phone && allowed.includes('phone')) out.push(...channelsFor(factors.phone.kind));
   return out;
 }
 
@@ -70,6 +81,13 @@ export interface ResetData {
   recoveryCodeId?: string;
   /** In second_factor: what the user is entering now. */
   secondFactor?: ResetSecondFactor;
+  /** In second_factor with a passkey: the ceremony for the account's passkeys, answered once. */
+  passkeyRequest?: AuthenticationCeremony;
+  /**
+   * Digits of the emailed code: the deployment's at the start (the same for every address, S6),
+   * kept so a resend and the page agree with the code that was sent.
+   */
+  codeLength?: number;
   /** The recovery code issued in place of the one spent, sealed to this flow until saved. */
   newRecoveryCode?: Sealed & { createdAt: number };
 }

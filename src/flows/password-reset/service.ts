@@ -1,9 +1,14 @@
 /**
  * Forgotten password (DESIGN "Flows", S6, S22). The policy says how a signed-out user proves who
- * they are: a code sent to the email, or the recovery code followed by a code from the
- * authenticator app or the phone. Then they choose a new password; their sessions end if they
- * ask, they are told by email, and they are *not* signed in — the next sign-in asks for every
- * factor the policy asks for.
+ * they are: a code sent to the email, or the recovery code followed by a passkey, a code from the
+ * authenticator app or a code sent to the phone. Then they choose a new password; their sessions
+ * end if they ask, they are told by email, and they are *not* signed in — the next sign-in asks
+ * for every factor the policy asks for.
+ *
+ * A passkey confirming a recovery code: a ceremony for that account's usable passkeys (32-byte
+ * challenge from the CSPRNG, expiring with the ceremony), kept in the flow and taken out of it by
+ * a versioned write before the answer is verified, so it is answered once (S15); a failure counts
+ * on the account like every second-factor failure (S5).
  *
  * Unknown addresses answer exactly like known ones: a flow is created and a code issued for
  * both (for an unknown address it is sent nowhere), the email itself goes out after the answer
@@ -11,27 +16,41 @@
  * account, and a recovery code typed for an unknown address costs the same argon2id
  * verification as a real one.
  */
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { parseEmail } from '../../accounts/email.js';
 import type { Throttle } from '../../accounts/throttle.js';
 import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
 import type { Clock } from '../../clock.js';
+import type { RelyingPartyConfig } from '../../config/webauthn.js';
 import type { KeyedHasher } from '../../crypto/keyed-hash.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Background } from '../../delivery/background.js';
-import { passwordResetCode, securityNotice } from '../../delivery/messages.js';
+import {
+  passwordResetCode,
+  passwordResetWayNotAllowed,
+  securityNotice,
+} from '../../delivery/messages.js';
 import type { Delivery, OutgoingMessage } from '../../delivery/sender.js';
 import { countAgainstLimit, type CounterStore } from '../../delivery/spend-guard.js';
 import { AppError } from '../../errors/app-error.js';
 import { loadFactors, type AccountFactors } from '../../factors/account-factors.js';
 import type { Challenges } from '../../factors/otp-code/challenge.js';
 import type { CodeBinding, CodeService } from '../../factors/otp-code/codes.js';
+import {
+  authenticationCeremony,
+  liveChallenge,
+  type AuthenticationCeremony,
+} from '../../factors/passkey/ceremony.js';
+import type { PasskeyRepo } from '../../factors/passkey/repo.js';
+import type { PasskeyVerifier } from '../../factors/passkey/verifier.js';
 import type { PasswordHasher } from '../../factors/password/hashing.js';
 import { checkPassword } from '../../factors/password/rules.js';
 import { canReceive, channelsFor } from '../../factors/phone/numbers.js';
 import type { PhoneRepo } from '../../factors/phone/repo.js';
 import type { RecoveryCodeService } from '../../factors/recovery/service.js';
 import type { TotpVerifier } from '../../factors/totp/verifier.js';
-import type { PasswordResetMethod, Policy } from '../../policy/presets.js';
+import type { PasswordResetMethod } from '../../policy/presets.js';
+import type { PolicySource } from '../../policy/source.js';
 import type { SessionService } from '../../sessions/sessions.js';
 import type { Account, Db } from '../../store/schema.js';
 import { checkCode, codeOutcomeError, countedCheck, Refused } from '../code-outcome.js';
@@ -45,7 +64,7 @@ import {
   type ResetState,
   resetSecondFactors,
 } from './machine.js';
-import { createResetView, recoveryAad, type ResetView } from './view.js';
+import { createResetView, recoveryAad, type ResetView, type SecondFactorContext } from './view.js';
 
 const FLOW_KIND = 'password_reset';
 const FLOW_TTL_MS = 15 * 60_000;
@@ -66,10 +85,14 @@ export interface PasswordResetDeps {
   throttle: Throttle;
   phones: PhoneRepo;
   totp: TotpVerifier;
+  rp: RelyingPartyConfig;
+  passkeys: PasskeyRepo;
+  passkey: PasskeyVerifier;
   recovery: RecoveryCodeService;
   box: SecretBox;
   audit: AuditLog;
-  policy: Policy;
+  /** Read per request: the deployment's before the account is known, the account's after. */
+  policies: PolicySource;
   delivery: Delivery;
   background: Background;
   counters: CounterStore;
@@ -92,7 +115,16 @@ export interface PasswordResetService {
   /** The code of email_code, or the app or phone code of second_factor. */
   verifyCode(input: { token: string; code: string; origin: RequestOrigin }): Promise<ResetView>;
   recoveryCode(input: { token: string; code: string; origin: RequestOrigin }): Promise<ResetView>;
-  /** In second_factor: the app, or a code sent by text or call (sent at once). */
+  /** In second_factor: the passkey's answer to the flow's ceremony. */
+  verifyPasskey(input: {
+    token: string;
+    response: AuthenticationResponseJSON;
+    origin: RequestOrigin;
+  }): Promise<ResetView>;
+  /**
+   * In second_factor: a passkey (a new ceremony), the app, or a code sent by text or call (sent
+   * at once).
+   */
   chooseSecondFactor(input: {
     token: string;
     factor: ResetSecondFactor;
@@ -115,13 +147,14 @@ const DONE_MESSAGE = 'Your password is changed. Sign in with your new password.'
 const proofWords: Record<ResetProof, string> = {
   email: 'a code sent to this email address',
   recovery_code: 'your recovery code',
+  passkey: 'your passkey',
   totp: 'a code from your authenticator app',
   sms: 'a code sent by text message',
   voice: 'a code given by phone call',
 };
 
 export function createPasswordResetService(d: PasswordResetDeps): PasswordResetService {
-  const { db, clock, policy } = d;
+  const { db, clock } = d;
   const emailKey = (normalized: string) => d.hasher.hash('email', normalized);
   const present = createResetView(d);
   const emailBinding = (flow: ResetFlow): CodeBinding => ({
@@ -191,7 +224,7 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
       accountId: acc?.id ?? null,
       channel: 'email',
       destination: acc?.email ?? flow.data.email,
-      length: policy.codeLength,
+      length: flow.data.codeLength ?? (await d.policies.deployment()).codeLength,
       validityMs,
     });
     if (!acc) return;
@@ -225,9 +258,27 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
     });
   }
 
-  /** The factors a page may see: only once the recovery code was right (second_factor). */
+  /**
+   * Past the recovery code the account is known to the user, so its own policy applies: the
+   * second factors it holds that its policy (an organisation's, maybe) lets it use.
+   */
+  async function secondFactorsOf(account: Account): Promise<SecondFactorContext> {
+    const [factors, own] = await Promise.all([
+      loadFactors(db, account.id),
+      d.policies.forAccount(account.id),
+    ]);
+    return { factors, choices: resetSecondFactors(factors, own.factors) };
+  }
+
+  /** What a page may see of the account: only once the recovery code was right (second_factor). */
   const viewFactors = (flow: ResetFlow, acc: Account | undefined) =>
-    flow.state === 'second_factor' && acc ? loadFactors(db, acc.id) : Promise.resolve(undefined);
+    flow.state === 'second_factor' && acc ? secondFactorsOf(acc) : Promise.resolve(undefined);
+
+  /** A new ceremony for the account's usable passkeys (the recovery code is the other factor). */
+  async function passkeyRequest(account: Account): Promise<AuthenticationCeremony> {
+    const allow = (await d.passkeys.list(account.id)).filter((p) => p.flagged_at === null);
+    return authenticationCeremony(d.rp, clock.now(), { allow, userVerification: 'preferred' });
+  }
 
   async function move(
     token: string,
@@ -236,7 +287,9 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
     data: ResetData,
   ): Promise<ResetView> {
     if (!canMove(flow.state, next)) throw new AppError('FLOW_STATE_CONFLICT');
-    return present(token, await d.flows.save(flow, { state: next, data }), undefined);
+    const kept = { ...data };
+    delete kept.passkeyRequest;
+    return present(token, await d.flows.save(flow, { state: next, data: kept }), undefined);
   }
 
   async function finish(flow: ResetFlow): Promise<ResetResult> {
@@ -257,22 +310,28 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
   }): Promise<ResetView> {
     const { flow, acc } = await load(token, 'second_factor');
     const account = requireAccount(acc);
-    const factors = await loadFactors(db, account.id);
-    if (!resetSecondFactors(factors).includes(factor)) throw new AppError('METHOD_NOT_AVAILABLE');
+    const second = await secondFactorsOf(account);
+    if (!second.choices.includes(factor)) throw new AppError('METHOD_NOT_AVAILABLE');
     // The same channel again is a resend: the cooldown applies.
-    if (factor !== 'totp' && factor === flow.data.secondFactor)
+    const phone = factor === 'sms' || factor === 'voice' ? factor : undefined;
+    if (phone && phone === flow.data.secondFactor)
       await d.challenges.assertResendAllowed(phoneBinding(flow));
-    const saved = await d.flows.save(flow, {
-      state: flow.state,
-      data: { ...flow.data, secondFactor: factor },
-    });
-    if (factor !== 'totp') await sendPhoneCode(saved, account, factors, factor, origin);
-    return present(token, saved, factors);
+    const data: ResetData = { ...flow.data, secondFactor: factor };
+    delete data.passkeyRequest;
+    // The passkey again: a new ceremony (the old one is void, answered or not).
+    if (factor === 'passkey') data.passkeyRequest = await passkeyRequest(account);
+    const saved = await d.flows.save(flow, { state: flow.state, data });
+    if (phone) await sendPhoneCode(saved, account, second.factors, phone, origin);
+    return present(token, saved, second);
   }
 
   return {
     async start({ email, method, origin }) {
-      if (!policy.passwordReset.includes(method)) throw new AppError('RESET_METHOD_NOT_ALLOWED');
+      // Before the account is known, only the deployment's policy answers: the methods offered,
+      // the code's length. An account's own policy would tell an unknown address from a known one.
+      const deployment = await d.policies.deployment();
+      if (!deployment.passwordReset.includes(method))
+        throw new AppError('RESET_METHOD_NOT_ALLOWED');
       const parsed = parseEmail(email);
       const key = emailKey(parsed.normalized);
       if (origin.ip)
@@ -282,27 +341,45 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
           RESET_LIMITS.perIpPer10Min,
         );
       await hit(`reset-email:${key}`, HOUR, RESET_LIMITS.perEmailPerHour);
-      const acc = await db
+      const found = await db
         .selectFrom('accounts')
         .selectAll()
         .where('email_normalized', '=', parsed.normalized)
         .where('state', '=', 'active')
         .executeTakeFirst();
+      // An organisation may allow fewer ways than the deployment (tighten.ts): say, the recovery
+      // code only. Refusing such a member here would answer differently from an unknown address
+      // (and tell who belongs to which organisation), so the reset goes on exactly as for an
+      // address with no account: no account on the flow, a code issued that is sent nowhere, a
+      // recovery code that never matches. The account's owner alone is told, by email after the
+      // answer like the code itself, which ways their organisation allows. (One policy read on
+      // either side, so the work is the same.)
+      const own = found ? await d.policies.forAccount(found.id) : await d.policies.deployment();
+      const acc = found && own.passwordReset.includes(method) ? found : undefined;
       const { token, flow } = await d.flows.create<ResetState, ResetData>({
         kind: FLOW_KIND,
         state: firstState[method],
         accountId: acc?.id ?? null,
-        data: { method, email: parsed.display, proofs: [] },
+        data: { method, email: parsed.display, proofs: [], codeLength: deployment.codeLength },
         ttlMs: FLOW_TTL_MS,
       });
       if (method === 'email') await issueEmailCode(flow, acc);
+      if (found && !acc) {
+        const notice = passwordResetWayNotAllowed(
+          d.settings.portalName,
+          found.email,
+          method,
+          own.passwordReset,
+        );
+        d.background.run('password-reset-not-allowed', () => d.delivery.send(notice));
+      }
       await d.audit.record({
         action: 'password_reset.requested',
-        targetId: acc?.id ?? null,
+        targetId: found?.id ?? null,
         origin,
-        details: { method },
+        details: { method, ...(found && !acc ? { refused: 'organisation_policy' } : {}) },
       });
-      return present(token, flow, await viewFactors(flow, acc));
+      return present(token, flow, undefined);
     },
 
     async view(token) {
@@ -344,6 +421,8 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
       }
       const account = requireAccount(acc);
       const factor = flow.data.secondFactor;
+      // A passkey is answered with an assertion (verifyPasskey), never with a code.
+      if (factor === 'passkey') throw new AppError('FLOW_STATE_CONFLICT');
       if (factor === 'totp') {
         await d.totp.verify({ accountId: account.id, code, purpose: 'second_factor', origin });
       } else if (factor) {
@@ -372,9 +451,8 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
       }
       const account = requireAccount(acc);
       const codeId = await d.recovery.check({ account, code, origin });
-      const factors = await loadFactors(db, account.id);
-      const choices = resetSecondFactors(factors);
-      const first = choices[0];
+      const second = await secondFactorsOf(account);
+      const first = second.choices[0];
       if (!first) throw new AppError('RESET_NEEDS_SECOND_FACTOR');
       const data: ResetData = {
         ...flow.data,
@@ -382,11 +460,38 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
         recoveryCodeId: codeId,
         secondFactor: first,
       };
+      if (first === 'passkey') data.passkeyRequest = await passkeyRequest(account);
       if (!canMove(flow.state, 'second_factor')) throw new AppError('FLOW_STATE_CONFLICT');
       // Claim the move before sending, so a double submit sends once.
       const saved = await d.flows.save(flow, { state: 'second_factor', data });
-      if (first !== 'totp') await sendPhoneCode(saved, account, factors, first, origin);
-      return present(token, saved, factors);
+      if (first === 'sms' || first === 'voice')
+        await sendPhoneCode(saved, account, second.factors, first, origin);
+      return present(token, saved, second);
+    },
+
+    async verifyPasskey({ token, response, origin }) {
+      const { flow, acc } = await load(token, 'second_factor');
+      const account = requireAccount(acc);
+      if (flow.data.secondFactor !== 'passkey') throw new AppError('FLOW_STATE_CONFLICT');
+      // Taken out of the flow before the answer is looked at (versioned write): a challenge is
+      // answered once, also by concurrent submits. After a failure, choosing the passkey again
+      // makes a new ceremony.
+      const data = { ...flow.data };
+      delete data.passkeyRequest;
+      const claimed = await d.flows.save(flow, { state: flow.state, data });
+      const challenge = liveChallenge(flow.data.passkeyRequest, clock.now());
+      // Only this account's passkeys, counted like every second-factor secret (S5).
+      await d.passkey.verify({
+        accountId: account.id,
+        response,
+        challenge,
+        purpose: 'second_factor',
+        origin,
+      });
+      return move(token, claimed, 'new_password', {
+        ...claimed.data,
+        proofs: [...claimed.data.proofs, 'passkey'],
+      });
     },
 
     chooseSecondFactor,
@@ -395,7 +500,7 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
       const { flow, acc } = await load(token, 'email_code', 'second_factor');
       if (flow.state === 'second_factor') {
         const factor = flow.data.secondFactor;
-        if (!factor || factor === 'totp') throw new AppError('FLOW_STATE_CONFLICT');
+        if (factor !== 'sms' && factor !== 'voice') throw new AppError('FLOW_STATE_CONFLICT');
         return chooseSecondFactor({ token, factor, origin });
       }
       await d.challenges.assertResendAllowed(emailBinding(flow));
@@ -467,10 +572,7 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
       };
       delete data.recoveryCodeId;
       const saved = await d.flows.save(claimed, { state: next, data });
-      return {
-        status: 'continue',
-        view: await present(token, saved, await loadFactors(db, account.id)),
-      };
+      return { status: 'continue', view: await present(token, saved, undefined) };
     },
 
     async recoveryCodeSaved({ token, origin }) {

@@ -1,21 +1,17 @@
 /**
  * What the forgotten-password pages are shown of a reset. Before the user has proved anything
  * the view is built from the flow alone (the address as typed, the pending code's timing), so it
- * is the same for an address with no account (S6); the account's phone and app appear only
- * after the recovery code was right.
+ * is the same for an address with no account (S6); the account's passkeys, phone and app appear
+ * only after the recovery code was right.
  */
 import type { ChallengeView } from '../../factors/otp-code/challenge.js';
 import type { AccountFactors } from '../../factors/account-factors.js';
+import type { AuthenticationCeremony } from '../../factors/passkey/ceremony.js';
 import { maskPhone } from '../../factors/phone/numbers.js';
 import { formatRecoveryCode } from '../../factors/recovery/code.js';
 import type { PasswordResetMethod } from '../../policy/presets.js';
 import type { StoredFlow } from '../flow-store.js';
-import {
-  resetSecondFactors,
-  type ResetData,
-  type ResetSecondFactor,
-  type ResetState,
-} from './machine.js';
+import type { ResetData, ResetSecondFactor, ResetState } from './machine.js';
 import type { PasswordResetDeps } from './service.js';
 
 export interface ResetView {
@@ -31,8 +27,16 @@ export interface ResetView {
   code: ChallengeView | null;
   /** In second_factor: what is being entered now, and every way the account offers. */
   secondFactor: { current: ResetSecondFactor; choices: ResetSecondFactor[] } | null;
+  /** In second_factor with a passkey: the ceremony to answer (navigator.credentials.get). */
+  passkey: AuthenticationCeremony | null;
   /** In save_recovery_code: the new code, shown until the user says it is saved. */
   recoveryCode: { code: string; digits: number; createdAt: number } | null;
+}
+
+/** In second_factor: what the account holds, and the ways its policy lets it confirm with. */
+export interface SecondFactorContext {
+  factors: AccountFactors;
+  choices: ResetSecondFactor[];
 }
 
 /** Binds a sealed recovery code to its flow. */
@@ -42,21 +46,25 @@ export function createResetView(d: Pick<PasswordResetDeps, 'clock' | 'challenges
   return async function present(
     token: string,
     flow: StoredFlow<ResetState, ResetData>,
-    factors: AccountFactors | undefined,
+    second: SecondFactorContext | undefined,
   ): Promise<ResetView> {
     if (flow.state === 'completed') throw new Error('a completed reset has no page');
     const { data } = flow;
     let destination: string | null = null;
     let code: ChallengeView | null = null;
     let secondFactor: ResetView['secondFactor'] = null;
+    let passkey: AuthenticationCeremony | null = null;
     if (flow.state === 'email_code') {
       destination = data.email;
-      code = await d.challenges.view({ flowId: flow.id, purpose: 'password_reset' }, 'email');
+      const sent = await d.challenges.view({ flowId: flow.id, purpose: 'password_reset' }, 'email');
+      code = sent && { ...sent, length: data.codeLength ?? sent.length };
     }
-    if (flow.state === 'second_factor' && data.secondFactor && factors) {
+    if (flow.state === 'second_factor' && data.secondFactor && second) {
       const current = data.secondFactor;
-      secondFactor = { current, choices: resetSecondFactors(factors) };
-      if (current !== 'totp' && factors.phone) {
+      const { factors, choices } = second;
+      secondFactor = { current, choices };
+      if (current === 'passkey') passkey = data.passkeyRequest ?? null;
+      else if (current !== 'totp' && factors.phone) {
         destination = maskPhone(factors.phone.e164);
         code = await d.challenges.view({ flowId: flow.id, purpose: 'second_factor' }, current);
       }
@@ -76,6 +84,7 @@ export function createResetView(d: Pick<PasswordResetDeps, 'clock' | 'challenges
       destination,
       code,
       secondFactor,
+      passkey,
       recoveryCode:
         shown !== null && sealed
           ? { code: formatRecoveryCode(shown), digits: shown.length, createdAt: sealed.createdAt }

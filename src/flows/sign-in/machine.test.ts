@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountFactors } from '../../factors/account-factors.js';
-import { presets } from '../../policy/presets.js';
+import { presets, type FactorKind } from '../../policy/presets.js';
 import {
   nextStep,
   secondFactorAlternatives,
@@ -8,7 +8,9 @@ import {
   type SignInData,
 } from './machine.js';
 
-const account = { email_verified_at: 1, phone_offer_dismissed_at: 1 };
+const account = { email_verified_at: 1, phone_offer_dismissed_at: 1, password_hash: 'h' };
+/** After seed 001's enforcement date (7 March 2025). */
+const NOW = Date.parse('2026-11-22T12:00:00Z');
 const none: AccountFactors = {
   phone: undefined,
   totp: undefined,
@@ -21,10 +23,13 @@ const device = { at: 10, key: 'hwk' as const, userVerified: true };
 describe('passkeys in the sign-in machine', () => {
   it('asks for the second factor after a password when the account has a passkey', () => {
     const data: SignInData = { passwordAt: 5 };
-    expect(nextStep(account, withPasskey, presets['strong-mfa'], data)).toBe('second_factor');
-    expect(nextStep(account, none, presets['strong-mfa'], data)).not.toBe('second_factor');
+    expect(nextStep(account, withPasskey, presets['strong-mfa'], data, NOW)).toBe('second_factor');
+    expect(nextStep(account, none, presets['strong-mfa'], data, NOW)).not.toBe('second_factor');
     expect(
-      secondFactorAlternatives({ ...withPasskey, recoveryCode: { id: 'r', saved: true } }),
+      secondFactorAlternatives(
+        { ...withPasskey, recoveryCode: { id: 'r', saved: true } },
+        presets['strong-mfa'],
+      ),
     ).toEqual(['passkey', 'recovery_code']);
   });
 
@@ -37,12 +42,19 @@ describe('passkeys in the sign-in machine', () => {
           { ...withPasskey, totp: { id: 't', addedAt: 1, lastUsedAt: null } },
           policy,
           data,
+          NOW,
         ),
       ).not.toBe('second_factor');
     }
     // The account's other steps still apply.
     expect(
-      nextStep({ ...account, email_verified_at: null }, withPasskey, presets['email-first'], data),
+      nextStep(
+        { ...account, email_verified_at: null },
+        withPasskey,
+        presets['email-first'],
+        data,
+        NOW,
+      ),
     ).toBe('verify_email');
   });
 
@@ -98,5 +110,97 @@ describe('passkeys in the sign-in machine', () => {
         { method: 'otp', at: 6 },
       ],
     });
+  });
+});
+
+const phone: AccountFactors['phone'] = {
+  id: 'p',
+  account_id: 'a',
+  e164: '+447700900123',
+  country: 'GB',
+  kind: 'mobile',
+  verified_at: 1,
+  created_at: 1,
+  last_used_at: null,
+};
+const totp: AccountFactors['totp'] = { id: 't', addedAt: 1, lastUsedAt: null };
+const savedCode: AccountFactors['recoveryCode'] = { id: 'r', saved: true };
+const fresh = { ...account, phone_offer_dismissed_at: null };
+const BEFORE = Date.parse('2025-03-06T23:59:59.999Z');
+const AT = Date.parse('2025-03-07T00:00:00.000Z');
+const pwd: SignInData = { passwordAt: 5 };
+
+describe('meeting the minimum inside sign-in', () => {
+  const strong = presets['strong-mfa'];
+
+  it('seed 001: a user with only a password chooses among the three ways, before and after the date', () => {
+    expect(nextStep(fresh, none, strong, pwd, BEFORE)).toBe('choose_mfa');
+    expect(nextStep(fresh, none, strong, pwd, AT)).toBe('choose_mfa');
+  });
+
+  it('seed 001: "Skip for Now" in this flow lets the sign-in on before the date, never after', () => {
+    const skipped: SignInData = { ...pwd, minimumSkippedAt: 6 };
+    // Before: on to the recovery code the policy requires (then the session).
+    expect(nextStep(fresh, none, strong, skipped, BEFORE)).toBe('save_recovery_code');
+    // A reminder: asked again at the next sign-in, though skipped on the account.
+    expect(nextStep(account, none, strong, pwd, BEFORE)).toBe('choose_mfa');
+    // After the date a skip does not count: blocked until the minimum is met.
+    expect(nextStep(fresh, none, strong, skipped, AT)).toBe('choose_mfa');
+  });
+
+  it('seed 001: a chosen way leads to each factor it lacks, in order, and is finished', () => {
+    // "Authenticator + phone number": "Verify your phone number and get Authenticator".
+    expect(nextStep(fresh, none, strong, { ...pwd, minimumChoice: 1 }, AT)).toBe('enrol_phone');
+    const withPhone = { ...none, phone };
+    // The phone alone already meets "password + phone", but the chosen way is finished.
+    expect(
+      nextStep(fresh, withPhone, strong, { ...pwd, minimumChoice: 1, enrolledAt: 7 }, AT),
+    ).toBe('enrol_totp');
+    expect(nextStep(fresh, none, strong, { ...pwd, minimumChoice: 0 }, AT)).toBe('enrol_passkey');
+    expect(nextStep(fresh, none, strong, { ...pwd, minimumChoice: 2 }, AT)).toBe('enrol_phone');
+    // Done: the recovery code the policy requires, then the session.
+    const both = { ...none, phone, totp, recoveryCode: savedCode };
+    expect(
+      nextStep(
+        fresh,
+        both,
+        strong,
+        { ...pwd, minimumChoice: 1, secondFactor: { factor: 'totp', at: 6 } },
+        AT,
+      ),
+    ).toBe('completed');
+  });
+
+  it('asks a user who holds a factor to pass it before adding another (a new one never vouches)', () => {
+    // Only the app: not compliant under seed 001; the app is passed first, then the minimum.
+    const appOnly = { ...none, totp };
+    expect(nextStep(fresh, appOnly, strong, pwd, AT)).toBe('second_factor');
+    expect(
+      nextStep(fresh, appOnly, strong, { ...pwd, secondFactor: { factor: 'totp', at: 6 } }, AT),
+    ).toBe('choose_mfa');
+    // Even where sign-in never asks for a second factor (seed 000), an enrolment is not made on
+    // the password alone by someone who holds another factor.
+    const custom = { ...presets['email-first'], minimum: [['totp' as const]] };
+    expect(nextStep(fresh, { ...none, phone }, custom, pwd, AT)).toBe('second_factor');
+  });
+
+  it('seeds 000 and 002: one way (a phone): straight to the phone; 000 offers it until skipped once', () => {
+    expect(nextStep(fresh, none, presets['email-first'], pwd, AT)).toBe('enrol_phone');
+    expect(nextStep(account, none, presets['email-first'], pwd, AT)).toBe('completed');
+    expect(nextStep(fresh, none, presets['sms-required'], pwd, AT)).toBe('enrol_phone');
+    // 002 blocks: a skip on the account changes nothing.
+    expect(nextStep(account, none, presets['sms-required'], pwd, AT)).toBe('enrol_phone');
+  });
+
+  it('never offers a way the policy does not allow, or one that needs a password added', () => {
+    const noPasskeys = { ...strong, factors: strong.factors.filter((f) => f !== 'passkey') };
+    // Only the two ways through a phone remain: still a choice.
+    expect(nextStep(fresh, none, noPasskeys, pwd, AT)).toBe('choose_mfa');
+    // Passkey or password + phone: an account with no password has one way left, the passkey.
+    const policy = { ...strong, minimum: [['passkey'], ['password', 'phone']] as FactorKind[][] };
+    expect(nextStep({ ...fresh, password_hash: null }, none, policy, pwd, AT)).toBe(
+      'enrol_passkey',
+    );
+    expect(nextStep(fresh, none, policy, pwd, AT)).toBe('choose_mfa');
   });
 });

@@ -1,13 +1,16 @@
 /**
  * The sign-in state machine. States are the steps a user can be at after the first factor;
- * the transition table is data, and every move is checked against it.
+ * the transition table is data, and every move is checked against it. What is owed comes from
+ * the policy's one evaluation (`policy/evaluate.ts`), in its order:
  *
- *   password ok ─► verify_email ─► second_factor ─────────────────┐
- *   passkey (UV) ──────┘ (skips second_factor: multi-factor alone) │
- *                       │                 ▲                         ▼
- *                       └─► enrol_phone ◄─┼─► confirm_phone ─► save_recovery_code ─► completed
- *                              │ (skip, when offered)  └─► restart
- *                              └─► completed (or save_recovery_code)
+ *   password ok ─► verify_email ─► second_factor ─► meet the minimum ─► save_recovery_code ─► completed
+ *   passkey (UV) ──────┘            (skipped: multi-factor alone)
+ *
+ *   meet the minimum: choose_mfa ─► enrol_phone ─► confirm_phone ─┐
+ *                         │     └─► enrol_totp ───────────────────┼─► (next missing factor, or on)
+ *                         │     └─► enrol_passkey ────────────────┘
+ *                         └─► "Skip for Now" (before the enforcement date; seed 000 until skipped once)
+ *   confirm_phone ─► restart (seed 002: "You are returned to the login screen to log in again")
  *
  * The first factor is the password, or a passkey with user verification (password-less: the
  * passkey is something you have and the verification something you are or know, so it meets
@@ -16,8 +19,11 @@
  * the authenticator app, or the recovery code; a used recovery code is replaced at once, and the
  * new one is shown in save_recovery_code (also entered when the policy requires a code, or when
  * the live code was never confirmed saved: a new one replaces it).
- * `restart` ends the flow without a session (seed 002: "You are returned to the login screen
- * to log in again").
+ * The minimum (seed 001: a passkey, or the app and a phone, or the password and a phone) is met
+ * inside sign-in: with one way to meet it the user goes straight to its first missing factor
+ * (seeds 000 and 002: the phone), with several they choose (choose_mfa). A user who already holds
+ * a second factor passes it first: only a verified user may add a factor, and a factor added in
+ * this flow never vouches for itself (the session stays at the level of what was passed).
  */
 import type { Sealed } from '../../crypto/secret-box.js';
 import type { AccountFactors } from '../../factors/account-factors.js';
@@ -25,31 +31,52 @@ import type { CodeChannel } from '../../factors/otp-code/challenge.js';
 import type { AuthenticationCeremony } from '../../factors/passkey/ceremony.js';
 import type { PasskeyProof } from '../../factors/passkey/verifier.js';
 import type { PhoneKind } from '../../factors/phone/numbers.js';
-import type { Policy } from '../../policy/presets.js';
+import {
+  evaluate,
+  missingFor,
+  type Evaluation,
+  type Holdings,
+  type VerifyMethod,
+} from '../../policy/evaluate.js';
+import { holdingsOf } from '../../policy/holdings.js';
+import type { FactorKind, Policy } from '../../policy/presets.js';
+import type { RegistrationCeremony } from '../../factors/passkey/ceremony.js';
 import type { Aal, AmrEntry } from '../../sessions/sessions.js';
 import type { Account } from '../../store/schema.js';
 
 export type SignInState =
   | 'verify_email'
   | 'second_factor'
+  | 'choose_mfa'
   | 'enrol_phone'
   | 'confirm_phone'
+  | 'enrol_totp'
+  | 'enrol_passkey'
   | 'save_recovery_code'
   | 'completed'
   | 'restart';
 
+/** The steps of meeting the minimum: choosing a way, then adding each missing factor. */
+export const minimumSteps = [
+  'choose_mfa',
+  'enrol_phone',
+  'confirm_phone',
+  'enrol_totp',
+  'enrol_passkey',
+] as const satisfies readonly SignInState[];
+export type MinimumStep = (typeof minimumSteps)[number];
+
+/** From a step of the minimum: another way or the next factor, or on (done or skipped). */
+const fromMinimum = [...minimumSteps, 'save_recovery_code', 'completed'] as const;
+
 export const transitions = {
-  verify_email: ['second_factor', 'enrol_phone', 'save_recovery_code', 'completed'],
-  second_factor: ['save_recovery_code', 'completed'],
-  enrol_phone: ['confirm_phone', 'save_recovery_code', 'completed'],
-  confirm_phone: [
-    'enrol_phone',
-    'confirm_phone',
-    'second_factor',
-    'save_recovery_code',
-    'completed',
-    'restart',
-  ],
+  verify_email: ['second_factor', ...fromMinimum],
+  second_factor: fromMinimum,
+  choose_mfa: fromMinimum,
+  enrol_phone: fromMinimum,
+  confirm_phone: [...fromMinimum, 'restart'],
+  enrol_totp: fromMinimum,
+  enrol_passkey: fromMinimum,
   save_recovery_code: ['completed'],
   completed: [],
   restart: [],
@@ -117,8 +144,16 @@ export interface SignInData {
   passkeyRequest?: AuthenticationCeremony;
   /** A number being confirmed at sign-in (enrol_phone → confirm_phone). */
   pendingPhone?: { e164: string; country: string; kind: PhoneKind };
-  /** Set when the phone was registered in this flow: a new factor never vouches for itself. */
-  phoneEnrolledAt?: number;
+  /** When a factor was added in this flow (it never vouches for itself: no second factor after). */
+  enrolledAt?: number;
+  /** The way of meeting the minimum the user chose (an index into the policy's `minimum`). */
+  minimumChoice?: number;
+  /** "Skip for Now" in this flow: the minimum is not asked again before the session. */
+  minimumSkippedAt?: number;
+  /** In enrol_totp: the new app key, sealed, until a code from the app confirms it. */
+  pendingTotp?: Sealed;
+  /** In enrol_passkey: the registration ceremony, answered once (S15). */
+  passkeyRegistration?: RegistrationCeremony;
   /** The recovery code issued in this flow, sealed (never in the clear at rest), until saved. */
   newRecoveryCode?: Sealed & { createdAt: number };
   /** When the user confirmed saving the recovery code shown in this flow. */
@@ -132,62 +167,126 @@ export function withoutPasskeyRequest(data: SignInData): SignInData {
   return next;
 }
 
+/** The factors a user can add inside sign-in (a password or a recovery code is not one). */
+const addable: Partial<Record<FactorKind, MinimumStep>> = {
+  phone: 'enrol_phone',
+  totp: 'enrol_totp',
+  passkey: 'enrol_passkey',
+};
+
+/** What the policy asks of this account now (`policy/evaluate.ts`). */
+export function evaluateAccount(
+  account: Pick<Account, 'email_verified_at' | 'phone_offer_dismissed_at' | 'password_hash'>,
+  factors: AccountFactors,
+  policy: Policy,
+  now: number,
+): Evaluation {
+  return evaluate(policy, holdingsOf(account, factors), now);
+}
+
+/** Second factors that can be passed (sent codes aside): a passkey, the app, a phone. */
+const verifying = (m: VerifyMethod) => m === 'passkey' || m === 'totp' || m === 'phone';
+
+/**
+ * The ways to meet the minimum, as the user sees them: each alternative of the policy's
+ * `minimum` with what it still lacks and whether sign-in can add all of that (factors sign-in can
+ * add and the policy allows: a password cannot be added here).
+ */
+export function minimumWays(policy: Policy, holdings: Holdings) {
+  return missingFor(policy, holdings).map((missing, index) => ({
+    index,
+    factors: policy.minimum[index]!,
+    missing,
+    available:
+      missing.length > 0 &&
+      missing.every((f) => addable[f] !== undefined && policy.factors.includes(f)),
+  }));
+}
+
+/** The order factors are added in: seed 001's "Verify your phone number and get Authenticator". */
+const addOrder: FactorKind[] = ['phone', 'totp', 'passkey'];
+
+/** The step that adds the next factor a way still lacks (none once it is complete). */
+function stepFor(way: ReturnType<typeof minimumWays>[number] | undefined): MinimumStep | undefined {
+  if (!way?.available) return undefined;
+  const next = addOrder.find((f) => way.missing.includes(f));
+  return next === undefined ? undefined : addable[next];
+}
+
+/** The step of meeting the minimum owed now, if any. */
+function minimumStep(
+  policy: Policy,
+  holdings: Holdings,
+  ev: Evaluation,
+  data: SignInData,
+): MinimumStep | undefined {
+  const ways = minimumWays(policy, holdings);
+  // The way the user chose is finished, even once another way would already do.
+  if (data.minimumChoice !== undefined) {
+    const step = stepFor(ways[data.minimumChoice]);
+    if (step) return step;
+  }
+  const due = ev.actions.find((a) => a.action === 'meet_minimum');
+  if (!due || (due.skippable && data.minimumSkippedAt !== undefined)) return undefined;
+  const open = ways.filter((w) => w.available);
+  // One way to meet it (seeds 000 and 002: a phone): straight to it; several: the user chooses.
+  return open.length === 1 ? stepFor(open[0]) : 'choose_mfa';
+}
+
 /** The first step still owed after the first factor, given what the flow has done so far. */
 export function nextStep(
-  account: Pick<Account, 'email_verified_at' | 'phone_offer_dismissed_at'>,
+  account: Pick<Account, 'email_verified_at' | 'phone_offer_dismissed_at' | 'password_hash'>,
   factors: AccountFactors,
   policy: Policy,
   data: SignInData,
+  now: number,
 ): SignInState {
   if (account.email_verified_at === null) return 'verify_email';
-  const { phone } = factors;
-  const hasSecondFactor = phone !== undefined || factors.totp !== undefined || factors.passkeys > 0;
-  if (
-    hasSecondFactor &&
-    policy.mfaAtSignIn !== 'never' &&
-    !data.secondFactor &&
-    !data.passkeySignIn &&
-    !data.phoneEnrolledAt
-  ) {
-    return 'second_factor';
-  }
-  if (!phone) {
-    if (policy.phoneAtSignIn === 'require') return 'enrol_phone';
-    if (policy.phoneAtSignIn === 'offer' && account.phone_offer_dismissed_at === null)
-      return 'enrol_phone';
-  }
+  const holdings = holdingsOf(account, factors);
+  const ev = evaluate(policy, holdings, now);
+  const passed =
+    data.secondFactor !== undefined ||
+    data.passkeySignIn !== undefined ||
+    data.enrolledAt !== undefined;
+  const canPass = ev.signIn.some(verifying);
+  if (!passed && canPass && ev.mfaRequired) return 'second_factor';
+  const minimum = minimumStep(policy, holdings, ev, data);
+  // Only a user who passed a factor they hold may add another (a new one never vouches for itself).
+  if (minimum) return !passed && canPass ? 'second_factor' : minimum;
   if (data.recoveryCodeSavedAt === undefined) {
     // Its replacement after a use; a code nobody confirmed saving (a sign-in that ended before
     // "I have saved it"); the one the policy requires.
     if (data.secondFactor?.factor === 'recovery_code') return 'save_recovery_code';
     if (factors.recoveryCode && !factors.recoveryCode.saved) return 'save_recovery_code';
-    if (policy.recoveryCode.required && !factors.recoveryCode) return 'save_recovery_code';
+    if (ev.actions.some((a) => a.action === 'save_recovery_code')) return 'save_recovery_code';
   }
   return 'completed';
 }
 
-/** The channels a second-factor code may go by, default first. */
+/** The channels a second-factor code may go by, default first (the policy allowing the phone). */
 export function secondFactorChannels(factors: AccountFactors, policy: Policy): CodeChannel[] {
   const { phone } = factors;
-  const channels: CodeChannel[] = !phone
-    ? []
-    : phone.kind === 'mobile'
-      ? ['sms', 'voice']
-      : ['voice'];
+  const channels: CodeChannel[] =
+    !phone || !policy.factors.includes('phone')
+      ? []
+      : phone.kind === 'mobile'
+        ? ['sms', 'voice']
+        : ['voice'];
   if (policy.emailCodeFallback) channels.push('email');
   return channels;
 }
 
 /**
  * The other ways through the second_factor step, strongest first: a passkey, the authenticator
- * app, the recovery code.
+ * app, the recovery code (each where the policy allows it).
  */
 export function secondFactorAlternatives(
   factors: AccountFactors,
+  policy: Policy,
 ): Exclude<SecondFactorMethod, 'code'>[] {
   const out: Exclude<SecondFactorMethod, 'code'>[] = [];
   if (factors.passkeys > 0) out.push('passkey');
   if (factors.totp) out.push('totp');
   if (factors.recoveryCode) out.push('recovery_code');
-  return out;
+  return out.filter((m) => policy.factors.includes(m));
 }

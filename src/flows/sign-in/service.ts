@@ -5,7 +5,7 @@
  * IP (S5). A passkey, a phone code, an authenticator-app code or the recovery code makes the
  * session AAL2; an email code never does (S9).
  */
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { parseEmail } from '../../accounts/email.js';
 import type { Throttle } from '../../accounts/throttle.js';
 import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
@@ -22,17 +22,23 @@ import type { RelyingPartyConfig } from '../../config/webauthn.js';
 import type { PasskeyRepo } from '../../factors/passkey/repo.js';
 import type { PasskeyVerifier } from '../../factors/passkey/verifier.js';
 import type { RecoveryCodeService } from '../../factors/recovery/service.js';
+import type { TotpRepo } from '../../factors/totp/repo.js';
 import type { TotpVerifier } from '../../factors/totp/verifier.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { PasswordHasher } from '../../factors/password/hashing.js';
 import { normalizePassword } from '../../factors/password/rules.js';
-import type { Policy } from '../../policy/presets.js';
+import type { PolicySource } from '../../policy/source.js';
 import type { SessionService } from '../../sessions/sessions.js';
 import type { Account, Db, Session } from '../../store/schema.js';
 import type { FlowStore, StoredFlow } from '../flow-store.js';
 import { checkCode } from '../code-outcome.js';
+import { registerPasskey } from '../../factors/passkey/register.js';
+import { confirmTotp } from '../../factors/totp/enrol.js';
+import { holdingsOf } from '../../policy/holdings.js';
 import {
   canMove,
+  minimumSteps,
+  minimumWays,
   nextStep,
   sessionAssurance,
   type SecondFactorMethod,
@@ -40,7 +46,7 @@ import {
   type SignInState,
 } from './machine.js';
 import { createPasskeySignIn, type PasskeySignInView } from './passkey.js';
-import { createSignInSteps, type FlowView } from './steps.js';
+import { createSignInSteps, type AccountContext, type FlowView } from './steps.js';
 
 const FLOW_KIND = 'sign_in';
 const FLOW_TTL_MS = 15 * 60_000;
@@ -59,6 +65,7 @@ export interface SignInDeps {
   sessions: SessionService;
   throttle: Throttle;
   phones: PhoneRepo;
+  totps: TotpRepo;
   totp: TotpVerifier;
   recovery: RecoveryCodeService;
   rp: RelyingPartyConfig;
@@ -66,7 +73,7 @@ export interface SignInDeps {
   passkey: PasskeyVerifier;
   box: SecretBox;
   audit: AuditLog;
-  policy: Policy;
+  policies: PolicySource;
   phoneRules: PhoneRules;
   portalName: string;
   /** Best-effort security notices (S21): a failure is logged, never fails the user's step. */
@@ -115,6 +122,24 @@ export interface SignInService {
     token: string;
     method: Exclude<SecondFactorMethod, 'code'>;
   }): Promise<FlowView>;
+  /**
+   * Meeting the minimum: the way the user chose (an index into the policy's `minimum`): the flow
+   * moves to the first factor it lacks. Choosing again (the same way or another) starts afresh.
+   */
+  chooseMinimum(input: {
+    token: string;
+    choice: number;
+    origin: RequestOrigin;
+  }): Promise<SignInResult>;
+  /** In enrol_totp: the code from the app confirms its new key. */
+  confirmTotp(input: { token: string; code: string; origin: RequestOrigin }): Promise<SignInResult>;
+  /** In enrol_passkey: the answer to the registration ceremony, and the passkey's name. */
+  registerPasskey(input: {
+    token: string;
+    name: string;
+    response: RegistrationResponseJSON;
+    origin: RequestOrigin;
+  }): Promise<SignInResult>;
   /** In second_factor: the answer to the flow's passkey ceremony. */
   verifyPasskey(input: {
     token: string;
@@ -134,11 +159,20 @@ export interface SignInService {
 }
 
 export function createSignInService(d: SignInDeps): SignInService {
-  const { db, clock, policy } = d;
+  const { db, clock } = d;
   const outcome = (o: SignInOutcome) => d.onOutcome?.(o);
   const steps = createSignInSteps(d);
   const passwordSubject = (normalizedEmail: string) =>
     `password:${d.hasher.hash('email', normalizedEmail)}`;
+
+  /** The account, what it holds and its policy (the deployment's, tightened by its organisation's). */
+  async function contextOf(acc: Account): Promise<AccountContext> {
+    const [factors, policy] = await Promise.all([
+      loadFactors(db, acc.id),
+      d.policies.forAccount(acc.id),
+    ]);
+    return { acc, factors, policy };
+  }
 
   async function load(token: string, ...allowed: SignInState[]) {
     const flow = await d.flows.load<SignInState, SignInData>(token, FLOW_KIND);
@@ -149,7 +183,8 @@ export function createSignInService(d: SignInDeps): SignInService {
       .where('id', '=', flow.accountId ?? '')
       .executeTakeFirst();
     if (!acc || acc.state !== 'active') throw new AppError('FLOW_NOT_FOUND');
-    return { flow, acc, factors: await loadFactors(db, acc.id) };
+    const ctx = await contextOf(acc);
+    return { flow, acc, ctx };
   }
 
   async function createSession(
@@ -180,16 +215,16 @@ export function createSignInService(d: SignInDeps): SignInService {
     data: SignInData,
     origin: RequestOrigin,
   ): Promise<SignInResult> {
-    const factors = await loadFactors(db, acc.id);
-    const next = nextStep(acc, factors, policy, data);
+    const ctx = await contextOf(acc);
+    const next = nextStep(acc, ctx.factors, ctx.policy, data, clock.now());
     if (!canMove(flow.state, next)) throw new AppError('FLOW_STATE_CONFLICT');
     // Claim the move first (versioned write), so a double submit cannot enter a step twice.
     const claimed = await d.flows.save(flow, { state: next, data });
-    const entered = await steps.enter(next, claimed, acc, factors, data, origin);
+    const entered = await steps.enter(next, claimed, ctx, data, origin);
     const saved =
       entered === data ? claimed : await d.flows.save(claimed, { state: next, data: entered });
     if (next === 'completed') return createSession(acc, entered, origin);
-    return { status: 'continue', view: await steps.view(token, saved, acc, factors) };
+    return { status: 'continue', view: await steps.view(token, saved, ctx) };
   }
 
   /** After the first factor: the first owed step (a new flow), or the session if none is. */
@@ -198,8 +233,8 @@ export function createSignInService(d: SignInDeps): SignInService {
     data: SignInData,
     origin: RequestOrigin,
   ): Promise<SignInResult> {
-    const factors = await loadFactors(db, acc.id);
-    const state = nextStep(acc, factors, policy, data);
+    const ctx = await contextOf(acc);
+    const state = nextStep(acc, ctx.factors, ctx.policy, data, clock.now());
     // Nothing owed: no flow to persist, straight to the session.
     if (state === 'completed') return createSession(acc, data, origin);
     const { token, flow } = await d.flows.create<SignInState, SignInData>({
@@ -209,9 +244,29 @@ export function createSignInService(d: SignInDeps): SignInService {
       data,
       ttlMs: FLOW_TTL_MS,
     });
-    const entered = await steps.enter(state, flow, acc, factors, data, origin);
+    const entered = await steps.enter(state, flow, ctx, data, origin);
     const saved = entered === data ? flow : await d.flows.save(flow, { state, data: entered });
-    return { status: 'continue', view: await steps.view(token, saved, acc, factors) };
+    return { status: 'continue', view: await steps.view(token, saved, ctx) };
+  }
+
+  /** A factor was added in this flow: on to what is owed next (seed 002: sign in again). */
+  async function added(
+    token: string,
+    flow: SignInFlow,
+    ctx: AccountContext,
+    data: SignInData,
+    origin: RequestOrigin,
+    factor: 'phone' | 'totp' | 'passkey',
+  ): Promise<SignInResult> {
+    const next: SignInData = { ...data, enrolledAt: clock.now() };
+    if (factor === 'phone' && ctx.policy.signInAgainAfterPhoneEnrolment) {
+      await d.flows.save(flow, { state: 'restart', data: next });
+      return {
+        status: 'restart',
+        message: 'Your phone number is verified. Sign in again to continue.',
+      };
+    }
+    return advance(token, flow, ctx.acc, next, origin);
   }
 
   const passkeys = createPasskeySignIn(d, { begin, load, advance, outcome });
@@ -230,6 +285,13 @@ export function createSignInService(d: SignInDeps): SignInService {
       origin,
       onFailure: () => outcome('code_invalid'),
     });
+
+  const openSteps: SignInState[] = [
+    'verify_email',
+    'second_factor',
+    ...minimumSteps,
+    'save_recovery_code',
+  ];
 
   return {
     async start({ email, password, origin }) {
@@ -281,22 +343,15 @@ export function createSignInService(d: SignInDeps): SignInService {
     },
 
     async view(token) {
-      const { flow, acc, factors } = await load(
-        token,
-        'verify_email',
-        'second_factor',
-        'enrol_phone',
-        'confirm_phone',
-        'save_recovery_code',
-      );
-      return steps.view(token, flow, acc, factors);
+      const { flow, ctx } = await load(token, ...openSteps);
+      return steps.view(token, flow, ctx);
     },
 
     async verifyCode({ token, code, origin, only }) {
       const codeSteps: CodeStep[] = only
         ? [only]
         : ['verify_email', 'second_factor', 'confirm_phone'];
-      const { flow, acc } = await load(token, ...codeSteps);
+      const { flow, acc, ctx } = await load(token, ...codeSteps);
       const step = flow.state as CodeStep;
       const method = step === 'second_factor' ? (flow.data.method ?? 'code') : 'code';
       // A passkey is answered with an assertion (verifyPasskey), never with a code.
@@ -341,19 +396,13 @@ export function createSignInService(d: SignInDeps): SignInService {
       const pending = flow.data.pendingPhone;
       if (!pending) throw new AppError('FLOW_STATE_CONFLICT');
       await steps.savePhone(acc, pending, origin);
-      const data: SignInData = { ...flow.data, phoneEnrolledAt: now };
-      if (policy.signInAgainAfterPhoneEnrolment) {
-        await d.flows.save(flow, { state: 'restart', data });
-        return {
-          status: 'restart',
-          message: 'Your phone number is verified. Sign in again to continue.',
-        };
-      }
-      return advance(token, flow, acc, data, origin);
+      const data: SignInData = { ...flow.data };
+      delete data.pendingPhone;
+      return added(token, flow, ctx, data, origin, 'phone');
     },
 
     async submitPhone({ token, phone, channel, origin }) {
-      const { flow, acc, factors } = await load(token, 'enrol_phone', 'confirm_phone');
+      const { flow, ctx } = await load(token, 'enrol_phone', 'confirm_phone');
       const parsed = parsePhone(phone, d.phoneRules);
       if (!canReceive(parsed.kind, channel)) throw new AppError('CHANNEL_NOT_AVAILABLE');
       const data: SignInData = {
@@ -371,33 +420,66 @@ export function createSignInService(d: SignInDeps): SignInService {
         await d.challenges.assertResendAllowed({ flowId: flow.id, purpose: 'confirm_phone' });
       }
       const saved = await d.flows.save(flow, { state: 'confirm_phone', data });
-      await steps.sendCurrent(saved, acc, factors, origin);
-      return steps.view(token, saved, acc, factors);
+      await steps.sendCurrent(saved, ctx, origin);
+      return steps.view(token, saved, ctx);
     },
 
     async resendCode({ token, channel, origin }) {
-      const { flow, acc, factors } = await load(
-        token,
-        'verify_email',
-        'second_factor',
-        'confirm_phone',
-      );
+      const { flow, ctx } = await load(token, 'verify_email', 'second_factor', 'confirm_phone');
       // Claims the flow's version first, so a double-clicked resend sends once.
       const saved = await d.flows.save(flow, {
         state: flow.state,
-        data: await steps.resend(flow, factors, channel),
+        data: await steps.resend(flow, ctx, channel),
       });
-      await steps.sendCurrent(saved, acc, factors, origin);
-      return steps.view(token, saved, acc, factors);
+      await steps.sendCurrent(saved, ctx, origin);
+      return steps.view(token, saved, ctx);
     },
 
     async chooseMethod({ token, method }) {
-      const { flow, acc, factors } = await load(token, 'second_factor');
+      const { flow, ctx } = await load(token, 'second_factor');
       const saved = await d.flows.save(flow, {
         state: flow.state,
-        data: await steps.chooseMethod(flow, acc, factors, method),
+        data: await steps.chooseMethod(flow, ctx, method),
       });
-      return steps.view(token, saved, acc, factors);
+      return steps.view(token, saved, ctx);
+    },
+
+    async chooseMinimum({ token, choice, origin }) {
+      const { flow, acc, ctx } = await load(token, ...minimumSteps);
+      const way = minimumWays(ctx.policy, holdingsOf(acc, ctx.factors))[choice];
+      if (!way?.available) throw new AppError('METHOD_NOT_AVAILABLE');
+      // A fresh start of that way: nothing pending from another one is kept.
+      const data: SignInData = { ...flow.data, minimumChoice: choice };
+      delete data.pendingPhone;
+      delete data.pendingTotp;
+      delete data.passkeyRegistration;
+      return advance(token, flow, acc, data, origin);
+    },
+
+    async confirmTotp({ token, code, origin }) {
+      const { flow, acc, ctx } = await load(token, 'enrol_totp');
+      const secret = steps.pendingTotp(flow);
+      const data: SignInData = { ...flow.data };
+      delete data.pendingTotp;
+      // Claimed (versioned write) once the code is right and before the key is saved: once.
+      let claimed = flow;
+      await confirmTotp(d, acc, secret, code, origin, async () => {
+        claimed = await d.flows.save(flow, { state: flow.state, data });
+      });
+      return added(token, claimed, ctx, data, origin, 'totp');
+    },
+
+    async registerPasskey({ token, name, response, origin }) {
+      const { flow, acc, ctx } = await load(token, 'enrol_passkey');
+      const ceremony = flow.data.passkeyRegistration;
+      if (!ceremony) throw new AppError('CEREMONY_EXPIRED');
+      // Taken out of the flow before the answer is looked at: answered once (S15). To try
+      // again, the page chooses the way again (a new ceremony).
+      const data: SignInData = { ...flow.data };
+      delete data.passkeyRegistration;
+      const claimed = await d.flows.save(flow, { state: flow.state, data });
+      await registerPasskey(d, acc, ceremony, { name, response }, origin);
+      return added(token, claimed, ctx, data, origin, 'passkey');
     },
 
     verifyPasskey: (input) => passkeys.secondFactor(input),
@@ -414,15 +496,27 @@ export function createSignInService(d: SignInDeps): SignInService {
     },
 
     async skip({ token, origin }) {
-      const { flow, acc } = await load(token, 'enrol_phone');
-      if (policy.phoneAtSignIn !== 'offer') throw new AppError('FLOW_STATE_CONFLICT');
+      const { flow, acc, ctx } = await load(token, ...minimumSteps);
+      if (!steps.skippable(flow, ctx)) throw new AppError('FLOW_STATE_CONFLICT');
       const now = clock.now();
+      // Remembered on the account: an `offer` is not made again; a `remind` is, next time.
       await db
         .updateTable('accounts')
         .set({ phone_offer_dismissed_at: now })
         .where('id', '=', acc.id)
         .execute();
-      return advance(token, flow, { ...acc, phone_offer_dismissed_at: now }, flow.data, origin);
+      await d.audit.record({
+        action: 'sign_in.minimum_skipped',
+        actorId: acc.id,
+        targetId: acc.id,
+        origin,
+      });
+      const data: SignInData = { ...flow.data, minimumSkippedAt: now };
+      delete data.minimumChoice;
+      delete data.pendingPhone;
+      delete data.pendingTotp;
+      delete data.passkeyRegistration;
+      return advance(token, flow, { ...acc, phone_offer_dismissed_at: now }, data, origin);
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
  * What entering each sign-in step does (which code goes where, which recovery code is issued,
- * which passkey ceremony is offered), what the page is shown of a flow, and which channels a
- * resend may use.
+ * which passkey ceremony is offered, which app key or passkey registration is prepared), what
+ * the page is shown of a flow, and which channels a resend may use. Every function takes the
+ * account's context: the account, what it holds, and its policy (the deployment's, tightened by
+ * its organisation's).
  */
 import { maskEmail } from '../../accounts/email.js';
 import type { RequestOrigin } from '../../audit/audit.js';
@@ -11,25 +13,62 @@ import type { ChallengeView, CodeChannel } from '../../factors/otp-code/challeng
 import type { CodePurpose } from '../../factors/otp-code/codes.js';
 import {
   authenticationCeremony,
+  registrationCeremony,
   type AuthenticationCeremony,
+  type CreationOptions,
 } from '../../factors/passkey/ceremony.js';
 import { channelsFor, maskPhone } from '../../factors/phone/numbers.js';
 import { phoneSaved } from '../../factors/phone/saved.js';
 import { formatRecoveryCode } from '../../factors/recovery/code.js';
+import { totpKeyView, type TotpKeyView } from '../../factors/totp/enrol.js';
+import { newTotpSecret } from '../../factors/totp/totp.js';
+import type { FactorKind, Policy } from '../../policy/presets.js';
 import type { Account } from '../../store/schema.js';
 import type { StoredFlow } from '../flow-store.js';
 import {
+  evaluateAccount,
+  minimumSteps,
+  minimumWays,
   secondFactorAlternatives,
   secondFactorChannels,
+  type MinimumStep,
   type SecondFactorMethod,
   withoutPasskeyRequest,
   type SignInData,
   type SignInState,
 } from './machine.js';
+import { holdingsOf } from '../../policy/holdings.js';
 import type { SignInDeps } from './service.js';
 
 type SignInFlow = StoredFlow<SignInState, SignInData>;
 type OpenStep = Exclude<SignInState, 'completed' | 'restart'>;
+
+/** The account a flow belongs to, what it holds, and the policy it is under. */
+export interface AccountContext {
+  acc: Account;
+  factors: AccountFactors;
+  policy: Policy;
+}
+
+/** One way to meet the policy's minimum, as the choose_mfa page lists it. */
+export interface MinimumWayView {
+  /** The factors of this way (seed 001: `passkey`; `totp`+`phone`; `password`+`phone`). */
+  factors: FactorKind[];
+  /** What it still lacks. */
+  missing: FactorKind[];
+  /** Whether sign-in can add what it lacks (a password cannot be added here). */
+  available: boolean;
+}
+
+export interface MinimumView {
+  ways: MinimumWayView[];
+  /** The way chosen in this flow, if any (an index into `ways`). */
+  chosen: number | null;
+  /** When the minimum binds (null: it has no date). */
+  deadline: number | null;
+  /** Sign-in cannot go on until it is met (after the date, or a policy that blocks). */
+  enforced: boolean;
+}
 
 export interface FlowView {
   flow: string;
@@ -54,6 +93,12 @@ export interface FlowView {
   passkey: AuthenticationCeremony | null;
   /** In save_recovery_code: the new code, shown until the user says it is saved. */
   recoveryCode: { code: string; digits: number; createdAt: number } | null;
+  /** In the steps of meeting the policy's minimum: its ways, the deadline, whether it blocks. */
+  minimum: MinimumView | null;
+  /** In enrol_totp: the new key for the app (QR code and text), until a code confirms it. */
+  totp: TotpKeyView | null;
+  /** In enrol_passkey: the options for navigator.credentials.create (S15). */
+  passkeyRegistration: { options: CreationOptions; expiresAt: number } | null;
 }
 
 const purposeOf: Partial<Record<SignInState, CodePurpose>> = {
@@ -64,10 +109,13 @@ const purposeOf: Partial<Record<SignInState, CodePurpose>> = {
 
 /** Binds a sealed recovery code to its flow. */
 const recoveryAad = (flowId: string) => `sign-in-recovery-code:${flowId}`;
+/** Binds a sealed new app key to its flow. */
+const totpAad = (flowId: string) => `sign-in-totp:${flowId}`;
+
+const isMinimumStep = (state: SignInState): state is MinimumStep =>
+  (minimumSteps as readonly SignInState[]).includes(state);
 
 export function createSignInSteps(d: SignInDeps) {
-  const { policy } = d;
-
   /** A new passkey ceremony for the account's usable passkeys (second factor: UV preferred). */
   async function passkeyRequest(acc: Account): Promise<AuthenticationCeremony> {
     const allow = (await d.passkeys.list(acc.id)).filter((p) => p.flagged_at === null);
@@ -79,7 +127,7 @@ export function createSignInSteps(d: SignInDeps) {
     return factors.phone;
   }
 
-  function channelsOf(flow: SignInFlow, factors: AccountFactors): CodeChannel[] {
+  function channelsOf(flow: SignInFlow, { factors, policy }: AccountContext): CodeChannel[] {
     switch (flow.state) {
       case 'verify_email':
         return ['email'];
@@ -97,10 +145,10 @@ export function createSignInSteps(d: SignInDeps) {
   /** Sends the code of the flow's current step over `flow.data.channel`. */
   async function sendCurrent(
     flow: SignInFlow,
-    acc: Account,
-    factors: AccountFactors,
+    ctx: AccountContext,
     origin: RequestOrigin,
   ): Promise<void> {
+    const { acc, factors, policy } = ctx;
     const purpose = purposeOf[flow.state];
     const channel = flow.data.channel ?? 'email';
     if (!purpose) throw new AppError('FLOW_STATE_CONFLICT');
@@ -121,7 +169,8 @@ export function createSignInSteps(d: SignInDeps) {
       target,
       accountId: acc.id,
       ip: origin.ip,
-      alternatives: channelsOf(flow, factors),
+      alternatives: channelsOf(flow, ctx),
+      length: policy.codeLength,
     });
     await d.audit.record({
       action: 'code.sent',
@@ -132,36 +181,68 @@ export function createSignInSteps(d: SignInDeps) {
     });
   }
 
+  /** What the choose_mfa and enrol steps show of the minimum. */
+  function minimumView(flow: SignInFlow, ctx: AccountContext): MinimumView {
+    const { acc, factors, policy } = ctx;
+    const ev = evaluateAccount(acc, factors, policy, d.clock.now());
+    return {
+      ways: minimumWays(policy, holdingsOf(acc, factors)).map(
+        ({ factors: f, missing, available }) => ({ factors: f, missing, available }),
+      ),
+      chosen: flow.data.minimumChoice ?? null,
+      deadline: ev.deadline,
+      enforced: ev.grace === 'block',
+    };
+  }
+
+  /** Whether "Skip for Now" is offered: in the minimum's steps, while it does not block. */
+  function skippable(flow: SignInFlow, ctx: AccountContext): boolean {
+    if (!isMinimumStep(flow.state)) return false;
+    const ev = evaluateAccount(ctx.acc, ctx.factors, ctx.policy, d.clock.now());
+    return ev.actions.some((a) => a.action === 'meet_minimum' && a.skippable);
+  }
+
   return {
     sendCurrent,
+    skippable,
 
     /** Side effects of entering `state`; returns the flow data to store with it. */
     async enter(
       state: SignInState,
       flow: SignInFlow,
-      acc: Account,
-      factors: AccountFactors,
+      ctx: AccountContext,
       data: SignInData,
       origin: RequestOrigin,
     ): Promise<SignInData> {
+      const { acc, factors, policy } = ctx;
       if (state === 'verify_email') {
         const next = { ...data, channel: 'email' as const };
-        await sendCurrent({ ...flow, state, data: next }, acc, factors, origin);
+        await sendCurrent({ ...flow, state, data: next }, ctx, origin);
         return next;
       }
       if (state === 'second_factor') {
         // A passkey is the strongest (phishing-resistant) factor, then the app, which costs
         // nothing to use: offered first, nothing sent.
-        if (factors.passkeys > 0)
+        const alternatives = secondFactorAlternatives(factors, policy);
+        if (alternatives.includes('passkey'))
           return { ...data, method: 'passkey', passkeyRequest: await passkeyRequest(acc) };
-        if (factors.totp) return { ...data, method: 'totp' };
+        if (alternatives.includes('totp')) return { ...data, method: 'totp' };
         const next: SignInData = {
           ...data,
           method: 'code',
           channel: secondFactorChannels(factors, policy)[0]!,
         };
-        await sendCurrent({ ...flow, state, data: next }, acc, factors, origin);
+        await sendCurrent({ ...flow, state, data: next }, ctx, origin);
         return next;
+      }
+      if (state === 'enrol_totp') {
+        // A new key each time the step is entered; the page shows it until a code confirms it.
+        return { ...data, pendingTotp: d.box.seal(newTotpSecret(), totpAad(flow.id)) };
+      }
+      if (state === 'enrol_passkey') {
+        const existing = await d.passkeys.list(acc.id);
+        const ceremony = registrationCeremony(d.rp, d.clock.now(), { account: acc, existing });
+        return { ...data, passkeyRegistration: ceremony };
       }
       if (state === 'save_recovery_code') {
         const reason =
@@ -177,13 +258,20 @@ export function createSignInSteps(d: SignInDeps) {
       return data;
     },
 
+    /** The new app key of an enrol_totp flow. */
+    pendingTotp(flow: SignInFlow): Buffer {
+      if (flow.state !== 'enrol_totp' || !flow.data.pendingTotp)
+        throw new AppError('FLOW_STATE_CONFLICT');
+      return d.box.open(flow.data.pendingTotp, totpAad(flow.id));
+    },
+
     /** The data for a resend over `channel` (default: the current one), after the cooldown. */
     async resend(
       flow: SignInFlow,
-      factors: AccountFactors,
+      ctx: AccountContext,
       channel: CodeChannel | undefined,
     ): Promise<SignInData> {
-      const allowed = channelsOf(flow, factors);
+      const allowed = channelsOf(flow, ctx);
       const chosen = channel ?? flow.data.channel ?? allowed[0];
       if (!chosen || !allowed.includes(chosen)) throw new AppError('CHANNEL_NOT_AVAILABLE');
       const purpose = purposeOf[flow.state];
@@ -205,15 +293,14 @@ export function createSignInSteps(d: SignInDeps) {
      */
     async chooseMethod(
       flow: SignInFlow,
-      acc: Account,
-      factors: AccountFactors,
+      ctx: AccountContext,
       method: Exclude<SecondFactorMethod, 'code'>,
     ): Promise<SignInData> {
-      if (!secondFactorAlternatives(factors).includes(method))
+      if (!secondFactorAlternatives(ctx.factors, ctx.policy).includes(method))
         throw new AppError('METHOD_NOT_AVAILABLE');
       const data = withoutPasskeyRequest(flow.data);
       if (method === 'passkey')
-        return { ...data, method, passkeyRequest: await passkeyRequest(acc) };
+        return { ...data, method, passkeyRequest: await passkeyRequest(ctx.acc) };
       return { ...data, method };
     },
 
@@ -226,12 +313,8 @@ export function createSignInSteps(d: SignInDeps) {
       await phoneSaved(d, acc, pending, previous, origin);
     },
 
-    async view(
-      token: string,
-      flow: SignInFlow,
-      acc: Account,
-      factors: AccountFactors,
-    ): Promise<FlowView> {
+    async view(token: string, flow: SignInFlow, ctx: AccountContext): Promise<FlowView> {
+      const { acc, factors, policy } = ctx;
       if (flow.state === 'completed' || flow.state === 'restart')
         throw new AppError('FLOW_STATE_CONFLICT');
       const purpose = purposeOf[flow.state];
@@ -245,12 +328,13 @@ export function createSignInSteps(d: SignInDeps) {
         destination = maskPhone(factors.phone.e164);
       else if (flow.state === 'confirm_phone' && flow.data.pendingPhone)
         destination = maskPhone(flow.data.pendingPhone.e164);
-      const channels = channelsOf(flow, factors);
+      const channels = channelsOf(flow, ctx);
       const sealed = flow.data.newRecoveryCode;
       const shown =
         flow.state === 'save_recovery_code' && sealed
           ? d.box.open(sealed, recoveryAad(flow.id)).toString()
           : null;
+      const registration = flow.state === 'enrol_passkey' ? flow.data.passkeyRegistration : null;
       return {
         flow: token,
         step: flow.state,
@@ -261,18 +345,18 @@ export function createSignInSteps(d: SignInDeps) {
           sending && flow.data.channel && channels.includes(flow.data.channel)
             ? [flow.data.channel, ...channels.filter((c) => c !== flow.data.channel)]
             : channels,
-        skippable: flow.state === 'enrol_phone' && policy.phoneAtSignIn === 'offer',
+        skippable: skippable(flow, ctx),
         phoneDefaultCountry:
           flow.state === 'enrol_phone' || flow.state === 'confirm_phone'
             ? d.phoneRules.defaultCountry
             : null,
         code:
           purpose && sending
-            ? await d.challenges.view({ flowId: flow.id, purpose }, channel)
+            ? await d.challenges.view({ flowId: flow.id, purpose }, channel, policy.codeLength)
             : null,
         secondFactor:
           flow.state === 'second_factor'
-            ? { method, alternatives: secondFactorAlternatives(factors) }
+            ? { method, alternatives: secondFactorAlternatives(factors, policy) }
             : null,
         recoveryCode:
           shown !== null && sealed
@@ -282,6 +366,18 @@ export function createSignInSteps(d: SignInDeps) {
           flow.state === 'second_factor' && method === 'passkey'
             ? (flow.data.passkeyRequest ?? null)
             : null,
+        minimum: isMinimumStep(flow.state) ? minimumView(flow, ctx) : null,
+        totp:
+          flow.state === 'enrol_totp' && flow.data.pendingTotp
+            ? await totpKeyView(
+                d.box.open(flow.data.pendingTotp, totpAad(flow.id)),
+                d.portalName,
+                acc.email,
+              )
+            : null,
+        passkeyRegistration: registration
+          ? { options: registration.options, expiresAt: registration.expiresAt }
+          : null,
       };
     },
   };

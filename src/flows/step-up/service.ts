@@ -25,6 +25,7 @@ import type { PasskeyVerifier } from '../../factors/passkey/verifier.js';
 import { channelsFor, maskPhone } from '../../factors/phone/numbers.js';
 import type { PhoneRepo } from '../../factors/phone/repo.js';
 import type { Policy } from '../../policy/presets.js';
+import type { PolicySource } from '../../policy/source.js';
 import type { AuthenticatedSession, SessionService } from '../../sessions/sessions.js';
 import type { Account, Session } from '../../store/schema.js';
 import { checkCode } from '../code-outcome.js';
@@ -73,7 +74,8 @@ export interface StepUpDeps {
   passkey: PasskeyVerifier;
   rp: RelyingPartyConfig;
   audit: AuditLog;
-  policy: Policy;
+  /** The account's policy, read at every use (its organisation's override, an admin's change). */
+  policies: PolicySource;
 }
 
 export interface StepUpService {
@@ -106,24 +108,30 @@ export interface StepUpService {
   freshUntil(auth: AuthenticatedSession): Promise<number | null>;
   /** Throws STEP_UP_REQUIRED unless the session stepped up within the policy's window. */
   require(auth: AuthenticatedSession): Promise<void>;
-  validUntil(session: Session): number | null;
+  /** Until when the session's last step-up lets it make changes (the account's policy's window). */
+  validUntil(session: Session): Promise<number | null>;
 }
 
 export function createStepUpService(d: StepUpDeps): StepUpService {
-  const { clock, policy } = d;
+  const { clock } = d;
 
-  async function methods(account: Account): Promise<StepUpMethod[]> {
+  /** What may vouch for a change under `policy`: held factors it allows, then email if it allows. */
+  async function methodsUnder(policy: Policy, account: Account): Promise<StepUpMethod[]> {
     const [passkeys, totp, phone] = await Promise.all([
       d.passkeys.usableCount(account.id),
       d.totps.find(account.id),
       d.phones.find(account.id),
     ]);
-    const out: StepUpMethod[] = passkeys > 0 ? ['passkey'] : [];
-    if (totp) out.push('totp');
-    if (phone) out.push(...channelsFor(phone.kind));
+    const allowed = new Set(policy.factors);
+    const out: StepUpMethod[] = passkeys > 0 && allowed.has('passkey') ? ['passkey'] : [];
+    if (totp && allowed.has('totp')) out.push('totp');
+    if (phone && allowed.has('phone')) out.push(...channelsFor(phone.kind));
     if (policy.emailStepUp && account.email_verified_at !== null) out.push('email');
     return out;
   }
+
+  const methods = async (account: Account) =>
+    methodsUnder(await d.policies.forAccount(account.id), account);
 
   /**
    * Checks the method is the user's; sends the code unless it comes from the app; for a passkey,
@@ -135,7 +143,8 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
     channel: StepUpMethod,
     origin: RequestOrigin,
   ): Promise<AuthenticationCeremony | undefined> {
-    const allowed = await methods(auth.account);
+    const policy = await d.policies.forAccount(auth.account.id);
+    const allowed = await methodsUnder(policy, auth.account);
     if (!allowed.includes(channel)) throw new AppError('METHOD_NOT_AVAILABLE');
     if (channel === 'totp') return undefined;
     if (channel === 'passkey') {
@@ -151,6 +160,7 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
       accountId: auth.account.id,
       ip: origin.ip,
       alternatives: allowed.filter((m): m is CodeChannel => m !== 'totp' && m !== 'passkey'),
+      length: policy.codeLength,
     });
     await d.audit.record({
       action: 'code.sent',
@@ -169,10 +179,11 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
   ): Promise<StepUpView> {
     const channel = flow.data.channel;
     const flowId = flow.id;
+    const policy = await d.policies.forAccount(auth.account.id);
     const base = {
       flow: token,
       method: channel,
-      channels: await methods(auth.account),
+      channels: await methodsUnder(policy, auth.account),
       passkey: null,
     };
     if (channel === 'totp') return { ...base, destination: null, code: null };
@@ -182,14 +193,14 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
     return {
       ...base,
       destination: phone ? maskPhone(phone.e164) : maskEmail(auth.account.email),
-      code: await d.challenges.view({ flowId, purpose: 'step_up' }, channel),
+      code: await d.challenges.view({ flowId, purpose: 'step_up' }, channel, policy.codeLength),
     };
   }
 
   const load = (auth: AuthenticatedSession, token: string) =>
     loadSessionFlow<StepUpData>(d.flows, token, FLOW_KIND, auth.session.id);
 
-  const validUntil = (session: Session) =>
+  const windowEnd = (policy: Policy, session: Session) =>
     session.step_up_at === null ? null : session.step_up_at + policy.stepUpWindowMs;
 
   /**
@@ -198,16 +209,18 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
    * fresh as a step-up would be.
    */
   async function freshUntil(auth: AuthenticatedSession): Promise<number | null> {
-    const until = validUntil(auth.session);
+    const policy = await d.policies.forAccount(auth.account.id);
+    const until = windowEnd(policy, auth.session);
     if (until !== null && until > clock.now()) return until;
-    if ((await methods(auth.account)).length === 0)
+    if ((await methodsUnder(policy, auth.account)).length === 0)
       return auth.session.created_at + policy.stepUpWindowMs;
     return until;
   }
 
   return {
     methods,
-    validUntil,
+    validUntil: async (session) =>
+      windowEnd(await d.policies.forAccount(session.account_id), session),
 
     async start(auth, channel, origin) {
       const { token, flow } = await d.flows.create<'pending' | 'done', StepUpData>({

@@ -1,12 +1,23 @@
-/** The signed-in user's own account: the password, recent security activity (issue 6). */
+/** The signed-in user's own account: the password, the email address, recent security activity (issue 6). */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { recentActivity } from '../../accounts/activity.js';
+import type { EmailChangeView } from '../../accounts/email-change.js';
 import type { Services } from '../../services.js';
 import { signedIn } from '../auth.js';
-import { errors, Password, Timestamp } from '../schemas.js';
+import { presentCode } from '../present.js';
+import { Code, CodeView, Email, errors, FlowToken, Password, Timestamp } from '../schemas.js';
 import { origin } from './public.js';
+
+const EmailChangeFlow = Type.Object({
+  flow: FlowToken,
+  destination: Type.String({
+    description: 'The new address, masked (`*****@example.com`): where the code went.',
+  }),
+  code: CodeView,
+});
+const presentEmailChange = (v: EmailChangeView) => ({ ...v, code: presentCode(v.code) });
 
 export function registerAccountRoutes(app: FastifyInstance, s: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -44,6 +55,98 @@ export function registerAccountRoutes(app: FastifyInstance, s: Services): void {
       },
     },
     async (request) => s.changePassword(signedIn(request), request.body, origin(request)),
+  );
+
+  r.post(
+    '/api/v1/account/email',
+    {
+      schema: {
+        tags,
+        summary:
+          'Change the email address (a fresh step-up): a code goes to the new address; the same answer whether or not the address is registered',
+        body: Type.Object({ newEmail: Email }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ flow: EmailChangeFlow }),
+          ...errors(
+            'UNAUTHENTICATED',
+            'STEP_UP_REQUIRED',
+            'INVALID_EMAIL',
+            'EMAIL_UNCHANGED',
+            'SEND_LIMIT_REACHED',
+            'DELIVERY_FAILED',
+          ),
+        },
+      },
+    },
+    async (request) => ({
+      flow: presentEmailChange(
+        await s.changeEmail.start(signedIn(request), request.body.newEmail, origin(request)),
+      ),
+    }),
+  );
+
+  r.post(
+    '/api/v1/account/email/resend',
+    {
+      schema: {
+        tags,
+        summary: 'Send a new code to the new address (the old code stops working)',
+        body: Type.Object({ flow: FlowToken }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ flow: EmailChangeFlow }),
+          ...errors(
+            'UNAUTHENTICATED',
+            'FLOW_NOT_FOUND',
+            'FLOW_STATE_CONFLICT',
+            'RESEND_TOO_SOON',
+            'SEND_LIMIT_REACHED',
+            'DELIVERY_FAILED',
+          ),
+        },
+      },
+    },
+    async (request) => ({
+      flow: presentEmailChange(
+        await s.changeEmail.resend(signedIn(request), request.body.flow, origin(request)),
+      ),
+    }),
+  );
+
+  r.post(
+    '/api/v1/account/email/confirm',
+    {
+      schema: {
+        tags,
+        summary:
+          "Confirm the new address with its code: it becomes the account's email, verified; the old address is told",
+        body: Type.Object({ flow: FlowToken, code: Code }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            email: Type.Object({
+              address: Type.String({ description: 'The new address, masked.' }),
+              verified: Type.Boolean(),
+            }),
+          }),
+          ...errors(
+            'UNAUTHENTICATED',
+            'FLOW_NOT_FOUND',
+            'FLOW_STATE_CONFLICT',
+            'CODE_INVALID',
+            'TOO_MANY_ATTEMPTS',
+            'ACCOUNT_LOCKED',
+            'EMAIL_UNAVAILABLE',
+          ),
+        },
+      },
+    },
+    async (request) => ({
+      email: await s.changeEmail.confirm(
+        signedIn(request),
+        request.body.flow,
+        request.body.code,
+        origin(request),
+      ),
+    }),
   );
 
   r.get(

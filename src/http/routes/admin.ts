@@ -1,13 +1,21 @@
-/** Admin routes: an admin with an AAL2 session (S23). More arrive with the admin console issue. */
+/**
+ * Admin routes: an admin with an AAL2 session (S23), checked by the admin context's guards for
+ * every route registered here. Invitations; the deployment's policy and organisations
+ * (admin-policy.ts, admin-organisations.ts). More arrive with the admin console issue.
+ */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services.js';
 import { signedIn } from '../auth.js';
 import { Email, errors, Timestamp } from '../schemas.js';
+import { registerAdminOrganisationRoutes } from './admin-organisations.js';
+import { registerAdminPolicyRoutes } from './admin-policy.js';
 
 export function registerAdminRoutes(app: FastifyInstance, s: Services): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  registerAdminPolicyRoutes(app, s);
+  registerAdminOrganisationRoutes(app, s);
   r.post(
     '/api/v1/admin/invitations',
     {

@@ -91,7 +91,7 @@ export function registerPasskeyRoutes(
         { flow: request.body.flow, name: request.body.name, response: request.body.credential },
         origin(request),
       );
-      return { passkey: presentPasskey(saved, await s.passkey.removable(auth.account.id, saved)) };
+      return { passkey: presentPasskey(saved, await s.passkey.removable(auth.account, saved)) };
     },
   );
 
@@ -118,7 +118,7 @@ export function registerPasskeyRoutes(
         origin(request),
       );
       return {
-        passkey: presentPasskey(renamed, await s.passkey.removable(auth.account.id, renamed)),
+        passkey: presentPasskey(renamed, await s.passkey.removable(auth.account, renamed)),
       };
     },
   );
@@ -176,7 +176,8 @@ export function registerPasskeyRoutes(
         origin(request),
       );
       setSessionCookie(reply, cookie, token);
-      return { validUntil: new Date(s.stepUp.validUntil(session) ?? s.clock.now()).toISOString() };
+      const until = (await s.stepUp.validUntil(session)) ?? s.clock.now();
+      return { validUntil: new Date(until).toISOString() };
     },
   );
 }

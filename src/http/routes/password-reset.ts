@@ -7,13 +7,15 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ResetResult, ResetView } from '../../flows/password-reset/service.js';
 import type { Services } from '../../services.js';
-import { presentCode } from '../present.js';
+import { presentCeremony, presentCode } from '../present.js';
 import {
   Code,
   CodeView,
   Email,
   errors,
   FlowToken,
+  PasskeyAssertion,
+  PasskeyRequest,
   Password,
   RecoveryCodeShown,
   Timestamp,
@@ -24,9 +26,14 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 const ResetMethod = Type.Union([Type.Literal('email'), Type.Literal('recovery_code')], {
   description:
-    '`email`: a code sent to the account email; `recovery_code`: the saved recovery code, then a code from the authenticator app or the phone. The policy says which are offered (`passwordReset` in /api/v1/config).',
+    '`email`: a code sent to the account email; `recovery_code`: the saved recovery code, then a passkey, a code from the authenticator app or a code sent to the phone. The policy says which are offered (`passwordReset` in /api/v1/config).',
 });
-const SecondFactor = Type.Union([Type.Literal('totp'), Type.Literal('sms'), Type.Literal('voice')]);
+const SecondFactor = Type.Union([
+  Type.Literal('passkey'),
+  Type.Literal('totp'),
+  Type.Literal('sms'),
+  Type.Literal('voice'),
+]);
 
 const ResetFlowView = Type.Object({
   flow: FlowToken,
@@ -52,9 +59,13 @@ const ResetFlowView = Type.Object({
     [Type.Object({ current: SecondFactor, choices: Type.Array(SecondFactor) }), Type.Null()],
     {
       description:
-        'In second_factor: what is being entered now (`totp`, or a code sent by `sms`/`voice`) and every way the account offers.',
+        'In second_factor: what is being used now (`passkey`, `totp`, or a code sent by `sms`/`voice`) and every way the account offers, the strongest first.',
     },
   ),
+  passkey: Type.Union([PasskeyRequest, Type.Null()], {
+    description:
+      'In second_factor with `current: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`.',
+  }),
   recoveryCode: Type.Union([RecoveryCodeShown(), Type.Null()], {
     description: 'In save_recovery_code: the new recovery code, to save before going on.',
   }),
@@ -75,6 +86,7 @@ function presentReset(v: ResetView) {
     expiresAt: iso(v.expiresAt),
     serverTime: iso(v.serverTime),
     code: presentCode(v.code),
+    passkey: presentCeremony(v.passkey),
     recoveryCode: v.recoveryCode && { ...v.recoveryCode, createdAt: iso(v.recoveryCode.createdAt) },
   };
 }
@@ -162,12 +174,46 @@ export function registerPasswordResetRoutes(app: FastifyInstance, s: Services): 
   );
 
   r.post(
+    '/api/v1/password-reset/verify-passkey',
+    {
+      schema: {
+        tags,
+        summary:
+          "Confirm the recovery code with a passkey: the answer to the flow's ceremony (spent whatever the outcome)",
+        body: Type.Object(
+          { flow: FlowToken, credential: PasskeyAssertion },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Continue,
+          ...errors(
+            ...flowErrors,
+            'CEREMONY_EXPIRED',
+            'PASSKEY_INVALID',
+            'PASSKEY_BLOCKED',
+            'TOO_MANY_ATTEMPTS',
+            'ACCOUNT_LOCKED',
+          ),
+        },
+      },
+    },
+    async (request) =>
+      proceed(
+        await s.passwordReset.verifyPasskey({
+          token: request.body.flow,
+          response: request.body.credential,
+          origin: origin(request),
+        }),
+      ),
+  );
+
+  r.post(
     '/api/v1/password-reset/second-factor',
     {
       schema: {
         tags,
         summary:
-          'Confirm the recovery code with the authenticator app, or have a code sent by text or call',
+          'Confirm the recovery code with a passkey (a new ceremony), the authenticator app, or a code sent by text or call',
         body: Type.Object(
           { flow: FlowToken, factor: SecondFactor },
           { additionalProperties: false },

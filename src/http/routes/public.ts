@@ -81,15 +81,19 @@ export function registerPublicRoutes(
         },
       },
     },
-    async () => ({
-      portalName: s.config.portalName,
-      policy: s.policy.preset,
-      selfSignUp: s.config.selfSignUp,
-      passwordReset: s.policy.passwordReset,
-      passwordMinLength: s.config.passwordMinLength,
-      passwordMaxLength: PASSWORD_MAX_LENGTH,
-      devOutbox: s.devOutbox,
-    }),
+    async () => {
+      // The deployment's policy as it is now (an administrator may have changed it).
+      const policy = await s.policies.deployment();
+      return {
+        portalName: s.config.portalName,
+        policy: policy.preset,
+        selfSignUp: s.config.selfSignUp,
+        passwordReset: policy.passwordReset,
+        passwordMinLength: s.config.passwordMinLength,
+        passwordMaxLength: PASSWORD_MAX_LENGTH,
+        devOutbox: s.devOutbox,
+      };
+    },
   );
 
   r.post(
@@ -347,7 +351,8 @@ export function registerPublicRoutes(
     {
       schema: {
         tags,
-        summary: '"Skip for Now": decline the phone offered at sign-in, where the policy allows it',
+        summary:
+          '"Skip for Now": go on without meeting the policy minimum (a phone, an app, a passkey), while the policy allows it',
         body: Type.Object({ flow: FlowToken }, { additionalProperties: false }),
         response: { 200: SignInResult, ...errors('FLOW_NOT_FOUND', 'FLOW_STATE_CONFLICT') },
       },

@@ -12,7 +12,7 @@ import { loadFactors } from '../../factors/account-factors.js';
 import { channelsFor, maskPhone } from '../../factors/phone/numbers.js';
 import { formatRecoveryCode } from '../../factors/recovery/code.js';
 import type { IssuedRecoveryCode } from '../../factors/recovery/service.js';
-import { mayRemove } from '../../policy/factors.js';
+import { removalRules } from '../../policy/factor-rules.js';
 import type { StepUpView as StepUpViewData } from '../../flows/step-up/service.js';
 import type { Services } from '../../services.js';
 import { signedIn } from '../auth.js';
@@ -108,16 +108,19 @@ export function registerSecurityRoutes(
     },
     async (request) => {
       const auth = signedIn(request);
-      const { phone, totp, passkeys } = await loadFactors(s.store.db, auth.account.id);
-      const recovery = await s.recovery.live(auth.account.id);
-      const has = { phone: phone ? 1 : 0, totp: totp ? 1 : 0, passkey: passkeys };
+      const [{ phone, totp }, recovery, policy, mayRemove] = await Promise.all([
+        loadFactors(s.store.db, auth.account.id),
+        s.recovery.live(auth.account.id),
+        s.policies.forAccount(auth.account.id),
+        removalRules({ db: s.store.db, clock: s.clock, policies: s.policies }, auth.account),
+      ]);
       // A flagged passkey never counts towards the minimum, so it may always go.
       const passkeyList = (await s.passkey.list(auth.account.id)).map((p) =>
-        presentPasskey(p, p.flagged_at !== null || mayRemove('passkey', has, s.policy)),
+        presentPasskey(p, p.flagged_at !== null || mayRemove('passkey')),
       );
       const until = await s.stepUp.freshUntil(auth);
       return {
-        policy: s.policy.name,
+        policy: policy.name,
         email: {
           address: maskEmail(auth.account.email),
           verified: auth.account.email_verified_at !== null,
@@ -140,13 +143,13 @@ export function registerSecurityRoutes(
               digits: recovery.digits,
             }
           : null,
-        recoveryCodeRequired: s.policy.recoveryCode.required,
+        recoveryCodeRequired: policy.recoveryCode.required,
         stepUp: {
           validUntil: until !== null && until > s.clock.now() ? iso(until) : null,
           methods: await s.stepUp.methods(auth.account),
         },
-        phoneRemovable: mayRemove('phone', has, s.policy),
-        totpRemovable: mayRemove('totp', has, s.policy),
+        phoneRemovable: mayRemove('phone'),
+        totpRemovable: mayRemove('totp'),
       };
     },
   );
@@ -226,7 +229,7 @@ export function registerSecurityRoutes(
         origin(request),
       );
       setSessionCookie(reply, cookie, token);
-      return { validUntil: iso(s.stepUp.validUntil(session) ?? s.clock.now()) };
+      return { validUntil: iso((await s.stepUp.validUntil(session)) ?? s.clock.now()) };
     },
   );
 

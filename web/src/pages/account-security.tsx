@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { api } from '../api';
 import type { AccountSecurity } from '../api-types';
 import { ConfirmRemoval } from '../components/confirm-removal';
+import { EmailAddressMethod } from '../components/email-method';
 import { MethodFeedback } from '../components/method-feedback';
 import { PasskeyMethod } from '../components/passkey-method';
 import { PasswordMethod } from '../components/password-method';
@@ -26,6 +27,7 @@ export type SecurityTask =
   | 'totp-remove'
   | 'recovery-code'
   | 'password-change'
+  | 'email-change'
   | 'passkey-add'
   | 'passkey-rename'
   | 'passkey-remove';
@@ -65,7 +67,12 @@ function SecurityView({
   const section: SectionProps = { security, reload, tasks };
   const methods = (
     <>
-      <EmailMethod security={security} />
+      {/* Seed 002 has no tabs: the address and "Change email" sit with the methods. */}
+      {security.policy === 'sms-required' ? (
+        <EmailAddressMethod {...section} />
+      ) : (
+        <EmailMethod security={security} />
+      )}
       <PasskeyMethod {...section} />
       <PhoneMethod {...section} words={words} />
       <TotpMethod {...section} />
@@ -95,9 +102,10 @@ function SecurityView({
               <>
                 <h2>Profile</h2>
                 <p>
-                  Your email address, role and sign-in sessions are on{' '}
-                  <Link to="/account">your account page</Link>.
+                  Your role and sign-in sessions are on <Link to="/account">your account page</Link>
+                  .
                 </p>
+                <EmailAddressMethod {...section} />
                 <PasswordMethod {...section} />
               </>
             ),

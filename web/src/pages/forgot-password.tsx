@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api, isFlowGone } from '../api';
+import { api, isApiError, isFlowGone } from '../api';
 import type { CodeChannel, ResetAnswer, ResetMethod, ResetSecondFactor } from '../api-types';
 import { CodeEntry } from '../components/code-entry';
 import { CodeForm } from '../components/code-form';
@@ -17,6 +17,7 @@ import { digitsWord } from '../format';
 import { useAction } from '../hooks/use-action';
 import { useFocusInvalid } from '../hooks/use-focus-invalid';
 import { usePageTitle } from '../hooks/use-page-title';
+import { getPasskey, isPasskeyAborted, passkeyProblem } from '../passkey';
 import { resetStore, type ActiveReset } from '../reset-flow-store';
 import type { SignInState } from './sign-in';
 import { newCodeNotice } from './verify-email';
@@ -25,10 +26,11 @@ const title = 'Reset your password';
 
 const methodLabels: Record<ResetMethod, string> = {
   email: 'Email me a verification code',
-  recovery_code: 'Use my recovery code, with my authenticator app or phone',
+  recovery_code: 'Use my recovery code, with my passkey, authenticator app or phone',
 };
 
 const insteadLabels: Record<ResetSecondFactor, string> = {
+  passkey: 'Use a passkey',
   totp: 'Use your authenticator app',
   sms: 'Text me a code instead',
   voice: 'Call me with a code instead',
@@ -36,8 +38,9 @@ const insteadLabels: Record<ResetSecondFactor, string> = {
 
 /**
  * "Forgot your password?" — signed out, the user proves who they are the way the policy allows
- * (seed 000: through email only; seed 001: the recovery code and then the authenticator app or
- * the phone), chooses a new password, and goes back to sign in: a reset never signs anyone in.
+ * (seed 000: through email only; seed 001: the recovery code and then a passkey, the
+ * authenticator app or the phone), chooses a new password, and goes back to sign in: a reset
+ * never signs anyone in.
  */
 export function ForgotPasswordPage() {
   usePageTitle(title);
@@ -183,7 +186,7 @@ function StartStep({
       ) : methods.length === 1 ? (
         <p>
           Email can no longer be used to recover your account. You need your recovery code, and then
-          a code from your authenticator app or your phone.
+          your passkey or a code from your authenticator app or your phone.
         </p>
       ) : (
         <p>Enter the email address you sign in with, and choose how to verify your identity.</p>
@@ -258,7 +261,7 @@ function RecoveryCodeStep({ active, follow, loseFlow }: StepProps) {
     <Card>
       <p>
         Enter the recovery code you saved for <strong>{flow.email}</strong>. Spaces and dashes are
-        fine. Then you confirm it with your authenticator app or your phone.
+        fine. Then you confirm it with your passkey, your authenticator app or your phone.
       </p>
       <CodeForm
         id="reset-recovery"
@@ -299,7 +302,7 @@ function SecondFactorStep({ active, follow, loseFlow }: StepProps) {
       try {
         const message = await send(factor);
         setSwitched(true);
-        if (factor !== 'totp') setNotice(message);
+        if (factor === 'sms' || factor === 'voice') setNotice(message);
       } catch (caught) {
         if (isFlowGone(caught)) {
           loseFlow(caught);
@@ -310,7 +313,9 @@ function SecondFactorStep({ active, follow, loseFlow }: StepProps) {
     });
   }
 
-  const others = choices.filter((c) => c !== current && (c === 'totp' || current === 'totp'));
+  // Every other way, but the phone's other channel while on the phone (CodeEntry offers that).
+  const onPhone = (c: ResetSecondFactor) => c === 'sms' || c === 'voice';
+  const others = choices.filter((c) => c !== current && !(onPhone(c) && onPhone(current)));
 
   return (
     <Card>
@@ -322,7 +327,9 @@ function SecondFactorStep({ active, follow, loseFlow }: StepProps) {
           {notice}
         </p>
       ) : null}
-      {current === 'totp' ? (
+      {current === 'passkey' ? (
+        <ResetPasskeyStep flow={flow} follow={follow} loseFlow={loseFlow} />
+      ) : current === 'totp' ? (
         <AppCodeEntry
           id="reset-second"
           portalName={portalName}
@@ -349,7 +356,7 @@ function SecondFactorStep({ active, follow, loseFlow }: StepProps) {
             resendPrompt="Didn't receive a code?"
             resendTip=""
             switches={choices.filter(
-              (c): c is CodeChannel & ResetSecondFactor => c !== 'totp' && c !== current,
+              (c): c is CodeChannel & ResetSecondFactor => onPhone(c) && c !== current,
             )}
             verify={verify}
             resend={(channel) => send((channel as ResetSecondFactor | undefined) ?? current)}
@@ -362,13 +369,80 @@ function SecondFactorStep({ active, follow, loseFlow }: StepProps) {
         title={
           current === 'totp'
             ? "Don't have your authenticator app with you?"
-            : 'Other ways to verify'
+            : current === 'passkey'
+              ? "Don't have your passkey with you?"
+              : 'Other ways to verify'
         }
         ways={others.map((factor) => ({ key: factor, label: insteadLabels[factor] }))}
         action={switching}
         onChoose={switchTo}
       />
     </Card>
+  );
+}
+
+/**
+ * The passkey confirming the recovery code: the browser asks for it when the user clicks. A
+ * refused answer spends the ceremony; the next try asks the server for a new one first.
+ */
+function ResetPasskeyStep({
+  flow,
+  follow,
+  loseFlow,
+}: Omit<StepProps, 'active'> & {
+  flow: ActiveReset['flow'];
+}) {
+  const { busy, error, run } = useAction();
+  // Set once an answer was refused: the ceremony is spent.
+  const [spent, setSpent] = useState(false);
+
+  function verify() {
+    void run('submit', async () => {
+      try {
+        let request = flow.passkey;
+        if (spent || !request) {
+          const renewed = await api.resetSecondFactor(flow.flow, 'passkey');
+          follow(renewed);
+          request = renewed.flow.passkey;
+          setSpent(false);
+        }
+        if (!request) throw new Error('This password reset cannot continue. Start again.');
+        let credential;
+        try {
+          credential = await getPasskey(request.options);
+        } catch (caught) {
+          if (isPasskeyAborted(caught)) return;
+          throw passkeyProblem(caught);
+        }
+        try {
+          follow(await api.resetVerifyPasskey(flow.flow, credential));
+        } catch (caught) {
+          if (isApiError(caught)) setSpent(true);
+          throw caught;
+        }
+      } catch (caught) {
+        if (isFlowGone(caught)) {
+          loseFlow(caught);
+          return;
+        }
+        throw caught;
+      }
+    });
+  }
+
+  return (
+    <>
+      <p>
+        Use the passkey you added to this account. Your device asks for your fingerprint, face or
+        PIN.
+      </p>
+      <ErrorAlert id="reset-passkey-error" error={error} />
+      <div className="actions">
+        <button type="button" className="button button-primary" onClick={verify} disabled={busy}>
+          {busy ? 'Waiting for your passkey…' : spent ? 'Try again' : 'Use your passkey'}
+        </button>
+      </div>
+    </>
   );
 }
 

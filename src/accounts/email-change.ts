@@ -1,0 +1,282 @@
+/**
+ * Changing the account's email while signed in (issue 6; S6, S20, S21): after a fresh step-up the
+ * user gives the new address, a code goes *to it*, and only that code changes the account's
+ * email (which is then verified). The old address is told, with the new one masked.
+ *
+ * A persisted flow of its own (`email_change`), bound to the session that started it:
+ *
+ *   pending ──resend──► pending
+ *   pending ──confirm─► done
+ *
+ * every move a versioned write, so of two concurrent confirms one wins.
+ *
+ * An address that already belongs to another account is never revealed to the person asking
+ * (S6). The answer to `start` (and to `resend`) is the same whether or not the address is free:
+ * a code is issued for the flow either way (same length, validity, tries, resend cooldown) and
+ * one email goes to the new address either way. For a free address that email holds the code;
+ * for a taken one it tells the address's owner that someone asked to move to it, with no code.
+ * So only the owner of the mailbox ever learns the address is registered, which sign-up already
+ * tells them. `confirm` on such a flow counts every try exactly like a wrong code (the code was
+ * never sent, and it is checked in a form that can never match), so tries, exhaustion and expiry
+ * answer alike. When the address is taken between the code and the confirmation (a sign-up meanwhile),
+ * the unique index refuses the update and the answer is EMAIL_UNAVAILABLE: it comes only after
+ * the right code, that is to the mailbox's owner.
+ */
+import type { AuditLog, RequestOrigin } from '../audit/audit.js';
+import type { Clock } from '../clock.js';
+import { emailChangedNotice, emailChangeToRegisteredAddress } from '../delivery/messages.js';
+import type { Delivery, OutgoingMessage } from '../delivery/sender.js';
+import { countAgainstLimit, type CounterStore } from '../delivery/spend-guard.js';
+import { AppError } from '../errors/app-error.js';
+import type { ChallengeView, Challenges } from '../factors/otp-code/challenge.js';
+import type { CodeBinding, CodeService } from '../factors/otp-code/codes.js';
+import { checkCode } from '../flows/code-outcome.js';
+import {
+  loadSessionFlow,
+  type FlowStore,
+  type SessionFlowState,
+  type StoredFlow,
+} from '../flows/flow-store.js';
+import type { StepUpService } from '../flows/step-up/service.js';
+import type { AuthenticatedSession } from '../sessions/sessions.js';
+import { isUniqueViolation } from '../store/dialect.js';
+import type { Db } from '../store/schema.js';
+import { maskEmail, parseEmail } from './email.js';
+import type { Throttle } from './throttle.js';
+
+const FLOW_KIND = 'email_change';
+const FLOW_TTL_MS = 15 * 60_000;
+const HOUR = 60 * 60_000;
+
+/** Emails (codes or notices) one account may have sent for email changes per hour. */
+export const EMAIL_CHANGE_LIMITS = { perAccountPerHour: 10 };
+
+export const transitions = {
+  pending: ['pending', 'done'],
+  done: [],
+} as const satisfies Record<SessionFlowState, readonly SessionFlowState[]>;
+
+interface EmailChangeData {
+  sessionId: string;
+  /** The new address as the user should see it, and its unique key. */
+  email: string;
+  normalized: string;
+  /** The address belongs to another account: its owner was told instead; nothing confirms. */
+  taken: boolean;
+}
+
+type EmailChangeFlow = StoredFlow<SessionFlowState, EmailChangeData>;
+
+export interface EmailChangeView {
+  flow: string;
+  /** The new address, masked (`*****@example.com`). */
+  destination: string;
+  code: ChallengeView | null;
+}
+
+export interface EmailChangeDeps {
+  db: Db;
+  clock: Clock;
+  codes: CodeService;
+  challenges: Challenges;
+  flows: FlowStore;
+  stepUp: StepUpService;
+  throttle: Throttle;
+  audit: AuditLog;
+  delivery: Delivery;
+  counters: CounterStore;
+  notify: (message: OutgoingMessage) => Promise<void>;
+  /** `codeLength` must be the one the challenges use (a code issued for a taken address). */
+  settings: { portalName: string; codeLength: number };
+}
+
+export interface EmailChangeService {
+  start(
+    auth: AuthenticatedSession,
+    newEmail: string,
+    origin: RequestOrigin,
+  ): Promise<EmailChangeView>;
+  resend(
+    auth: AuthenticatedSession,
+    token: string,
+    origin: RequestOrigin,
+  ): Promise<EmailChangeView>;
+  /** The code from the new address: the account's email is now that address, verified. */
+  confirm(
+    auth: AuthenticatedSession,
+    token: string,
+    code: string,
+    origin: RequestOrigin,
+  ): Promise<{ address: string; verified: true }>;
+}
+
+export function createEmailChange(d: EmailChangeDeps): EmailChangeService {
+  const binding = (flowId: string): CodeBinding => ({ flowId, purpose: 'verify_email' });
+
+  async function move(flow: EmailChangeFlow, next: SessionFlowState): Promise<EmailChangeFlow> {
+    if (!(transitions[flow.state] as readonly SessionFlowState[]).includes(next))
+      throw new AppError('FLOW_STATE_CONFLICT');
+    return d.flows.save(flow, { state: next, data: flow.data });
+  }
+
+  /** The same work and the same answer for a free and a taken address (see the header). */
+  async function send(
+    auth: AuthenticatedSession,
+    flowId: string,
+    data: EmailChangeData,
+    origin: RequestOrigin,
+  ) {
+    await countAgainstLimit(
+      d.counters,
+      {
+        key: `email-change:${auth.account.id}`,
+        windowMs: HOUR,
+        max: EMAIL_CHANGE_LIMITS.perAccountPerHour,
+        why: 'email-change limit',
+      },
+      d.clock.now(),
+    );
+    if (!data.taken) {
+      await d.challenges.send({
+        binding: binding(flowId),
+        target: { channel: 'email', to: data.email },
+        accountId: auth.account.id,
+        ip: origin.ip,
+        alternatives: [],
+      });
+      await d.audit.record({
+        action: 'code.sent',
+        actorId: auth.account.id,
+        targetId: auth.account.id,
+        origin,
+        details: { channel: 'email', purpose: 'verify_email' },
+      });
+      return;
+    }
+    // A code for the flow, as `challenges.send` issues one, that is never sent anywhere.
+    await d.codes.issue({
+      ...binding(flowId),
+      accountId: auth.account.id,
+      channel: 'email',
+      destination: data.email,
+      length: d.settings.codeLength,
+      validityMs: d.challenges.validityFor('email'),
+    });
+    try {
+      await d.delivery.send(emailChangeToRegisteredAddress(d.settings.portalName, data.email));
+    } catch (cause) {
+      // What `challenges.send` answers when an email with a code could not be sent.
+      await d.codes.revoke(binding(flowId));
+      throw new AppError('DELIVERY_FAILED', {
+        message: 'We could not send the email with your code. Try again in a moment.',
+        details: { channel: 'email', alternatives: null },
+        cause,
+      });
+    }
+    await d.audit.record({
+      action: 'account.email_change_refused',
+      actorId: auth.account.id,
+      targetId: auth.account.id,
+      origin,
+      details: { reason: 'address_in_use' },
+    });
+  }
+
+  const view = async (token: string, flow: EmailChangeFlow): Promise<EmailChangeView> => ({
+    flow: token,
+    destination: maskEmail(flow.data.email),
+    code: await d.challenges.view(binding(flow.id), 'email'),
+  });
+
+  const load = (auth: AuthenticatedSession, token: string) =>
+    loadSessionFlow<EmailChangeData>(d.flows, token, FLOW_KIND, auth.session.id);
+
+  return {
+    async start(auth, newEmail, origin) {
+      await d.stepUp.require(auth);
+      const parsed = parseEmail(newEmail);
+      if (parsed.normalized === auth.account.email_normalized)
+        throw new AppError('EMAIL_UNCHANGED');
+      const holder = await d.db
+        .selectFrom('accounts')
+        .select('id')
+        .where('email_normalized', '=', parsed.normalized)
+        .executeTakeFirst();
+      const { token, flow } = await d.flows.create<SessionFlowState, EmailChangeData>({
+        kind: FLOW_KIND,
+        state: 'pending',
+        accountId: auth.account.id,
+        data: {
+          sessionId: auth.session.id,
+          email: parsed.display,
+          normalized: parsed.normalized,
+          taken: holder !== undefined,
+        },
+        ttlMs: FLOW_TTL_MS,
+      });
+      await send(auth, flow.id, flow.data, origin);
+      return view(token, flow);
+    },
+
+    async resend(auth, token, origin) {
+      const flow = await load(auth, token);
+      await d.challenges.assertResendAllowed(binding(flow.id));
+      // Claims the flow's version first, so a double-clicked resend sends once.
+      const claimed = await move(flow, 'pending');
+      await send(auth, claimed.id, claimed.data, origin);
+      return view(token, claimed);
+    },
+
+    async confirm(auth, token, code, origin) {
+      const flow = await load(auth, token);
+      const account = auth.account;
+      await checkCode(d, {
+        binding: binding(flow.id),
+        // A taken address's code was never sent: checked in a form no code has, every try counts
+        // as a wrong one (the same tries left, the same exhaustion) and nothing ever confirms.
+        code: flow.data.taken ? `never:${code}` : code,
+        accountId: account.id,
+        origin,
+      });
+      await move(flow, 'done');
+      const now = d.clock.now();
+      let updated: bigint;
+      try {
+        const result = await d.db
+          .updateTable('accounts')
+          .set({
+            email: flow.data.email,
+            email_normalized: flow.data.normalized,
+            email_verified_at: now,
+            updated_at: now,
+          })
+          .where('id', '=', account.id)
+          // Another change of this account's email finished first: this one is stale.
+          .where('email_normalized', '=', account.email_normalized)
+          .executeTakeFirst();
+        updated = result.numUpdatedRows;
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        // Taken since the code was sent; only the mailbox's owner (who entered its code) hears it.
+        await d.audit.record({
+          action: 'account.email_change_refused',
+          actorId: account.id,
+          targetId: account.id,
+          origin,
+          details: { reason: 'address_in_use' },
+        });
+        throw new AppError('EMAIL_UNAVAILABLE');
+      }
+      if (Number(updated) !== 1) throw new AppError('FLOW_STATE_CONFLICT');
+      await d.audit.record({
+        action: 'account.email_changed',
+        actorId: account.id,
+        targetId: account.id,
+        origin,
+      });
+      const masked = maskEmail(flow.data.email);
+      await d.notify(emailChangedNotice(d.settings.portalName, account.email, masked));
+      return { address: masked, verified: true };
+    },
+  };
+}
