@@ -27,7 +27,7 @@ import {
 } from './delivery/spend-guard.js';
 import { createTwilioSenders } from './delivery/twilio.js';
 import { createBackground, type Background } from './delivery/background.js';
-import { createChallenges } from './factors/otp-code/challenge.js';
+import { createChallenges, type Challenges } from './factors/otp-code/challenge.js';
 import { createCodeService, type CodeService } from './factors/otp-code/codes.js';
 import {
   createPasswordHasher,
@@ -82,6 +82,7 @@ export interface Services {
   audit: AuditLog;
   delivery: Delivery;
   codes: CodeService;
+  challenges: Challenges;
   throttle: Throttle;
   sessions: SessionService;
   accounts: AccountService;
@@ -205,9 +206,9 @@ export function createServices(
     delivery,
     guard,
     clock,
+    policies,
     settings: {
       portalName: config.portalName,
-      codeLength: policy.codeLength,
       emailValidityMs: config.emailCodeValidityMs,
       phoneValidityMs: config.sms.codeValidityMs,
       resendCooldownMs: config.codeResendCooldownMs,
@@ -394,7 +395,7 @@ export function createServices(
     delivery,
     counters,
     notify,
-    settings: { portalName: config.portalName, codeLength: policy.codeLength },
+    settings: { portalName: config.portalName },
   });
 
   const policyAdmin = createPolicyAdmin({
@@ -419,6 +420,7 @@ export function createServices(
     audit,
     delivery,
     codes,
+    challenges,
     throttle,
     sessions,
     accounts,

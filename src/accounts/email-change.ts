@@ -86,8 +86,7 @@ export interface EmailChangeDeps {
   delivery: Delivery;
   counters: CounterStore;
   notify: (message: OutgoingMessage) => Promise<void>;
-  /** `codeLength` must be the one the challenges use (a code issued for a taken address). */
-  settings: { portalName: string; codeLength: number };
+  settings: { portalName: string };
 }
 
 export interface EmailChangeService {
@@ -154,13 +153,14 @@ export function createEmailChange(d: EmailChangeDeps): EmailChangeService {
       return;
     }
     // A code for the flow, as `challenges.send` issues one, that is never sent anywhere.
+    const rules = await d.challenges.rules(auth.account.id);
     await d.codes.issue({
       ...binding(flowId),
       accountId: auth.account.id,
       channel: 'email',
       destination: data.email,
-      length: d.settings.codeLength,
-      validityMs: d.challenges.validityFor('email'),
+      length: rules.length,
+      validityMs: rules.validityMs.email,
     });
     try {
       await d.delivery.send(emailChangeToRegisteredAddress(d.settings.portalName, data.email));
@@ -185,7 +185,11 @@ export function createEmailChange(d: EmailChangeDeps): EmailChangeService {
   const view = async (token: string, flow: EmailChangeFlow): Promise<EmailChangeView> => ({
     flow: token,
     destination: maskEmail(flow.data.email),
-    code: await d.challenges.view(binding(flow.id), 'email'),
+    code: await d.challenges.view(
+      binding(flow.id),
+      'email',
+      (await d.challenges.rules(flow.accountId)).length,
+    ),
   });
 
   const load = (auth: AuthenticatedSession, token: string) =>

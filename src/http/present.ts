@@ -19,6 +19,7 @@ export function presentUser(a: Account) {
   };
 }
 
+/** `idleMs`: the deployment's idle limit, for a session without its own. */
 export function presentSession(s: Session, idleMs: number) {
   const amr = JSON.parse(s.amr) as AmrEntry[];
   return {
@@ -27,7 +28,7 @@ export function presentSession(s: Session, idleMs: number) {
     amr: amr.map((e) => ({ method: e.method, at: iso(e.at) })),
     createdAt: iso(s.created_at),
     lastSeenAt: iso(s.last_seen_at),
-    idleExpiresAt: iso(s.last_seen_at + idleMs),
+    idleExpiresAt: iso(s.last_seen_at + (s.idle_ms ?? idleMs)),
     expiresAt: iso(s.expires_at),
   };
 }

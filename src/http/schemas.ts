@@ -361,7 +361,9 @@ export const FlowView = Type.Object({
       }),
       Type.Null(),
     ],
-    { description: 'In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`).' },
+    {
+      description: 'In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`).',
+    },
   ),
   passkeyRegistration: Type.Union(
     [Type.Object({ options: PasskeyCreationOptions, expiresAt: Timestamp }), Type.Null()],

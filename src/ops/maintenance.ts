@@ -4,6 +4,7 @@
  * log is never touched.
  * server.ts runs it every 10 minutes; it is safe to run from several processes at once.
  */
+import { sql } from 'kysely';
 import { purgeRateCounters } from '../delivery/spend-guard.js';
 import type { Db } from '../store/schema.js';
 
@@ -31,7 +32,10 @@ export async function purgeExpired(
   const sessions = await db
     .deleteFrom('sessions')
     .where((eb) =>
-      eb.or([eb('expires_at', '<', now), eb('last_seen_at', '<', now - sessionIdleMs)]),
+      eb.or([
+        eb('expires_at', '<', now),
+        eb(sql<number>`last_seen_at + coalesce(idle_ms, ${sessionIdleMs})`, '<', now),
+      ]),
     )
     .executeTakeFirst();
   const outbox = await db

@@ -52,6 +52,17 @@ export interface Policy {
    */
   recoveryCode: { required: boolean; digits: number };
   /**
+   * How long a sent code is valid, in seconds, by email and by phone (text or call); null: the
+   * deployment's setting (EMAIL_CODE_VALIDITY_SECONDS, SMS_CODE_VALIDITY_SECONDS), which is also
+   * the longest a policy may give (a policy shortens, never lengthens).
+   */
+  codeValiditySeconds: { email: number | null; phone: number | null };
+  /**
+   * Session limits: idle minutes and absolute hours; null: the deployment's setting
+   * (SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_HOURS), also the longest a policy may give.
+   */
+  sessionLimits: { idleMinutes: number | null; absoluteHours: number | null };
+  /**
    * How a signed-out user who forgot the password proves who they are before setting a new
    * one; each entry is one way, offered in this order. `email`: a code sent to the account's
    * email (seed 000: "you will only have the option to verify your identity through email").
@@ -87,6 +98,9 @@ export const presets: Record<PolicyName, Policy> = {
     codeLength: 6,
     stepUpWindowMs: FIVE_MINUTES,
     recoveryCode: { required: false, digits: 20 },
+    // "Codes will be valid for 60 seconds."
+    codeValiditySeconds: { email: null, phone: 60 },
+    sessionLimits: { idleMinutes: null, absoluteHours: null },
     passwordReset: ['email'],
   },
   // Seed 001: email stops being a sign-in or recovery method; the enforcement date and the
@@ -108,6 +122,8 @@ export const presets: Record<PolicyName, Policy> = {
     stepUpWindowMs: FIVE_MINUTES,
     // "All users will be required to download a recovery code" — "a unique and secure 16-digit code".
     recoveryCode: { required: true, digits: 16 },
+    codeValiditySeconds: { email: null, phone: null },
+    sessionLimits: { idleMinutes: null, absoluteHours: null },
     // "You can no longer use email as a recovery method": the recovery code and a second factor.
     passwordReset: ['recovery_code'],
   },
@@ -126,6 +142,8 @@ export const presets: Record<PolicyName, Policy> = {
     codeLength: 6,
     stepUpWindowMs: FIVE_MINUTES,
     recoveryCode: { required: false, digits: 20 },
+    codeValiditySeconds: { email: null, phone: null },
+    sessionLimits: { idleMinutes: null, absoluteHours: null },
     // Every sign-in still needs the SMS code, so an emailed reset code cannot reach the portal alone.
     passwordReset: ['email', 'recovery_code'],
   },

@@ -89,6 +89,28 @@ export const PolicyFields = {
     },
     { additionalProperties: false },
   ),
+  codeValiditySeconds: Type.Object(
+    {
+      email: Type.Union([Type.Integer({ minimum: 30, maximum: 600 }), Type.Null()]),
+      phone: Type.Union([Type.Integer({ minimum: 30, maximum: 600 }), Type.Null()]),
+    },
+    {
+      additionalProperties: false,
+      description:
+        'How long a sent code is valid, in seconds, by email and by phone; `null`: the deployment setting (EMAIL_CODE_VALIDITY_SECONDS, SMS_CODE_VALIDITY_SECONDS), which is also the longest allowed. Seed 000: phone 60.',
+    },
+  ),
+  sessionLimits: Type.Object(
+    {
+      idleMinutes: Type.Union([Type.Integer({ minimum: 1, maximum: 1440 }), Type.Null()]),
+      absoluteHours: Type.Union([Type.Integer({ minimum: 1, maximum: 720 }), Type.Null()]),
+    },
+    {
+      additionalProperties: false,
+      description:
+        'Session limits; `null`: the deployment setting (SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_HOURS), which is also the longest allowed.',
+    },
+  ),
   passwordReset: Type.Array(Type.Union([Type.Literal('email'), Type.Literal('recovery_code')]), {
     uniqueItems: true,
     description:

@@ -18,6 +18,8 @@ describe('an organisation tightens, never loosens (the stricter value wins, fiel
       factors: ['password', 'passkey'],
       enforcement: { date: '2026-01-01T00:00:00.000Z', before: 'remind', after: 'block' },
       minimum: [['passkey']],
+      codeValiditySeconds: { email: 120, phone: 30 },
+      sessionLimits: { idleMinutes: 10, absoluteHours: 8 },
     };
     const t = tighten(base, org);
     expect(t).toEqual({
@@ -43,8 +45,15 @@ describe('an organisation tightens, never loosens (the stricter value wins, fiel
       factors: ['password', 'phone', 'totp', 'passkey', 'recovery_code'],
       enforcement: { date: '2099-01-01T00:00:00.000Z', before: 'none', after: 'none' },
       minimum: [],
+      codeValiditySeconds: { email: null, phone: null },
+      sessionLimits: { idleMinutes: null, absoluteHours: null },
     };
     expect(tighten(strict, loose)).toEqual(strict);
+    // Longer limits than the deployment's policy: the deployment's stay.
+    const limited = { ...strict, codeValiditySeconds: { email: 300, phone: 60 } };
+    expect(
+      tighten(limited, { codeValiditySeconds: { email: 600, phone: null } }).codeValiditySeconds,
+    ).toEqual({ email: 300, phone: 60 });
   });
 
   it('for every field, a looser and a stricter override never end looser than the deployment', () => {

@@ -82,6 +82,26 @@ export function tighten(base: Policy, org: PolicyOverride): Policy {
       required: base.recoveryCode.required || o.recoveryCode.required,
       digits: Math.max(base.recoveryCode.digits, o.recoveryCode.digits),
     },
+    codeValiditySeconds: {
+      email: shorter(base.codeValiditySeconds.email, o.codeValiditySeconds.email),
+      phone: shorter(base.codeValiditySeconds.phone, o.codeValiditySeconds.phone),
+    },
+    sessionLimits: {
+      idleMinutes: shorter(base.sessionLimits.idleMinutes, o.sessionLimits.idleMinutes),
+      absoluteHours: shorter(base.sessionLimits.absoluteHours, o.sessionLimits.absoluteHours),
+    },
     passwordReset: both<PasswordResetMethod>(base.passwordReset, o.passwordReset),
   };
+}
+
+/** The shorter of two limits; null is the deployment's setting, which caps either anyway. */
+function shorter(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
+}
+
+/** A policy's limit, capped by the deployment's setting: a policy shortens, never lengthens. */
+export function capped(policyValue: number | null, setting: number): number {
+  return policyValue === null ? setting : Math.min(policyValue, setting);
 }

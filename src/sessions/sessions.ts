@@ -7,6 +7,9 @@ import type { Clock } from '../clock.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';
 import { newId, randomToken } from '../crypto/random.js';
 import type { RequestOrigin } from '../audit/audit.js';
+import { sql } from 'kysely';
+import type { Policy } from '../policy/presets.js';
+import { capped } from '../policy/tighten.js';
 import type { Account, Db, Session } from '../store/schema.js';
 import { AppError } from '../errors/app-error.js';
 
@@ -39,6 +42,8 @@ export interface SessionService {
     aal: Aal;
     amr: AmrEntry[];
     origin: RequestOrigin;
+    /** The account's policy's limits (shorter than the deployment's, or null for those). */
+    policyLimits?: Policy['sessionLimits'];
   }): Promise<{ token: string; session: Session }>;
   authenticate(token: string): Promise<AuthenticatedSession | undefined>;
   /**
@@ -63,9 +68,13 @@ export function createSessionService(
   limits: SessionLimits,
 ): SessionService {
   return {
-    async create({ accountId, aal, amr, origin }) {
+    async create({ accountId, aal, amr, origin, policyLimits }) {
       const token = randomToken();
       const now = clock.now();
+      const minutes = policyLimits?.idleMinutes ?? null;
+      const hours = policyLimits?.absoluteHours ?? null;
+      const idleMs = minutes === null ? null : capped(minutes * 60_000, limits.idleMs);
+      const absoluteMs = capped(hours === null ? null : hours * 3_600_000, limits.absoluteMs);
       const session: Session = {
         id: newId(),
         token_hash: hasher.hash(DOMAIN, token),
@@ -74,10 +83,11 @@ export function createSessionService(
         amr: JSON.stringify(amr),
         created_at: now,
         last_seen_at: now,
-        expires_at: now + limits.absoluteMs,
+        expires_at: now + absoluteMs,
         ip: origin.ip,
         user_agent: origin.userAgent?.slice(0, 512) ?? null,
         step_up_at: null,
+        idle_ms: idleMs,
       };
       await db.insertInto('sessions').values(session).execute();
       return { token, session };
@@ -101,6 +111,7 @@ export function createSessionService(
           'sessions.ip',
           'sessions.user_agent',
           'sessions.step_up_at',
+          'sessions.idle_ms',
           'accounts.id',
           'accounts.email',
           'accounts.email_normalized',
@@ -116,7 +127,8 @@ export function createSessionService(
         .where('sessions.token_hash', '=', hasher.hash(DOMAIN, token))
         .executeTakeFirst();
       if (!row) return undefined;
-      const idleExpiresAt = row.last_seen_at + limits.idleMs;
+      const idleMs = row.idle_ms ?? limits.idleMs;
+      const idleExpiresAt = row.last_seen_at + idleMs;
       if (row.expires_at <= now || idleExpiresAt <= now || row.state !== 'active') return undefined;
       const session: Session = {
         id: row.s_id,
@@ -130,6 +142,7 @@ export function createSessionService(
         ip: row.ip,
         user_agent: row.user_agent,
         step_up_at: row.step_up_at,
+        idle_ms: row.idle_ms,
       };
       const account: Account = {
         id: row.id,
@@ -156,7 +169,7 @@ export function createSessionService(
         session,
         account,
         amr: JSON.parse(row.amr) as AmrEntry[],
-        idleExpiresAt: session.last_seen_at + limits.idleMs,
+        idleExpiresAt: session.last_seen_at + idleMs,
       };
     },
 
@@ -191,7 +204,7 @@ export function createSessionService(
         .selectAll()
         .where('account_id', '=', accountId)
         .where('expires_at', '>', clock.now())
-        .where('last_seen_at', '>', clock.now() - limits.idleMs)
+        .where(sql<number>`last_seen_at + coalesce(idle_ms, ${limits.idleMs})`, '>', clock.now())
         .orderBy('last_seen_at', 'desc')
         .execute(),
 

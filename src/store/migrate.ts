@@ -9,6 +9,7 @@ import * as m0002 from './migrations/0002-phones.js';
 import * as m0003 from './migrations/0003-totp-recovery.js';
 import * as m0004 from './migrations/0004-passkeys.js';
 import * as m0005 from './migrations/0005-organisations.js';
+import * as m0006 from './migrations/0006-session-limits.js';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0003-totp-recovery': m0003,
   '0004-passkeys': m0004,
   '0005-organisations': m0005,
+  '0006-session-limits': m0006,
 };
 
 /** In the order they run. */

@@ -66,6 +66,8 @@ export interface SessionsTable {
   user_agent: string | null;
   /** When the session last passed a step-up verification (S20). */
   step_up_at: number | null;
+  /** This session's idle limit (its account's policy at sign-in); null: the deployment's. */
+  idle_ms: number | null;
 }
 
 export interface PhonesTable {

@@ -185,6 +185,28 @@ export async function strongMfaUserThroughApi(server: TestServer, email: string)
   await post(server, '/sign-in/recovery-code-saved', { flow: next.flow.flow });
 }
 
+/**
+ * A strong-mfa user after the enforcement date whose first sign-in met the minimum with
+ * "Password + phone number" (the phone confirmed by a text) and saved the recovery code.
+ */
+export async function strongMfaPhoneUserThroughApi(
+  server: TestServer,
+  email: string,
+  phone: string,
+): Promise<void> {
+  const next = await verifiedThroughApi(server, email);
+  const minimum = (next.flow as { minimum?: { ways: { factors: string[] }[] } }).minimum;
+  const choice = minimum?.ways.findIndex((w) => w.factors.join() === 'password,phone') ?? -1;
+  if (next.flow.step !== 'choose_mfa' || choice < 0) {
+    throw new Error(`expected the choose_mfa step, got ${JSON.stringify(next)}`);
+  }
+  const flow = next.flow.flow;
+  await post(server, '/sign-in/minimum', { flow, choice });
+  await post(server, '/sign-in/phone', { flow, phone, channel: 'sms' });
+  await post(server, '/sign-in/verify-code', { flow, code: await server.latestCode(phone) });
+  await post(server, '/sign-in/recovery-code-saved', { flow });
+}
+
 /** Signs in with the password alone (nothing else owed) and returns the session cookie. */
 async function signInThroughApi(server: TestServer, email: string): Promise<string> {
   const response = await fetch(`${server.url}/api/v1/sign-in`, {

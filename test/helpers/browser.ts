@@ -4,7 +4,13 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type CDPSession,
+  type Page,
+} from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { startTestServer, type TestServer } from './server.js';
 
@@ -109,4 +115,58 @@ export function useBrowserSession(
     expect(session.problems).toEqual([]);
   });
   return session;
+}
+
+/**
+ * Chromium's virtual authenticator on a page, through the DevTools protocol: a platform
+ * authenticator (ctap2, internal) with resident keys and user verification that answers at once.
+ * Pages must be served at http://localhost (WebAuthn refuses IP addresses).
+ */
+export class VirtualAuthenticator {
+  private constructor(
+    private readonly cdp: CDPSession,
+    readonly id: string,
+  ) {}
+
+  static async attach(
+    page: Page,
+    options: { backupEligibility?: boolean; backupState?: boolean } = {},
+  ): Promise<VirtualAuthenticator> {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+        ...(options.backupEligibility !== undefined
+          ? { defaultBackupEligibility: options.backupEligibility }
+          : {}),
+        ...(options.backupState !== undefined ? { defaultBackupState: options.backupState } : {}),
+      },
+    });
+    return new VirtualAuthenticator(cdp, authenticatorId);
+  }
+
+  /** Whether the device can verify the user (fingerprint, face, PIN); without it, no passkey. */
+  userVerified(isUserVerified: boolean) {
+    return this.cdp.send('WebAuthn.setUserVerified', { authenticatorId: this.id, isUserVerified });
+  }
+
+  async credentials() {
+    const { credentials } = await this.cdp.send('WebAuthn.getCredentials', {
+      authenticatorId: this.id,
+    });
+    return credentials;
+  }
+}
+
+/** Plays a browser without passkey autofill (conditional mediation): the button is the way in. */
+export async function withoutPasskeyAutofill(page: Page): Promise<void> {
+  await page.addInitScript(
+    'PublicKeyCredential.isConditionalMediationAvailable = async () => false;',
+  );
 }

@@ -57,7 +57,37 @@ export interface CodeChallenge {
 }
 
 export type SignInStep =
-  'verify_email' | 'second_factor' | 'enrol_phone' | 'confirm_phone' | 'save_recovery_code';
+  | 'verify_email'
+  | 'second_factor'
+  | 'choose_mfa'
+  | 'enrol_phone'
+  | 'confirm_phone'
+  | 'enrol_totp'
+  | 'enrol_passkey'
+  | 'save_recovery_code';
+
+/** A factor a policy can name (`password` is what every account starts with). */
+export type FactorKind = 'password' | 'phone' | 'totp' | 'passkey' | 'recovery_code';
+
+/** One way to meet the policy's minimum (seed 001: a passkey; the app + a phone; password + phone). */
+export interface MinimumWay {
+  factors: FactorKind[];
+  /** What the account still lacks of it. */
+  missing: FactorKind[];
+  /** Whether sign-in can add what it lacks (a password cannot be added there). */
+  available: boolean;
+}
+
+/** The policy's minimum, in the steps that meet it (choose_mfa and the enrol steps). */
+export interface MinimumView {
+  ways: MinimumWay[];
+  /** The way chosen in this sign-in (an index into `ways`). */
+  chosen: number | null;
+  /** When the minimum binds; null: it has no date. */
+  deadline: string | null;
+  /** Sign-in cannot go on until it is met: no "Skip for Now". */
+  enforced: boolean;
+}
 
 /**
  * What the user does in the second-factor step: uses a passkey, or enters a sent code, an app
@@ -100,6 +130,12 @@ export interface SignInFlow {
   recoveryCode: RecoveryCodeShown | null;
   /** In second_factor with a passkey: the ceremony to answer. */
   passkey: PasskeyRequest | null;
+  /** In the steps that meet the policy's minimum: its ways, the date, whether it blocks. */
+  minimum: MinimumView | null;
+  /** In enrol_totp: the new key for the app, until a code from it confirms it. */
+  totp: TotpKey | null;
+  /** In enrol_passkey: the registration ceremony to answer. */
+  passkeyRegistration: { options: PasskeyCreationOptions; expiresAt: string } | null;
 }
 
 export interface ContinueAnswer {
@@ -184,15 +220,19 @@ export interface AccountSecurity {
   totpRemovable: boolean;
 }
 
-/** A new authenticator app being set up: shown once, saved only when a code confirms it. */
-export interface TotpEnrolment {
-  flow: string;
+/** A new authenticator app's key: shown once, as a QR code and as text. */
+export interface TotpKey {
   /** The key for typing into the app (base32, in groups of four). */
   key: string;
   /** The otpauth:// URI the QR code holds. */
   uri: string;
   /** The QR code, an SVG document. */
   qrSvg: string;
+}
+
+/** A new authenticator app being set up: shown once, saved only when a code confirms it. */
+export interface TotpEnrolment extends TotpKey {
+  flow: string;
   expiresAt: string;
 }
 

@@ -138,7 +138,17 @@ export const api = {
     request<SignInResult>('POST', '/sign-in/verify-code', { flow, code }),
   submitPhone: (flow: string, phone: string, channel: PhoneChannel) =>
     request<ContinueAnswer>('POST', '/sign-in/phone', { flow, phone, channel }),
+  /** "Skip for Now": the phone offered (seed 000), or the policy's minimum before its date. */
   skipPhone: (flow: string) => request<SignInResult>('POST', '/sign-in/skip', { flow }),
+  /** A way to meet the policy's minimum (an index into `minimum.ways`); again: a fresh start. */
+  chooseMinimum: (flow: string, choice: number) =>
+    request<SignInResult>('POST', '/sign-in/minimum', { flow, choice }),
+  /** In enrol_totp: a code from the new app confirms it. */
+  confirmSignInTotp: (flow: string, code: string) =>
+    request<SignInResult>('POST', '/sign-in/totp', { flow, code }),
+  /** In enrol_passkey: the new passkey's answer to the flow's (single-use) ceremony. */
+  registerSignInPasskey: (flow: string, name: string, credential: PasskeyAttestation) =>
+    request<SignInResult>('POST', '/sign-in/passkey-registration', { flow, name, credential }),
   /** In the second-factor step: a passkey (a new ceremony), the app or the recovery code instead. */
   chooseMethod: (flow: string, method: 'passkey' | 'totp' | 'recovery_code') =>
     request<ContinueAnswer>('POST', '/sign-in/method', { flow, method }),

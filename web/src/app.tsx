@@ -9,6 +9,7 @@ import { NotFoundPage } from './pages/not-found';
 import { SessionsPage } from './pages/sessions';
 import { SignInPage } from './pages/sign-in';
 import { SignInCodePage } from './pages/sign-in-code';
+import { SignInMfaPage } from './pages/sign-in-mfa';
 import { SignInPhonePage } from './pages/sign-in-phone';
 import { SignUpPage } from './pages/sign-up';
 import { VerifyEmailPage } from './pages/verify-email';
@@ -22,6 +23,7 @@ export function App() {
         <Route path="sign-in/verify-email" element={<VerifyEmailPage />} />
         <Route path="sign-in/phone" element={<SignInPhonePage />} />
         <Route path="sign-in/code" element={<SignInCodePage />} />
+        <Route path="sign-in/mfa" element={<SignInMfaPage />} />
         <Route path="forgot-password" element={<ForgotPasswordPage />} />
         <Route path="sign-up" element={<SignUpPage />} />
         <Route path="accept-invitation" element={<AcceptInvitationPage />} />

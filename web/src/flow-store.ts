@@ -4,6 +4,7 @@
 // clock skew. The email typed at sign-in is kept with it, to name the account in a recovery-code
 // file.
 import type { CodeChallenge, SignInFlow, SignInStep } from './api-types';
+import type { AccountState } from './pages/account';
 
 const key = 'portcullis.sign-in-flow';
 
@@ -15,6 +16,8 @@ export interface ActiveFlow {
   phoneOffered: boolean;
   /** The email address typed on the sign-in page, if this tab knows it. */
   email?: string;
+  /** For the account page once signed in (a step skipped earlier: where to add it later). */
+  accountState?: AccountState;
 }
 
 let current: ActiveFlow | null = null;
@@ -35,6 +38,7 @@ function persist(active: ActiveFlow): ActiveFlow {
         offsetMs: active.offsetMs,
         phoneOffered: active.phoneOffered,
         email: active.email,
+        accountState: active.accountState,
       }),
     );
   } catch {
@@ -48,6 +52,7 @@ export interface SavedFlow {
   offsetMs: number;
   phoneOffered: boolean;
   email?: string;
+  accountState?: AccountState;
 }
 
 export const flowStore = {
@@ -63,7 +68,19 @@ export const flowStore = {
     const phoneOffered =
       flow.step === 'enrol_phone' ? flow.skippable : (saved?.phoneOffered ?? false);
     const known = email ?? saved?.email;
-    return persist({ flow, offsetMs, phoneOffered, ...(known ? { email: known } : {}) });
+    const accountState = saved?.accountState;
+    return persist({
+      flow,
+      offsetMs,
+      phoneOffered,
+      ...(known ? { email: known } : {}),
+      ...(accountState ? { accountState } : {}),
+    });
+  },
+  /** Keeps `state` for the account page, shown once this sign-in ends (after later steps). */
+  keepForAccount(state: AccountState): void {
+    const active = current;
+    if (active) persist({ ...active, accountState: state });
   },
   current(): ActiveFlow | null {
     return current;
@@ -72,13 +89,19 @@ export const flowStore = {
     try {
       const value: unknown = JSON.parse(sessionStorage.getItem(key) ?? 'null');
       if (typeof value !== 'object' || value === null) return null;
-      const { token, offsetMs, phoneOffered, email } = value as Record<string, unknown>;
+      const { token, offsetMs, phoneOffered, email, accountState } = value as Record<
+        string,
+        unknown
+      >;
       if (typeof token !== 'string') return null;
       return {
         token,
         offsetMs: typeof offsetMs === 'number' ? offsetMs : 0,
         phoneOffered: phoneOffered === true,
         ...(typeof email === 'string' && email ? { email } : {}),
+        ...(typeof accountState === 'object' && accountState !== null
+          ? { accountState: accountState as AccountState }
+          : {}),
       };
     } catch {
       return null;
@@ -99,6 +122,10 @@ const stepPaths: Record<SignInStep, string> = {
   enrol_phone: '/sign-in/phone',
   confirm_phone: '/sign-in/phone',
   second_factor: '/sign-in/code',
+  // The policy's minimum: choosing a way, then the app or a passkey (the phone has its page).
+  choose_mfa: '/sign-in/mfa',
+  enrol_totp: '/sign-in/mfa',
+  enrol_passkey: '/sign-in/mfa',
   // The new recovery code is shown where the code that led to it was entered (no page of its own).
   save_recovery_code: '/sign-in/code',
 };

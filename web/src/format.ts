@@ -13,6 +13,18 @@ export function formatDate(iso: string): string {
   return Number.isNaN(time) ? '—' : dateOnly.format(time);
 }
 
+const utcDay = new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeZone: 'UTC' });
+
+/**
+ * A policy's date ("March 7, 2025"): one set at midnight UTC names that calendar day everywhere,
+ * not the evening before west of Greenwich.
+ */
+export function formatDay(iso: string): string {
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) return '—';
+  return time % 86_400_000 === 0 ? utcDay.format(time) : dateOnly.format(time);
+}
+
 function plural(count: number, unit: string): string {
   return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }

@@ -10,6 +10,8 @@ import { smsCode, voiceCode } from '../../delivery/phone-messages.js';
 import type { Delivery } from '../../delivery/sender.js';
 import type { SpendGuard } from '../../delivery/spend-guard.js';
 import { AppError } from '../../errors/app-error.js';
+import type { PolicySource } from '../../policy/source.js';
+import { capped } from '../../policy/tighten.js';
 import type { CodeBinding, CodeService } from './codes.js';
 
 export type CodeChannel = 'email' | 'sms' | 'voice';
@@ -32,16 +34,26 @@ export interface ChallengeView {
   attemptsLeft: number;
 }
 
+/** How codes for one account are made: its policy's length and validity, per channel. */
+export interface CodeRules {
+  length: number;
+  validityMs: Record<CodeChannel, number>;
+}
+
 export interface ChallengeSettings {
   portalName: string;
-  codeLength: number;
+  /** The longest a code may last, by email and by phone (a policy may shorten it). */
   emailValidityMs: number;
   phoneValidityMs: number;
   resendCooldownMs: number;
 }
 
 export interface Challenges {
-  validityFor(channel: CodeChannel): number;
+  /**
+   * The length and validity of codes for an account, from its policy (`codeLength`,
+   * `codeValiditySeconds`); null: the deployment's policy (a signed-out user not yet known).
+   */
+  rules(accountId: string | null): Promise<CodeRules>;
   /** Issues a new code for the binding (voiding the old one) and sends it. */
   send(input: {
     binding: CodeBinding;
@@ -49,13 +61,13 @@ export interface Challenges {
     accountId: string | null;
     ip: string | null;
     alternatives: CodeChannel[];
-    /** Digits, from the account's policy (`codeLength`); the settings' length by default. */
+    /** Digits, when the flow fixed them; otherwise the account's policy's (`rules`). */
     length?: number;
   }): Promise<void>;
   /** Throws RESEND_TOO_SOON while the cooldown runs. */
   assertResendAllowed(binding: CodeBinding): Promise<void>;
   /** `length`: the digits the code was sent with (see `send`). */
-  view(binding: CodeBinding, channel: CodeChannel, length?: number): Promise<ChallengeView | null>;
+  view(binding: CodeBinding, channel: CodeChannel, length: number): Promise<ChallengeView | null>;
 }
 
 const channelWords: Record<CodeChannel, string> = {
@@ -69,26 +81,42 @@ export function createChallenges(d: {
   delivery: Delivery;
   guard: SpendGuard;
   clock: Clock;
+  policies: PolicySource;
   settings: ChallengeSettings;
 }): Challenges {
   const { settings } = d;
-  const validityFor = (channel: CodeChannel) =>
-    channel === 'email' ? settings.emailValidityMs : settings.phoneValidityMs;
+
+  async function rules(accountId: string | null): Promise<CodeRules> {
+    const policy =
+      accountId === null ? await d.policies.deployment() : await d.policies.forAccount(accountId);
+    const { email, phone } = policy.codeValiditySeconds;
+    const ms = (s: number | null) => (s === null ? null : s * 1000);
+    const phoneMs = capped(ms(phone), settings.phoneValidityMs);
+    return {
+      length: policy.codeLength,
+      validityMs: {
+        email: capped(ms(email), settings.emailValidityMs),
+        sms: phoneMs,
+        voice: phoneMs,
+      },
+    };
+  }
 
   return {
-    validityFor,
+    rules,
 
     async send({ binding, target, accountId, ip, alternatives, length }) {
       if (target.channel !== 'email') {
         await d.guard.admit({ to: target.to, country: target.country ?? '', ip, accountId });
       }
-      const validityMs = validityFor(target.channel);
+      const made = await rules(accountId);
+      const validityMs = made.validityMs[target.channel];
       const issued = await d.codes.issue({
         ...binding,
         accountId,
         channel: target.channel,
         destination: target.to,
-        length: length ?? settings.codeLength,
+        length: length ?? made.length,
         validityMs,
       });
       const message =
@@ -139,8 +167,9 @@ export function createChallenges(d: {
       if (!active) return null;
       return {
         channel,
-        length: length ?? settings.codeLength,
-        validForSeconds: Math.round(validityFor(channel) / 1000),
+        length,
+        // As issued (the account's policy at the time).
+        validForSeconds: Math.round((active.expiresAt - active.createdAt) / 1000),
         issuedAt: active.createdAt,
         expiresAt: active.expiresAt,
         resendAvailableAt: active.createdAt + settings.resendCooldownMs,

@@ -218,7 +218,8 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
 
   /** Issues the email step's code; only an existing account's is sent (after the answer). */
   async function issueEmailCode(flow: ResetFlow, acc: Account | undefined) {
-    const validityMs = d.challenges.validityFor('email');
+    // The deployment's rules, for an address with or without an account alike (S6).
+    const validityMs = (await d.challenges.rules(null)).validityMs.email;
     const issued = await d.codes.issue({
       ...emailBinding(flow),
       accountId: acc?.id ?? null,

@@ -56,8 +56,12 @@ export function createResetView(d: Pick<PasswordResetDeps, 'clock' | 'challenges
     let passkey: AuthenticationCeremony | null = null;
     if (flow.state === 'email_code') {
       destination = data.email;
-      const sent = await d.challenges.view({ flowId: flow.id, purpose: 'password_reset' }, 'email');
-      code = sent && { ...sent, length: data.codeLength ?? sent.length };
+      const length = data.codeLength ?? (await d.challenges.rules(null)).length;
+      code = await d.challenges.view(
+        { flowId: flow.id, purpose: 'password_reset' },
+        'email',
+        length,
+      );
     }
     if (flow.state === 'second_factor' && data.secondFactor && second) {
       const current = data.secondFactor;
@@ -66,7 +70,11 @@ export function createResetView(d: Pick<PasswordResetDeps, 'clock' | 'challenges
       if (current === 'passkey') passkey = data.passkeyRequest ?? null;
       else if (current !== 'totp' && factors.phone) {
         destination = maskPhone(factors.phone.e164);
-        code = await d.challenges.view({ flowId: flow.id, purpose: 'second_factor' }, current);
+        code = await d.challenges.view(
+          { flowId: flow.id, purpose: 'second_factor' },
+          current,
+          (await d.challenges.rules(flow.accountId)).length,
+        );
       }
     }
     const sealed = data.newRecoveryCode;

@@ -27,6 +27,7 @@ import type { TotpVerifier } from '../../factors/totp/verifier.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { PasswordHasher } from '../../factors/password/hashing.js';
 import { normalizePassword } from '../../factors/password/rules.js';
+import type { Policy } from '../../policy/presets.js';
 import type { PolicySource } from '../../policy/source.js';
 import type { SessionService } from '../../sessions/sessions.js';
 import type { Account, Db, Session } from '../../store/schema.js';
@@ -191,10 +192,17 @@ export function createSignInService(d: SignInDeps): SignInService {
     acc: Account,
     data: SignInData,
     origin: RequestOrigin,
+    policy: Policy,
   ): Promise<SignInResult> {
     // Phone codes are restricted authenticators but reach AAL2; an email code never does (S9).
     const { amr, aal } = sessionAssurance(data);
-    const { token, session } = await d.sessions.create({ accountId: acc.id, aal, amr, origin });
+    const { token, session } = await d.sessions.create({
+      accountId: acc.id,
+      aal,
+      amr,
+      origin,
+      policyLimits: policy.sessionLimits,
+    });
     const methods = amr.map((m) => m.method).join('+');
     await d.audit.record({
       action: 'sign_in.succeeded',
@@ -223,7 +231,7 @@ export function createSignInService(d: SignInDeps): SignInService {
     const entered = await steps.enter(next, claimed, ctx, data, origin);
     const saved =
       entered === data ? claimed : await d.flows.save(claimed, { state: next, data: entered });
-    if (next === 'completed') return createSession(acc, entered, origin);
+    if (next === 'completed') return createSession(acc, entered, origin, ctx.policy);
     return { status: 'continue', view: await steps.view(token, saved, ctx) };
   }
 
@@ -236,7 +244,7 @@ export function createSignInService(d: SignInDeps): SignInService {
     const ctx = await contextOf(acc);
     const state = nextStep(acc, ctx.factors, ctx.policy, data, clock.now());
     // Nothing owed: no flow to persist, straight to the session.
-    if (state === 'completed') return createSession(acc, data, origin);
+    if (state === 'completed') return createSession(acc, data, origin, ctx.policy);
     const { token, flow } = await d.flows.create<SignInState, SignInData>({
       kind: FLOW_KIND,
       state,

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, isApiError } from '../api';
-import type { TotpEnrolment } from '../api-types';
+import type { TotpEnrolment, TotpKey } from '../api-types';
 import { useAction } from '../hooks/use-action';
 import { CodeForm } from './code-form';
 import { ErrorAlert } from './error-alert';
@@ -16,6 +16,33 @@ interface TotpEnrolmentPanelProps {
 }
 
 const qrSource = (svg: string) => `data:image/svg+xml;utf8,${encodeURIComponent(svg)}`;
+
+/**
+ * Adding a new key to the app: its QR code (a data: URL, allowed by the pages' CSP) and the key
+ * as text for typing. Used on the security page and in sign-in (seed 001's "get Authenticator").
+ */
+export function TotpKeySteps({ totpKey }: { totpKey: TotpKey }) {
+  return (
+    <ol className="setup-steps">
+      <li>Open your authenticator app and choose to add an account.</li>
+      <li>
+        Scan this QR code with the app.
+        <img
+          className="qr-code"
+          alt="QR code for your authenticator app"
+          src={qrSource(totpKey.qrSvg)}
+        />
+        <span className="hint">
+          Can&apos;t scan? Enter this key:{' '}
+          <code className="totp-key" data-testid="totp-key">
+            {totpKey.key}
+          </code>
+        </span>
+      </li>
+      <li>Enter the six-digit code the app now shows, and click Verify.</li>
+    </ol>
+  );
+}
 
 /**
  * A new authenticator app: a fresh key as a QR code and as text, then a code from the app to
@@ -82,24 +109,7 @@ export function TotpEnrolmentPanel(props: TotpEnrolmentPanelProps) {
       {starting.busy ? <p role="status">Preparing your key…</p> : null}
       {enrolment ? (
         <>
-          <ol className="setup-steps">
-            <li>Open your authenticator app and choose to add an account.</li>
-            <li>
-              Scan this QR code with the app.
-              <img
-                className="qr-code"
-                alt="QR code for your authenticator app"
-                src={qrSource(enrolment.qrSvg)}
-              />
-              <span className="hint">
-                Can&apos;t scan? Enter this key:{' '}
-                <code className="totp-key" data-testid="totp-key">
-                  {enrolment.key}
-                </code>
-              </span>
-            </li>
-            <li>Enter the six-digit code the app now shows, and click Verify.</li>
-          </ol>
+          <TotpKeySteps totpKey={enrolment} />
           {replacing ? (
             <p className="hint">Your current app keeps working until the new one is verified.</p>
           ) : null}

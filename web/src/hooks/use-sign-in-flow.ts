@@ -26,8 +26,10 @@ export function useSignInFlow(here: string) {
   const follow = useCallback(
     (result: SignInResult, state?: unknown) => {
       if (result.status === 'signed_in') {
+        // A step skipped earlier in this sign-in tells the account page where to add it later.
+        const kept = (flowStore.current() ?? flowStore.saved())?.accountState;
         flowStore.clear();
-        navigate('/account', { replace: true, state });
+        navigate('/account', { replace: true, state: state ?? kept });
         return;
       }
       if (result.status === 'restart') {

@@ -6,16 +6,27 @@ import { ErrorAlert } from '../components/error-alert';
 import { NoticeDialog } from '../components/notice-dialog';
 import { RequireSession } from '../components/require-session';
 import { flowStore } from '../flow-store';
-import { assuranceName, formatDate, formatDateTime, methodName, roleName } from '../format';
+import {
+  assuranceName,
+  formatDate,
+  formatDateTime,
+  formatDay,
+  methodName,
+  roleName,
+} from '../format';
 import { useAction } from '../hooks/use-action';
 import { useLoad } from '../hooks/use-load';
 import { usePageTitle } from '../hooks/use-page-title';
 import { securityWords } from '../policy-words';
 import type { SignInState } from './sign-in';
 
-/** Navigation state for this page: the user has just skipped adding a phone at sign-in. */
+/**
+ * Navigation state for this page: the user has just skipped adding a phone at sign-in, or the
+ * policy's minimum (seed 001: a passkey, the app or a phone) with its date.
+ */
 export interface AccountState {
   phoneSkipped?: boolean;
+  minimumSkipped?: { deadline: string | null };
 }
 
 interface AccountData extends SessionAnswer {
@@ -41,8 +52,9 @@ function AccountOverview({ user, session, security }: AccountData) {
   const navigate = useNavigate();
   const location = useLocation();
   const { busy, error, run } = useAction();
+  const [skipped] = useState(() => (location.state as AccountState | null) ?? {});
   const [skipNotice, setSkipNotice] = useState(
-    () => (location.state as AccountState | null)?.phoneSkipped === true,
+    () => skipped.phoneSkipped === true || skipped.minimumSkipped !== undefined,
   );
   const words = securityWords(security?.policy);
 
@@ -98,7 +110,21 @@ function AccountOverview({ user, session, security }: AccountData) {
         <dt>Signed in</dt>
         <dd>{formatDateTime(session.createdAt)}</dd>
       </dl>
-      {skipNotice ? (
+      {skipNotice && skipped.minimumSkipped ? (
+        <NoticeDialog
+          id="minimum-later"
+          title="You can set this up later"
+          onClose={closeSkipNotice}
+        >
+          <p>
+            To add a passkey, the authenticator app or a phone number at any time, open{' '}
+            {words.title} and select the Security tab.
+            {skipped.minimumSkipped.deadline
+              ? ` From ${formatDay(skipped.minimumSkipped.deadline)} you need one of them to sign in.`
+              : null}
+          </p>
+        </NoticeDialog>
+      ) : skipNotice ? (
         <NoticeDialog
           id="phone-later"
           title="You can add a phone number later"

@@ -1,10 +1,11 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useLocation } from 'react-router';
 import { api, isApiError } from '../api';
 import type { SignInFlow } from '../api-types';
 import { CodeEntry } from '../components/code-entry';
 import { ErrorAlert } from '../components/error-alert';
 import { DifferentAccount, FlowProblem, LoadingCard } from '../components/flow-problem';
+import { ChooseAnotherWay, SkipForNow } from '../components/minimum-ways';
 import {
   defaultCountryHint,
   internationalFormatHint,
@@ -26,15 +27,50 @@ export interface PhoneStepState {
   verifiedEmail?: string;
 }
 
+/** Seed 001: the phone is part of one of several ways to meet the policy's minimum. */
+function oneOfSeveralWays(flow: SignInFlow): boolean {
+  return (flow.minimum?.ways.length ?? 0) > 1;
+}
+
+interface PhoneWords {
+  label: string;
+  hint: ReactNode;
+  submit: string;
+}
+
+/** The number field's words: seed 001's, seed 000's (offered) or seed 002's (required). */
+function phoneWords(flow: SignInFlow, offered: boolean): PhoneWords {
+  if (oneOfSeveralWays(flow))
+    return {
+      label: 'Phone number',
+      hint: defaultCountryHint(flow.phoneDefaultCountry),
+      submit: 'Send code',
+    };
+  if (offered)
+    return {
+      label: 'Mobile phone number',
+      hint: defaultCountryHint(flow.phoneDefaultCountry),
+      submit: 'Verify',
+    };
+  return { label: 'Mobile number', hint: internationalFormatHint, submit: 'Send Verification Code' };
+}
+
 /**
- * A phone at sign-in. Offered with "Skip for Now" (seed 000: "Two-Factor Authentication"), or
- * required (seed 002: "Update Phone Number"); then the code sent to it.
+ * A phone at sign-in. Offered with "Skip for Now" (seed 000: "Two-Factor Authentication"),
+ * required (seed 002: "Update Phone Number"), or one way to meet the policy's minimum (seed 001:
+ * "Verify your phone number", with the other ways and, before its date, "Skip for Now"); then
+ * the code sent to it.
  */
 export function SignInPhonePage() {
   const flowState = useSignInFlow(here);
   const { active, lost } = flowState;
   const offered = active?.phoneOffered ?? false;
-  const title = offered ? 'Two-Factor Authentication' : 'Update Phone Number';
+  const title =
+    active && oneOfSeveralWays(active.flow)
+      ? 'Verify your phone number'
+      : offered
+        ? 'Two-Factor Authentication'
+        : 'Update Phone Number';
   usePageTitle(title);
 
   if (lost) return <FlowProblem title={title} message={lost} />;
@@ -47,6 +83,12 @@ export function SignInPhonePage() {
       ) : (
         <EnrolPhone {...flowState} active={active} />
       )}
+      {oneOfSeveralWays(active.flow) ? (
+        <>
+          <ChooseAnotherWay step={{ ...flowState, active }} />
+          <SkipForNow step={{ ...flowState, active }} />
+        </>
+      ) : null}
       <DifferentAccount />
     </section>
   );
@@ -71,6 +113,9 @@ function EnrolPhone(step: StepProps) {
   const { flow, phoneOffered } = step.active;
   const verifiedEmail = ((useLocation().state ?? {}) as PhoneStepState).verifiedEmail;
   const skipping = useAction();
+  const words = phoneWords(flow, phoneOffered);
+  const minimum = oneOfSeveralWays(flow) ? flow.minimum : null;
+  const chosen = minimum && minimum.chosen !== null ? minimum.ways[minimum.chosen] : undefined;
 
   function skip() {
     void skipping.run('submit', async () => {
@@ -95,7 +140,15 @@ function EnrolPhone(step: StepProps) {
           </p>
         </div>
       ) : null}
-      {phoneOffered ? (
+      {minimum ? (
+        <p>
+          Enter a mobile number or a direct landline number (no extension). We text a code to a
+          mobile, or call a landline to read it out.
+          {chosen?.missing.includes('totp')
+            ? ' After your phone number, you set up the authenticator app.'
+            : null}
+        </p>
+      ) : phoneOffered ? (
         <p>We also recommend you verify a phone number to enable SMS authentication.</p>
       ) : (
         <p>
@@ -105,14 +158,14 @@ function EnrolPhone(step: StepProps) {
       )}
       <PhoneForm
         id="enrol"
-        label={phoneOffered ? 'Mobile phone number' : 'Mobile number'}
-        hint={phoneOffered ? defaultCountryHint(flow.phoneDefaultCountry) : internationalFormatHint}
-        submitLabel={phoneOffered ? 'Verify' : 'Send Verification Code'}
+        label={words.label}
+        hint={words.hint}
+        submitLabel={words.submit}
         busyLabel="Sending code…"
         send={sendPhone(step)}
         onError={lostHandler(step)}
       >
-        {flow.skippable ? (
+        {flow.skippable && !minimum ? (
           <button
             type="button"
             className="button-link"
@@ -153,6 +206,7 @@ function ConfirmPhone(step: StepProps) {
   const { flow, offsetMs, phoneOffered } = step.active;
   const [changing, setChanging] = useState(false);
   const code = flow.code!;
+  const words = phoneWords(flow, phoneOffered);
 
   if (changing) {
     return (
@@ -160,11 +214,9 @@ function ConfirmPhone(step: StepProps) {
         <p>Enter the number the code should go to instead.</p>
         <PhoneForm
           id="change"
-          label={phoneOffered ? 'Mobile phone number' : 'Mobile number'}
-          hint={
-            phoneOffered ? defaultCountryHint(flow.phoneDefaultCountry) : internationalFormatHint
-          }
-          submitLabel={phoneOffered ? 'Verify' : 'Send Verification Code'}
+          label={words.label}
+          hint={words.hint}
+          submitLabel={words.submit}
           busyLabel="Sending code…"
           send={async (phone, channel) => {
             await sendPhone(step)(phone, channel);
