@@ -17,6 +17,7 @@ export const pageRoutes = [
   '/sign-in/verify-email',
   '/sign-in/phone',
   '/sign-in/code',
+  '/sign-in/mfa',
   '/sign-up',
   '/forgot-password',
   '/accept-invitation',

@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import type { Download, Locator, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { browserAvailable, useBrowserSession } from '../helpers/browser.js';
+import { strongMfaWithoutMinimum } from '../helpers/config.js';
 import {
   activeUserThroughApi,
   authenticatorThroughApi,
@@ -45,7 +46,7 @@ describe.skipIf(!browserAvailable())(
   'the authenticator app and the recovery code',
   { timeout: 30_000 },
   () => {
-    const t = useBrowserSession({ PORTCULLIS_POLICY: 'strong-mfa' });
+    const t = useBrowserSession({ PORTCULLIS_POLICY: strongMfaWithoutMinimum() });
 
     async function signIn(email: string): Promise<void> {
       await t.page.goto(`${t.server.url}/sign-in`);

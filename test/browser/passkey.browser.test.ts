@@ -15,6 +15,7 @@
 import type { CDPSession, Locator, Page, Request } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { browserAvailable, useBrowserSession } from '../helpers/browser.js';
+import { strongMfaWithoutMinimum } from '../helpers/config.js';
 import type { TestServer } from '../helpers/server.js';
 import { importedCredential, signAssertion, SoftwareAuthenticator } from '../helpers/webauthn.js';
 import {
@@ -382,7 +383,10 @@ describe.skipIf(!browserAvailable())(
   'a passkey as the second factor (strong-mfa)',
   { timeout: 30_000 },
   () => {
-    const t = useBrowserSession({ PORTCULLIS_POLICY: 'strong-mfa' }, { host: 'localhost' });
+    const t = useBrowserSession(
+      { PORTCULLIS_POLICY: strongMfaWithoutMinimum() },
+      { host: 'localhost' },
+    );
 
     test('asks for the passkey after the password, and reaches AAL2', async () => {
       const email = newEmail('passkey-2fa');

@@ -9,6 +9,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { browserAvailable, useBrowserSession } from '../helpers/browser.js';
+import { strongMfaWithoutMinimum } from '../helpers/config.js';
 import type { TestServer } from '../helpers/server.js';
 import {
   activeUserThroughApi,
@@ -124,7 +125,7 @@ describe.skipIf(!browserAvailable())(
   'seed 001: account recovery with the recovery code and the authenticator app',
   { timeout: 30_000 },
   () => {
-    const t = useBrowserSession({ PORTCULLIS_POLICY: 'strong-mfa' });
+    const t = useBrowserSession({ PORTCULLIS_POLICY: strongMfaWithoutMinimum() });
 
     test('recovery code, then the app, then a new password and a new recovery code to save', async () => {
       const email = newEmail('reset001');
@@ -234,7 +235,10 @@ describe.skipIf(!browserAvailable())(
   'seed 001: account recovery with the recovery code and a passkey',
   { timeout: 30_000 },
   () => {
-    const t = useBrowserSession({ PORTCULLIS_POLICY: 'strong-mfa' }, { host: 'localhost' });
+    const t = useBrowserSession(
+      { PORTCULLIS_POLICY: strongMfaWithoutMinimum() },
+      { host: 'localhost' },
+    );
 
     test('a user whose only second factor is a passkey resets the password with it', async () => {
       const email = newEmail('reset-passkey');

@@ -233,6 +233,26 @@ describe('seed 001 from 7 March 2025: no sign-in until the minimum is met', () =
     expect(methods(passwordless)).toEqual(['hwk', 'user']);
   });
 
+  it('lets a user half-way through one way go on with a way they have met meanwhile', async () => {
+    await start(DATE + 86_400_000);
+    const { c, flow } = await firstSignIn('gil@clinic.org');
+    await c.post('/api/v1/sign-in/minimum', { flow, choice: 1 });
+    await c.post('/api/v1/sign-in/phone', { flow, phone: '+14155552674', channel: 'sms' });
+    const appStep = await c.post('/api/v1/sign-in/verify-code', {
+      flow,
+      code: await latestCode(app, '+14155552674'),
+    });
+    // The phone met "Password + phone number": listed as complete, and it may be taken.
+    expect(flowOf(appStep)).toMatchObject({ step: 'enrol_totp', skippable: false });
+    expect(flowOf(appStep).minimum.ways[2]).toEqual({
+      factors: ['password', 'phone'],
+      missing: [],
+      available: true,
+    });
+    const on = await c.post('/api/v1/sign-in/minimum', { flow, choice: 2 });
+    expect((await saveRecoveryCode(c, on)).json().status).toBe('signed_in');
+  });
+
   it('lets the user choose another way half-way, and try the passkey again with a new ceremony', async () => {
     await start(DATE + 86_400_000);
     const { c, flow } = await firstSignIn('gus@clinic.org');

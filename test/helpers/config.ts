@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/load.js';
@@ -36,3 +36,22 @@ export const productionEnv: Record<string, string> = {
  * the date.
  */
 export const SEED_001_REMINDER = Date.UTC(2025, 1, 14, 12, 0, 0);
+
+/** A policy document written to a file, for PORTCULLIS_POLICY. */
+export function policyFile(document: Record<string, unknown>): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'portcullis-policy-')), 'policy.json');
+  writeFileSync(path, JSON.stringify(document));
+  return path;
+}
+
+/**
+ * strong-mfa with its minimum never asked: for browser stories about other features (the app, the
+ * recovery code, passkeys) whose server runs on today's clock, after seed 001's date. The minimum
+ * and its date are walked in seed-001.browser.test.ts and sign-in-minimum.test.ts.
+ */
+export const strongMfaWithoutMinimum = () =>
+  policyFile({
+    extends: 'strong-mfa',
+    name: 'strong-mfa (no minimum asked)',
+    enforcement: { date: null, before: 'none', after: 'none' },
+  });

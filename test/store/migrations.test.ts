@@ -51,6 +51,7 @@ const expectedColumns: { [T in keyof Database]: (keyof Database[T] & string)[] }
     'ip',
     'user_agent',
     'step_up_at',
+    'idle_ms',
   ],
   flows: ['id', 'kind', 'state', 'account_id', 'data', 'version', 'created_at', 'expires_at'],
   one_time_codes: [

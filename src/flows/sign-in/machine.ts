@@ -189,17 +189,17 @@ const verifying = (m: VerifyMethod) => m === 'passkey' || m === 'totp' || m === 
 
 /**
  * The ways to meet the minimum, as the user sees them: each alternative of the policy's
- * `minimum` with what it still lacks and whether sign-in can add all of that (factors sign-in can
- * add and the policy allows: a password cannot be added here).
+ * `minimum` with what it still lacks and whether it can be taken: sign-in can add all of that
+ * (factors sign-in can add and the policy allows: a password cannot be added here). A complete
+ * way can be taken too: choosing it goes on (a user half-way through another way who has met
+ * this one meanwhile).
  */
 export function minimumWays(policy: Policy, holdings: Holdings) {
   return missingFor(policy, holdings).map((missing, index) => ({
     index,
     factors: policy.minimum[index]!,
     missing,
-    available:
-      missing.length > 0 &&
-      missing.every((f) => addable[f] !== undefined && policy.factors.includes(f)),
+    available: missing.every((f) => addable[f] !== undefined && policy.factors.includes(f)),
   }));
 }
 

@@ -206,7 +206,7 @@ export function ChooseAnotherWay({ step }: { step: FlowStepProps }) {
   const others = minimum.ways
     .map((way, index) => ({ way, key: String(index) }))
     .filter(({ way, key }) => key !== String(minimum.chosen) && unavailableReason(way) === null)
-    .map(({ way, key }) => ({ key, label: wayAction(way) }));
+    .map(({ way, key }) => ({ key, label: wayLabel(way.factors) }));
   return (
     <OtherWays
       id="other-ways"

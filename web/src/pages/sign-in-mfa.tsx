@@ -40,7 +40,8 @@ export function SignInMfaPage() {
   const flowState = useSignInFlow(here);
   const { active, lost } = flowState;
   const step = active?.flow.step;
-  const title = step === 'enrol_totp' || step === 'enrol_passkey' ? titles[step] : titles.choose_mfa;
+  const title =
+    step === 'enrol_totp' || step === 'enrol_passkey' ? titles[step] : titles.choose_mfa;
   usePageTitle(title);
 
   if (lost) return <FlowProblem title={title} message={lost} />;
@@ -56,7 +57,7 @@ export function SignInMfaPage() {
   const props: FlowStepProps = { ...flowState, active };
   return (
     <section
-      className={step === 'choose_mfa' ? 'card card-wide' : 'card'}
+      className={step === 'enrol_passkey' ? 'card' : 'card card-wide'}
       aria-labelledby="mfa-title"
     >
       <h1 id="mfa-title">{title}</h1>
@@ -118,8 +119,7 @@ function ChooseWay(step: FlowStepProps & { minimum: MinimumView }) {
       <WaysTable minimum={minimum} choice={choice} />
       {benefits ? (
         <p>
-          Updating to {benefits} for authentication helps better protect identity and practice
-          data.
+          Updating to {benefits} for authentication helps better protect identity and practice data.
           {benefits.includes('passkey')
             ? ' Once enabled, passkey offers the most protection available today and is easy to use.'
             : null}
@@ -183,8 +183,7 @@ function EnrolPasskey(step: FlowStepProps) {
   const errorId = 'enrol-passkey-error';
   const supported = passkeysSupported();
   const way =
-    minimum.chosen ??
-    minimum.ways.findIndex((w) => w.available && w.missing.includes('passkey'));
+    minimum.chosen ?? minimum.ways.findIndex((w) => w.available && w.missing.includes('passkey'));
 
   async function ceremony() {
     const current = flow.passkeyRegistration;

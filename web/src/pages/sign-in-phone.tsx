@@ -52,7 +52,11 @@ function phoneWords(flow: SignInFlow, offered: boolean): PhoneWords {
       hint: defaultCountryHint(flow.phoneDefaultCountry),
       submit: 'Verify',
     };
-  return { label: 'Mobile number', hint: internationalFormatHint, submit: 'Send Verification Code' };
+  return {
+    label: 'Mobile number',
+    hint: internationalFormatHint,
+    submit: 'Send Verification Code',
+  };
 }
 
 /**
