@@ -12,9 +12,9 @@
  * user had picked the passkey from the email field. Tests of the other ways in (the button, the
  * password) play a browser without passkey autofill, where the page offers the button alone.
  */
-import type { CDPSession, Locator, Page, Request } from 'playwright-core';
+import type { Locator, Page, Request } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { browserAvailable, useBrowserSession } from '../helpers/browser.js';
+import { browserAvailable, useBrowserSession, VirtualAuthenticator } from '../helpers/browser.js';
 import { strongMfaWithoutMinimum } from '../helpers/config.js';
 import type { TestServer } from '../helpers/server.js';
 import { importedCredential, signAssertion, SoftwareAuthenticator } from '../helpers/webauthn.js';
@@ -27,56 +27,6 @@ import {
   strongMfaUserThroughApi,
   submitSignIn,
 } from './steps.js';
-
-/** Chromium's virtual authenticator on a page, through the DevTools protocol. */
-class VirtualAuthenticator {
-  private constructor(
-    private readonly cdp: CDPSession,
-    readonly id: string,
-  ) {}
-
-  static async attach(
-    page: Page,
-    options: { backupEligibility?: boolean; backupState?: boolean } = {},
-  ): Promise<VirtualAuthenticator> {
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-        ...(options.backupEligibility !== undefined
-          ? { defaultBackupEligibility: options.backupEligibility }
-          : {}),
-        ...(options.backupState !== undefined ? { defaultBackupState: options.backupState } : {}),
-      },
-    });
-    return new VirtualAuthenticator(cdp, authenticatorId);
-  }
-
-  userVerified(isUserVerified: boolean) {
-    return this.cdp.send('WebAuthn.setUserVerified', { authenticatorId: this.id, isUserVerified });
-  }
-
-  /** Makes the authenticator report UV=0 in its answer even though it was asked for UV. */
-  badUserVerificationBit(isBadUV: boolean) {
-    return this.cdp.send('WebAuthn.setResponseOverrideBits', {
-      authenticatorId: this.id,
-      isBadUV,
-    });
-  }
-
-  async credentials() {
-    const { credentials } = await this.cdp.send('WebAuthn.getCredentials', {
-      authenticatorId: this.id,
-    });
-    return credentials;
-  }
-}
 
 /** Plays a browser without passkey autofill (conditional mediation): the button is the way in. */
 async function withoutAutofill(page: Page): Promise<void> {

@@ -156,6 +156,14 @@ export class VirtualAuthenticator {
     return this.cdp.send('WebAuthn.setUserVerified', { authenticatorId: this.id, isUserVerified });
   }
 
+  /** Makes the authenticator report UV=0 in its answer even though it was asked for UV. */
+  badUserVerificationBit(isBadUV: boolean) {
+    return this.cdp.send('WebAuthn.setResponseOverrideBits', {
+      authenticatorId: this.id,
+      isBadUV,
+    });
+  }
+
   async credentials() {
     const { credentials } = await this.cdp.send('WebAuthn.getCredentials', {
       authenticatorId: this.id,

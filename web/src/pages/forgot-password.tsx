@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api, isApiError, isFlowGone } from '../api';
+import { api, isFlowGone } from '../api';
 import type { CodeChannel, ResetAnswer, ResetMethod, ResetSecondFactor } from '../api-types';
 import { CodeEntry } from '../components/code-entry';
 import { CodeForm } from '../components/code-form';
 import { AppCodeEntry, OtherWays } from '../components/other-ways';
+import { PasskeyAnswer } from '../components/passkey-answer';
 import { ErrorAlert } from '../components/error-alert';
 import { Checkbox, Field } from '../components/field';
 import { LoadingCard } from '../components/flow-problem';
@@ -17,7 +18,6 @@ import { digitsWord } from '../format';
 import { useAction } from '../hooks/use-action';
 import { useFocusInvalid } from '../hooks/use-focus-invalid';
 import { usePageTitle } from '../hooks/use-page-title';
-import { getPasskey, isPasskeyAborted, passkeyProblem } from '../passkey';
 import { resetStore, type ActiveReset } from '../reset-flow-store';
 import type { SignInState } from './sign-in';
 import { newCodeNotice } from './verify-email';
@@ -392,57 +392,23 @@ function ResetPasskeyStep({
 }: Omit<StepProps, 'active'> & {
   flow: ActiveReset['flow'];
 }) {
-  const { busy, error, run } = useAction();
-  // Set once an answer was refused: the ceremony is spent.
-  const [spent, setSpent] = useState(false);
-
-  function verify() {
-    void run('submit', async () => {
-      try {
-        let request = flow.passkey;
-        if (spent || !request) {
-          const renewed = await api.resetSecondFactor(flow.flow, 'passkey');
-          follow(renewed);
-          request = renewed.flow.passkey;
-          setSpent(false);
-        }
-        if (!request) throw new Error('This password reset cannot continue. Start again.');
-        let credential;
-        try {
-          credential = await getPasskey(request.options);
-        } catch (caught) {
-          if (isPasskeyAborted(caught)) return;
-          throw passkeyProblem(caught);
-        }
-        try {
-          follow(await api.resetVerifyPasskey(flow.flow, credential));
-        } catch (caught) {
-          if (isApiError(caught)) setSpent(true);
-          throw caught;
-        }
-      } catch (caught) {
-        if (isFlowGone(caught)) {
-          loseFlow(caught);
-          return;
-        }
-        throw caught;
-      }
-    });
-  }
-
   return (
-    <>
-      <p>
-        Use the passkey you added to this account. Your device asks for your fingerprint, face or
-        PIN.
-      </p>
-      <ErrorAlert id="reset-passkey-error" error={error} />
-      <div className="actions">
-        <button type="button" className="button button-primary" onClick={verify} disabled={busy}>
-          {busy ? 'Waiting for your passkey…' : spent ? 'Try again' : 'Use your passkey'}
-        </button>
-      </div>
-    </>
+    <PasskeyAnswer
+      id="reset-passkey-error"
+      request={flow.passkey}
+      renew={async () => {
+        const renewed = await api.resetSecondFactor(flow.flow, 'passkey');
+        follow(renewed);
+        return renewed.flow.passkey;
+      }}
+      answer={async (credential) => follow(await api.resetVerifyPasskey(flow.flow, credential))}
+      onLost={(caught) => {
+        if (!isFlowGone(caught)) return false;
+        loseFlow(caught);
+        return true;
+      }}
+      cannotContinue="This password reset cannot continue. Start again."
+    />
   );
 }
 

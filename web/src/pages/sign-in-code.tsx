@@ -4,13 +4,12 @@ import type { CodeChannel, SignInFlow } from '../api-types';
 import { CodeEntry } from '../components/code-entry';
 import { CodeForm } from '../components/code-form';
 import { AppCodeEntry, OtherWays } from '../components/other-ways';
-import { ErrorAlert } from '../components/error-alert';
+import { PasskeyAnswer } from '../components/passkey-answer';
 import { DifferentAccount, FlowProblem, LoadingCard } from '../components/flow-problem';
 import { usePortalName } from '../config';
 import type { ActiveFlow } from '../flow-store';
 import { digitsWord } from '../format';
 import { useAction } from '../hooks/use-action';
-import { getPasskey, isPasskeyAborted, passkeyProblem } from '../passkey';
 import { usePageTitle } from '../hooks/use-page-title';
 import { useSignInFlow } from '../hooks/use-sign-in-flow';
 import { SaveRecoveryCodeStep, saveRecoveryCodeTitle } from './sign-in-recovery-code';
@@ -276,56 +275,22 @@ function PasskeyStep({
   follow: StepProps['follow'];
   loseFlow: StepProps['loseFlow'];
 }) {
-  const { busy, error, run } = useAction();
-  // Set once an answer was refused: the ceremony is spent.
-  const [spent, setSpent] = useState(false);
-
-  function verify() {
-    void run('submit', async () => {
-      try {
-        let request = flow.passkey;
-        if (spent || !request) {
-          const renewed = await api.chooseMethod(flow.flow, 'passkey');
-          follow(renewed);
-          request = renewed.flow.passkey;
-          setSpent(false);
-        }
-        if (!request) throw new Error('This sign-in cannot continue. Sign in again.');
-        let credential;
-        try {
-          credential = await getPasskey(request.options);
-        } catch (caught) {
-          if (isPasskeyAborted(caught)) return;
-          throw passkeyProblem(caught);
-        }
-        try {
-          follow(await api.verifySignInPasskey(flow.flow, credential));
-        } catch (caught) {
-          setSpent(true);
-          throw caught;
-        }
-      } catch (caught) {
-        if (isApiError(caught, 'FLOW_NOT_FOUND')) {
-          loseFlow(caught);
-          return;
-        }
-        throw caught;
-      }
-    });
-  }
-
   return (
-    <>
-      <p>
-        Use the passkey you added to this account. Your device asks for your fingerprint, face or
-        PIN.
-      </p>
-      <ErrorAlert id="passkey-step-error" error={error} />
-      <div className="actions">
-        <button type="button" className="button button-primary" onClick={verify} disabled={busy}>
-          {busy ? 'Waiting for your passkey…' : spent ? 'Try again' : 'Use your passkey'}
-        </button>
-      </div>
-    </>
+    <PasskeyAnswer
+      id="passkey-step-error"
+      request={flow.passkey}
+      renew={async () => {
+        const renewed = await api.chooseMethod(flow.flow, 'passkey');
+        follow(renewed);
+        return renewed.flow.passkey;
+      }}
+      answer={async (credential) => follow(await api.verifySignInPasskey(flow.flow, credential))}
+      onLost={(caught) => {
+        if (!isApiError(caught, 'FLOW_NOT_FOUND')) return false;
+        loseFlow(caught);
+        return true;
+      }}
+      cannotContinue="This sign-in cannot continue. Sign in again."
+    />
   );
 }
