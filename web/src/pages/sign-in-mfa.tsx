@@ -47,11 +47,8 @@ export function SignInMfaPage() {
   if (lost) return <FlowProblem title={title} message={lost} />;
   if (!active) return <LoadingCard />;
   const { flow } = active;
-  if (
-    !flow.minimum ||
-    (step === 'enrol_totp' && !flow.totp) ||
-    (step === 'enrol_passkey' && !flow.passkeyRegistration)
-  ) {
+  // A passkey step whose ceremony was spent (a refused answer, then a reload) asks for a new one.
+  if (!flow.minimum || (step === 'enrol_totp' && !flow.totp)) {
     return <FlowProblem title={title} message="This sign-in cannot continue. Sign in again." />;
   }
   const props: FlowStepProps = { ...flowState, active };
