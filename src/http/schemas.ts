@@ -330,7 +330,8 @@ export const FlowView = Type.Object({
             factors: Type.Array(Factor),
             missing: Type.Array(Factor, { description: 'What this way still lacks.' }),
             available: Type.Boolean({
-              description: 'Whether sign-in can add what it lacks (a password cannot be added).',
+              description:
+                'Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already.',
             }),
           }),
           {

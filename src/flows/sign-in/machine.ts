@@ -160,6 +160,15 @@ export interface SignInData {
   recoveryCodeSavedAt?: number;
 }
 
+/** The flow's data without a factor being added (a number, an app key, a passkey ceremony). */
+export function withoutPendingFactor(data: SignInData): SignInData {
+  const next = { ...data };
+  delete next.pendingPhone;
+  delete next.pendingTotp;
+  delete next.passkeyRegistration;
+  return next;
+}
+
 /** The flow's data without its passkey ceremony (answered, or left for another method). */
 export function withoutPasskeyRequest(data: SignInData): SignInData {
   const next = { ...data };

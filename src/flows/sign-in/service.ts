@@ -41,6 +41,7 @@ import {
   minimumSteps,
   minimumWays,
   nextStep,
+  withoutPendingFactor,
   sessionAssurance,
   type SecondFactorMethod,
   type SignInData,
@@ -457,10 +458,7 @@ export function createSignInService(d: SignInDeps): SignInService {
       const way = minimumWays(ctx.policy, holdingsOf(acc, ctx.factors))[choice];
       if (!way?.available) throw new AppError('METHOD_NOT_AVAILABLE');
       // A fresh start of that way: nothing pending from another one is kept.
-      const data: SignInData = { ...flow.data, minimumChoice: choice };
-      delete data.pendingPhone;
-      delete data.pendingTotp;
-      delete data.passkeyRegistration;
+      const data: SignInData = { ...withoutPendingFactor(flow.data), minimumChoice: choice };
       return advance(token, flow, acc, data, origin);
     },
 
@@ -519,11 +517,8 @@ export function createSignInService(d: SignInDeps): SignInService {
         targetId: acc.id,
         origin,
       });
-      const data: SignInData = { ...flow.data, minimumSkippedAt: now };
+      const data: SignInData = { ...withoutPendingFactor(flow.data), minimumSkippedAt: now };
       delete data.minimumChoice;
-      delete data.pendingPhone;
-      delete data.pendingTotp;
-      delete data.passkeyRegistration;
       return advance(token, flow, { ...acc, phone_offer_dismissed_at: now }, data, origin);
     },
   };

@@ -1,15 +1,15 @@
 import { useState, type FormEvent } from 'react';
 import { api, isApiError } from '../api';
 import type { PasskeyInfo } from '../api-types';
-import { InputError, isInvalid } from '../error-text';
+import { InputError } from '../error-text';
 import { formatDate, formatDateTime } from '../format';
 import { useAction } from '../hooks/use-action';
 import { useSectionTask } from '../hooks/use-step-up-tasks';
 import { createPasskey, isPasskeyAborted, passkeyProblem, passkeysSupported } from '../passkey';
 import type { SectionProps } from '../pages/account-security';
 import { ConfirmRemoval } from './confirm-removal';
+import { cleanPasskeyName, PasskeyNameField } from './passkey-name-field';
 import { ErrorAlert } from './error-alert';
-import { Field } from './field';
 import { MethodFeedback } from './method-feedback';
 import { StepUpPanel } from './step-up-panel';
 
@@ -181,9 +181,9 @@ function PasskeyNamePanel(props: {
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const clean = name.replace(/\s+/g, ' ').trim();
-    if (!clean) {
-      setError(new InputError('Give the passkey a name, like “Work laptop”.', ['name']));
+    const clean = cleanPasskeyName(name);
+    if (clean instanceof InputError) {
+      setError(clean);
       return;
     }
     void run('submit', async () => {
@@ -204,20 +204,13 @@ function PasskeyNamePanel(props: {
       <h3 id={`${props.id}-title`}>{props.title}</h3>
       {props.intro ? <p>{props.intro}</p> : null}
       <ErrorAlert id={errorId} error={error} />
-      <Field
+      <PasskeyNameField
         id={`${props.id}-name`}
-        label="Passkey name"
         placeholder="Work laptop"
-        maxLength={64}
-        autoComplete="off"
         value={name}
         onChange={setName}
-        errorId={
-          (error instanceof InputError || isApiError(error, 'VALIDATION_FAILED')) &&
-          isInvalid(error, 'name')
-            ? errorId
-            : undefined
-        }
+        error={error}
+        errorId={errorId}
       />
       <div className="actions actions-tight">
         <button type="submit" className="button button-primary" disabled={busy}>

@@ -2,8 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { api, isApiError } from '../api';
 import type { FactorKind, MinimumView } from '../api-types';
 import { CodeForm } from '../components/code-form';
+import { cleanPasskeyName, PasskeyNameField } from '../components/passkey-name-field';
 import { ErrorAlert } from '../components/error-alert';
-import { Field } from '../components/field';
 import { DifferentAccount, FlowProblem, LoadingCard } from '../components/flow-problem';
 import {
   ChooseAnotherWay,
@@ -15,7 +15,7 @@ import {
 import { TotpKeySteps } from '../components/totp-enrolment';
 import { usePortalName } from '../config';
 import { describeDevice } from '../device';
-import { InputError, isInvalid } from '../error-text';
+import { InputError } from '../error-text';
 import { formatDay } from '../format';
 import { useAction } from '../hooks/use-action';
 import { useFocusInvalid } from '../hooks/use-focus-invalid';
@@ -194,9 +194,9 @@ function EnrolPasskey(step: FlowStepProps) {
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const clean = name.replace(/\s+/g, ' ').trim();
-    if (!clean) {
-      setError(new InputError('Give the passkey a name, like “Work laptop”.', ['name']));
+    const clean = cleanPasskeyName(name);
+    if (clean instanceof InputError) {
+      setError(clean);
       return;
     }
     void run('submit', async () => {
@@ -236,20 +236,13 @@ function EnrolPasskey(step: FlowStepProps) {
         </p>
       )}
       <ErrorAlert id={errorId} error={error} />
-      <Field
+      <PasskeyNameField
         id="enrol-passkey-name"
-        label="Passkey name"
         hint="Name it after the device or password manager that keeps it, so you can tell your passkeys apart."
-        maxLength={64}
-        autoComplete="off"
         value={name}
         onChange={setName}
-        errorId={
-          (error instanceof InputError || isApiError(error, 'VALIDATION_FAILED')) &&
-          isInvalid(error, 'name')
-            ? errorId
-            : undefined
-        }
+        error={error}
+        errorId={errorId}
       />
       <div className="actions actions-tight">
         <button type="submit" className="button button-primary" disabled={busy || !supported}>
