@@ -4,6 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.js';
+import { aal2Required } from '../flows/step-up/raise.js';
 import type { AuthenticatedSession, SessionService } from '../sessions/sessions.js';
 import { clearSessionCookie, readSessionToken, type CookiePolicy } from './session-cookie.js';
 
@@ -25,11 +26,15 @@ export function requireSession(sessions: SessionService, policy: CookiePolicy) {
   };
 }
 
-/** Admin routes: an admin, signed in with two factors (S23). */
+/**
+ * Admin routes: an admin, signed in with two factors (S23). An admin whose session is AAL1 is
+ * told which step-up would raise it (`details.stepUp`, `details.methods`).
+ */
 export async function requireAdmin(request: FastifyRequest): Promise<void> {
   const auth = request.auth;
   if (!auth || auth.account.role !== 'admin') throw new AppError('ADMIN_REQUIRED');
-  if (auth.session.aal !== 'aal2') throw new AppError('AAL2_REQUIRED');
+  if (auth.session.aal !== 'aal2')
+    throw aal2Required(await request.server.services.stepUp.methods(auth.account));
 }
 
 export function signedIn(request: FastifyRequest): AuthenticatedSession {

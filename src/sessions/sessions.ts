@@ -12,6 +12,7 @@ import type { Policy } from '../policy/presets.js';
 import { capped } from '../policy/tighten.js';
 import type { Account, Db, Session } from '../store/schema.js';
 import { AppError } from '../errors/app-error.js';
+import { aalOf } from './assurance.js';
 
 const DOMAIN = 'session-token';
 /** Idle-timer writes are batched to one per minute, so the hot path rarely writes. */
@@ -48,7 +49,8 @@ export interface SessionService {
   authenticate(token: string): Promise<AuthenticatedSession | undefined>;
   /**
    * A new token for the same session (S17: at every step-up or assurance change); the old token
-   * stops working at once. Records the step-up time and appends the methods used to `amr`.
+   * stops working at once. Records the step-up time, appends the methods used to `amr`, and sets
+   * the level to what the methods now prove together (`aalOf`: a second factor raises it).
    */
   rotate(
     session: Session,
@@ -179,6 +181,7 @@ export function createSessionService(
       const next: Session = {
         ...session,
         token_hash: hasher.hash(DOMAIN, token),
+        aal: aalOf(amr),
         amr: JSON.stringify(amr),
         step_up_at: change.stepUpAt,
         last_seen_at: clock.now(),
@@ -187,6 +190,7 @@ export function createSessionService(
         .updateTable('sessions')
         .set({
           token_hash: next.token_hash,
+          aal: next.aal,
           amr: next.amr,
           step_up_at: next.step_up_at,
           last_seen_at: next.last_seen_at,

@@ -41,6 +41,7 @@ import {
 import { holdingsOf } from '../../policy/holdings.js';
 import type { FactorKind, Policy } from '../../policy/presets.js';
 import type { RegistrationCeremony } from '../../factors/passkey/ceremony.js';
+import { aalOf } from '../../sessions/assurance.js';
 import type { Aal, AmrEntry } from '../../sessions/sessions.js';
 import type { Account } from '../../store/schema.js';
 
@@ -111,9 +112,9 @@ export function passkeyAmr(p: PasskeyProof): AmrEntry[] {
 
 /**
  * The session a finished sign-in gets: the methods used (`pwd`, or a password-less passkey's
- * `hwk`/`swk` + `user`, then the second factor's) and the level. AAL2 takes two factors: a
- * passkey with user verification alone, or the password and any second factor but an email
- * code (S9). A passkey as the second factor counts whether or not it verified the user.
+ * `hwk`/`swk` + `user`, then the second factor's) and the level they reach (`aalOf`: a passkey
+ * with user verification alone, or the password and any second factor but an email code, S9;
+ * a passkey as the second factor counts whether or not it verified the user).
  */
 export function sessionAssurance(data: SignInData): { amr: AmrEntry[]; aal: Aal } {
   const amr: AmrEntry[] = [];
@@ -123,10 +124,7 @@ export function sessionAssurance(data: SignInData): { amr: AmrEntry[]; aal: Aal 
   if (second?.passkey) amr.push(...passkeyAmr(second.passkey));
   else if (second && second.factor !== 'passkey')
     amr.push({ method: amrOfFactor(second.factor), at: second.at });
-  const passwordless = data.passkeySignIn?.userVerified === true;
-  const twoFactors =
-    data.passwordAt !== undefined && second !== undefined && second.factor !== 'email';
-  return { amr, aal: passwordless || twoFactors ? 'aal2' : 'aal1' };
+  return { amr, aal: aalOf(amr) };
 }
 
 export interface SignInData {
