@@ -13,7 +13,7 @@ import { AppError } from '../errors/app-error.js';
 import type { PasswordHasher } from '../factors/password/hashing.js';
 import { checkPassword } from '../factors/password/rules.js';
 import type { Account, Db, Role } from '../store/schema.js';
-import { parseEmail } from './email.js';
+import { lookupKey, parseNewEmail } from './email.js';
 
 const INVITATION_DOMAIN = 'invitation-token';
 
@@ -80,7 +80,7 @@ export function createAccountService(d: AccountDeps): AccountService {
 
   return {
     async signUp({ email, password, origin }) {
-      const parsed = parseEmail(email);
+      const parsed = parseNewEmail(email);
       const normalized = checkPassword(password, passwordContext(parsed.display));
       const passwordHash = await d.passwords.hash(normalized);
       const now = clock.now();
@@ -112,7 +112,7 @@ export function createAccountService(d: AccountDeps): AccountService {
     },
 
     async invite({ email, role, invitedBy, send }) {
-      const parsed = parseEmail(email);
+      const parsed = parseNewEmail(email);
       const now = clock.now();
       const token = randomToken();
       const expiresAt = now + settings.invitationValidityMs;
@@ -228,7 +228,8 @@ export function createAccountService(d: AccountDeps): AccountService {
     },
 
     findByEmail: (email) => {
-      const normalized = email.trim().toLowerCase();
+      const normalized = lookupKey(email);
+      if (normalized === null) return Promise.resolve(undefined);
       return db
         .selectFrom('accounts')
         .selectAll()

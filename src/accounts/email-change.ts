@@ -41,7 +41,7 @@ import type { StepUpService } from '../flows/step-up/service.js';
 import type { AuthenticatedSession } from '../sessions/sessions.js';
 import { isUniqueViolation } from '../store/dialect.js';
 import type { Db } from '../store/schema.js';
-import { maskEmail, parseEmail } from './email.js';
+import { maskEmail, parseNewEmail } from './email.js';
 import type { Throttle } from './throttle.js';
 
 const FLOW_KIND = 'email_change';
@@ -163,7 +163,15 @@ export function createEmailChange(d: EmailChangeDeps): EmailChangeService {
       validityMs: rules.validityMs.email,
     });
     try {
-      await d.delivery.send(emailChangeToRegisteredAddress(d.settings.portalName, data.email));
+      // To the holder's own address (the one typed may be a lookalike of it, `ⅴic@` for `vic@`).
+      const holder = await d.db
+        .selectFrom('accounts')
+        .select('email')
+        .where('email_normalized', '=', data.normalized)
+        .executeTakeFirst();
+      await d.delivery.send(
+        emailChangeToRegisteredAddress(d.settings.portalName, holder?.email ?? data.email),
+      );
     } catch (cause) {
       // What `challenges.send` answers when an email with a code could not be sent.
       await d.codes.revoke(binding(flowId));
@@ -198,7 +206,7 @@ export function createEmailChange(d: EmailChangeDeps): EmailChangeService {
   return {
     async start(auth, newEmail, origin) {
       await d.stepUp.require(auth);
-      const parsed = parseEmail(newEmail);
+      const parsed = parseNewEmail(newEmail);
       if (parsed.normalized === auth.account.email_normalized)
         throw new AppError('EMAIL_UNCHANGED');
       const holder = await d.db

@@ -40,6 +40,8 @@ export type AuditAction =
   | 'account.password_change_failed'
   | 'account.email_changed'
   | 'account.email_change_refused'
+  /** Two accounts' addresses read alike under today's rule: neither was given the other's key. */
+  | 'account.email_key_conflict'
   | 'password_reset.requested'
   | 'password_reset.completed'
   | 'policy.deployment_set'
