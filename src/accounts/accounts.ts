@@ -105,9 +105,15 @@ export function createAccountService(d: AccountDeps): AccountService {
         await d.audit.record({ action: 'account.signed_up', actorId: id, targetId: id, origin });
         return;
       }
+      // To the holder's own address: the one typed may be a lookalike of it (`ⅴic@` for `vic@`).
+      const holder = await db
+        .selectFrom('accounts')
+        .select('email')
+        .where('email_normalized', '=', parsed.normalized)
+        .executeTakeFirstOrThrow();
       const signInUrl = new URL('/sign-in', settings.publicUrl).toString();
       await d.delivery.send(
-        messages.signUpAttemptForExistingAccount(settings.portalName, parsed.display, signInUrl),
+        messages.signUpAttemptForExistingAccount(settings.portalName, holder.email, signInUrl),
       );
     },
 

@@ -44,6 +44,9 @@ describe('sign-up', () => {
       expect(again.json()).toEqual(first.json());
     }
     expect(await accountRows()).toEqual([{ email: VIC, email_normalized: VIC }]);
+    // vic is told at vic's own address; nothing goes to the lookalikes as typed.
+    expect((await outbox(app, VIC)).filter((m) => /tried to create/.test(m.text))).toHaveLength(2);
+    expect(await outbox(app, ROMAN_VIC)).toEqual([]);
   });
 
   it('refuses a mailbox that mixes Latin with a Cyrillic lookalike', async () => {
