@@ -27,6 +27,7 @@ import { registerPasswordResetRoutes } from './http/routes/password-reset.js';
 import { registerPublicRoutes } from './http/routes/public.js';
 import { registerSecurityRoutes } from './http/routes/security.js';
 import { registerSignedInRoutes } from './http/routes/signed-in.js';
+import { registerRateLimits } from './http/rate-limit.js';
 import { applySecurityHeaders, registerCsrf, registerSecurityHeaders } from './http/security.js';
 import { cookiePolicy } from './http/session-cookie.js';
 import { createServices, type Services } from './services.js';
@@ -78,15 +79,18 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   // JSON only (S7): other bodies get 415 UNSUPPORTED_MEDIA_TYPE.
   app.removeContentTypeParser('text/plain');
 
-  const store = opts.store ?? openStore(config.database);
+  const store =
+    opts.store ?? openStore(config.database, { timeoutMs: config.databaseTimeoutMs, log: app.log });
   await migrateToLatest(store);
   const metrics = createMetrics();
   const services = createServices(config, store, clock, {
     log: app.log,
     onSignInOutcome: metrics.signIn,
+    outboxEvents: metrics.outbox,
     ...(opts.argon2 ? { argon2: opts.argon2 } : {}),
     ...(opts.senders ? { senders: opts.senders } : {}),
   });
+  metrics.watchOutbox(() => services.outbox.stats());
   app.decorate('services', services);
   app.decorateRequest('auth', null);
   // Graceful shutdown: answers to requests still in flight close their connection, so the
@@ -111,6 +115,9 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   registerCsrf(app, config.publicUrl.origin);
   registerRequestMetrics(app, metrics);
   await registerOpenApi(app, { publicUrl: config.publicUrl, portalName: config.portalName });
+
+  // Per-IP limits (S33), asked for by the routes that name a group (`config.rateLimit`).
+  await registerRateLimits(app, services);
 
   // Every route, in one place (STYLE §7).
   registerOpsRoutes(app, services, metrics.registry);

@@ -1,6 +1,8 @@
 /**
- * Starts Portcullis: load and validate configuration, build the app, listen. On SIGTERM/SIGINT:
- * stop accepting connections, let in-flight requests finish, close the database, exit.
+ * Starts Portcullis: load and validate configuration, build the app, listen, send what waits in
+ * the outbox (and whatever falls due, every 2 s). On SIGTERM/SIGINT: stop accepting connections,
+ * let in-flight requests and sends finish, close the database, exit. A lost database, Redis or
+ * mail server never ends the process (S31); a promise rejected with no one to hear it is logged.
  */
 import { build } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
@@ -19,7 +21,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const app = await build({ config });
+  process.on('unhandledRejection', (err: unknown) => {
+    app.log.error({ err }, 'unhandled rejection (the process goes on)');
+  });
   await app.listen({ host: config.host, port: config.port });
+  app.services.outbox.start();
   const hint = await firstStartHint(app.services);
   if (hint) console.log(hint);
   console.log(

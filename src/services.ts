@@ -11,7 +11,8 @@ import type { Clock } from './clock.js';
 import type { Config } from './config/load.js';
 import { createKeyedHasher, type KeyedHasher } from './crypto/keyed-hash.js';
 import { createSecretBox, derivedKey, type SecretBox } from './crypto/secret-box.js';
-import { createOutboxSender } from './delivery/outbox.js';
+import { createOutboxSender } from './delivery/dev-outbox.js';
+import { createOutbox, type Outbox, type OutboxEvents } from './delivery/outbox.js';
 import {
   createDelivery,
   type Delivery,
@@ -19,14 +20,15 @@ import {
   type Sender,
 } from './delivery/sender.js';
 import { createSmtpSender } from './delivery/smtp.js';
+import { createSpendGuard } from './delivery/spend-guard.js';
+import { createTwilioSenders } from './delivery/twilio.js';
 import {
   createDbCounterStore,
   createRedisCounterStore,
-  createSpendGuard,
   type CounterStore,
-} from './delivery/spend-guard.js';
-import { createTwilioSenders } from './delivery/twilio.js';
-import { createBackground, type Background } from './delivery/background.js';
+} from './store/counters.js';
+import { openRedis } from './store/redis.js';
+import type { Redis } from 'ioredis';
 import { createChallenges, type Challenges } from './factors/otp-code/challenge.js';
 import { createCodeService, type CodeService } from './factors/otp-code/codes.js';
 import {
@@ -63,6 +65,7 @@ import { createSessionService, type SessionService } from './sessions/sessions.j
 import type { Store } from './store/dialect.js';
 
 export interface Logger {
+  debug?(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
@@ -100,8 +103,12 @@ export interface Services {
   changePassword: ChangePassword;
   /** Changing the account's email: a code to the new address (issue 6). */
   changeEmail: EmailChangeService;
-  /** Work done after the answer (messages whose timing must not tell anything, S6). */
-  background: Background;
+  /** Every message sent, durably (S32); after the answer unless a page waits for it (S6). */
+  outbox: Outbox;
+  /** Counters shared by every process: send limits, reset limits, per-IP limits. */
+  counters: CounterStore;
+  /** The Redis connection, where `REDIS_URL` is set. */
+  redis: Redis | undefined;
   /** Whether the development outbox is on (never in production). */
   devOutbox: boolean;
   close(): Promise<void>;
@@ -113,6 +120,8 @@ export interface ServiceOptions {
   /** Extra or replacement senders (tests). */
   senders?: Sender[];
   log?: Logger;
+  /** Sent and failed messages, for the metrics. */
+  outboxEvents?: OutboxEvents;
 }
 
 const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -126,7 +135,7 @@ function senders(
 ): Sender[] {
   const out: Sender[] = [];
   if (config.smtpUrl) {
-    const smtp = createSmtpSender(config.smtpUrl, config.mailFrom);
+    const smtp = createSmtpSender(config.smtpUrl, config.mailFrom, config.smtpTimeoutMs);
     closers.push(() => smtp.close());
     out.push(smtp);
   }
@@ -154,7 +163,7 @@ export function createServices(
   clock: Clock,
   opts: ServiceOptions = {},
 ): Services {
-  const { db } = store;
+  const { db, units } = store;
   const log = opts.log ?? silent;
   const policy = config.policy;
   if (policy.recoveryCode.digits < RECOVERY_CODE_NIST_DIGITS) {
@@ -178,20 +187,24 @@ export function createServices(
   const passwords = createPasswordHasher(opts.argon2);
   const audit = createAuditLog(db, clock);
   const closers: (() => unknown)[] = [];
-  const background = createBackground(log);
-  closers.push(() => background.idle());
   const delivery = createDelivery(senders(config, store, clock, opts.senders ?? [], closers));
-  const notify = async (message: OutgoingMessage) => {
-    try {
-      await delivery.send(message);
-    } catch (err) {
-      log.warn({ err, channel: message.channel }, 'security notice could not be delivered');
-    }
-  };
+  const outbox = createOutbox({
+    store,
+    clock,
+    box,
+    delivery,
+    leaseMs: config.outboxLeaseMs,
+    log,
+    ...(opts.outboxEvents ? { events: opts.outboxEvents } : {}),
+  });
+  // First in the list: sends in flight finish before the providers and the database close.
+  closers.unshift(() => outbox.stop());
+  // Written with the change that causes it (in its unit of work), sent after the answer.
+  const notify = (message: OutgoingMessage) => outbox.enqueue(message);
 
-  let counters: CounterStore = createDbCounterStore(db);
-  if (config.redisUrl) counters = createRedisCounterStore(config.redisUrl);
-  closers.push(() => counters.close());
+  const redis = config.redisUrl ? openRedis(config.redisUrl, log) : undefined;
+  if (redis) closers.push(() => redis.quit().catch(() => redis.disconnect()));
+  const counters: CounterStore = redis ? createRedisCounterStore(redis) : createDbCounterStore(db);
   const guard = createSpendGuard(
     counters,
     { ...config.sms.limits, allowedCountries: config.phone.allowedCountries },
@@ -203,7 +216,7 @@ export function createServices(
   const codes = createCodeService(db, clock, hasher);
   const challenges = createChallenges({
     codes,
-    delivery,
+    outbox,
     guard,
     clock,
     policies,
@@ -228,6 +241,7 @@ export function createServices(
   const passkeys = createPasskeyRepo(db);
   const passkeyVerifier = createPasskeyVerifier({
     db,
+    units,
     clock,
     rp,
     passkeys,
@@ -242,7 +256,8 @@ export function createServices(
     clock,
     hasher,
     passwords,
-    delivery,
+    units: store.units,
+    outbox,
     audit,
     settings: {
       portalName: config.portalName,
@@ -269,6 +284,7 @@ export function createServices(
   });
   const recovery = createRecoveryCodeService({
     clock,
+    units,
     passwords,
     recoveryCodes,
     stepUp,
@@ -280,6 +296,7 @@ export function createServices(
   });
   const totp = createTotpService({
     db,
+    units,
     clock,
     box,
     totps,
@@ -293,6 +310,7 @@ export function createServices(
   });
   const signIn = createSignInService({
     db,
+    units,
     clock,
     hasher,
     passwords,
@@ -318,6 +336,7 @@ export function createServices(
   });
   const phone = createPhoneService({
     db,
+    units,
     clock,
     codes,
     challenges,
@@ -333,6 +352,7 @@ export function createServices(
   });
   const passkey = createPasskeyService({
     db,
+    units,
     clock,
     rp,
     passkeys,
@@ -346,6 +366,7 @@ export function createServices(
 
   const passwordReset = createPasswordResetService({
     db,
+    units,
     clock,
     hasher,
     passwords,
@@ -363,8 +384,7 @@ export function createServices(
     box,
     audit,
     policies,
-    delivery,
-    background,
+    outbox,
     counters,
     notify,
     settings: { portalName: config.portalName, passwordMinLength: config.passwordMinLength },
@@ -372,6 +392,7 @@ export function createServices(
 
   const changePassword = createPasswordChange({
     db,
+    units,
     clock,
     hasher,
     passwords,
@@ -385,6 +406,7 @@ export function createServices(
 
   const changeEmail = createEmailChange({
     db,
+    units,
     clock,
     codes,
     challenges,
@@ -392,7 +414,7 @@ export function createServices(
     stepUp,
     throttle,
     audit,
-    delivery,
+    outbox,
     counters,
     notify,
     settings: { portalName: config.portalName },
@@ -400,6 +422,7 @@ export function createServices(
 
   const policyAdmin = createPolicyAdmin({
     db,
+    units,
     clock,
     audit,
     policies,
@@ -437,7 +460,9 @@ export function createServices(
     passwordReset,
     changePassword,
     changeEmail,
-    background,
+    outbox,
+    counters,
+    redis,
     devOutbox: config.mode !== 'production',
     async close() {
       for (const c of closers) await c();

@@ -7,11 +7,12 @@ import type { AuditLog, RequestOrigin } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';
 import { newId, randomToken } from '../crypto/random.js';
-import type { Delivery } from '../delivery/sender.js';
+import type { Outbox } from '../delivery/outbox.js';
 import * as messages from '../delivery/messages.js';
 import { AppError } from '../errors/app-error.js';
 import type { PasswordHasher } from '../factors/password/hashing.js';
 import { checkPassword } from '../factors/password/rules.js';
+import type { UnitOfWork } from '../store/unit-of-work.js';
 import type { Account, Db, Role } from '../store/schema.js';
 import { lookupKey, parseNewEmail } from './email.js';
 
@@ -46,7 +47,8 @@ export interface AccountDeps {
   clock: Clock;
   hasher: KeyedHasher;
   passwords: PasswordHasher;
-  delivery: Delivery;
+  units: UnitOfWork;
+  outbox: Outbox;
   audit: AuditLog;
   settings: AccountSettings;
 }
@@ -105,6 +107,7 @@ export function createAccountService(d: AccountDeps): AccountService {
         await d.audit.record({ action: 'account.signed_up', actorId: id, targetId: id, origin });
         return;
       }
+      // After the answer: the answer and its time are those of a new address (S6).
       // To the holder's own address: the one typed may be a lookalike of it (`ⅴic@` for `vic@`).
       const holder = await db
         .selectFrom('accounts')
@@ -112,7 +115,7 @@ export function createAccountService(d: AccountDeps): AccountService {
         .where('email_normalized', '=', parsed.normalized)
         .executeTakeFirstOrThrow();
       const signInUrl = new URL('/sign-in', settings.publicUrl).toString();
-      await d.delivery.send(
+      await d.outbox.enqueue(
         messages.signUpAttemptForExistingAccount(settings.portalName, holder.email, signInUrl),
       );
     },
@@ -122,8 +125,13 @@ export function createAccountService(d: AccountDeps): AccountService {
       const now = clock.now();
       const token = randomToken();
       const expiresAt = now + settings.invitationValidityMs;
-      const accountId = await db.transaction().execute(async (tx) => {
-        const existing = await tx
+      const link = new URL(
+        `/accept-invitation?token=${encodeURIComponent(token)}`,
+        settings.publicUrl,
+      ).toString();
+      // The account, its invitation, the audit event and the email commit together (S32).
+      const accountId = await d.units.transaction(async () => {
+        const existing = await db
           .selectFrom('accounts')
           .select(['id', 'state'])
           .where('email_normalized', '=', parsed.normalized)
@@ -136,7 +144,7 @@ export function createAccountService(d: AccountDeps): AccountService {
         }
         const id = existing?.id ?? newId();
         if (!existing) {
-          await tx
+          await db
             .insertInto('accounts')
             .values({
               id,
@@ -151,20 +159,20 @@ export function createAccountService(d: AccountDeps): AccountService {
             })
             .execute();
         } else {
-          await tx
+          await db
             .updateTable('accounts')
             .set({ role, updated_at: now })
             .where('id', '=', id)
             .execute();
           // A new invitation replaces any earlier one.
-          await tx
+          await db
             .updateTable('invitations')
             .set({ expires_at: now })
             .where('account_id', '=', id)
             .where('accepted_at', 'is', null)
             .execute();
         }
-        await tx
+        await db
           .insertInto('invitations')
           .values({
             id: newId(),
@@ -176,27 +184,23 @@ export function createAccountService(d: AccountDeps): AccountService {
             accepted_at: null,
           })
           .execute();
+        await d.audit.record({
+          action: 'account.invited',
+          actorId: invitedBy,
+          targetId: id,
+          details: { role },
+        });
+        if (send)
+          await d.outbox.enqueue(
+            messages.invitation(
+              settings.portalName,
+              parsed.display,
+              link,
+              settings.invitationValidityMs,
+            ),
+          );
         return id;
       });
-      const link = new URL(
-        `/accept-invitation?token=${encodeURIComponent(token)}`,
-        settings.publicUrl,
-      ).toString();
-      await d.audit.record({
-        action: 'account.invited',
-        actorId: invitedBy,
-        targetId: accountId,
-        details: { role },
-      });
-      if (send)
-        await d.delivery.send(
-          messages.invitation(
-            settings.portalName,
-            parsed.display,
-            link,
-            settings.invitationValidityMs,
-          ),
-        );
       return { link, accountId, expiresAt };
     },
 

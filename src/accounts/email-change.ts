@@ -13,7 +13,8 @@
  * An address that already belongs to another account is never revealed to the person asking
  * (S6). The answer to `start` (and to `resend`) is the same whether or not the address is free:
  * a code is issued for the flow either way (same length, validity, tries, resend cooldown) and
- * one email goes to the new address either way. For a free address that email holds the code;
+ * one email goes to the new address either way, from the outbox after the answer (so neither its
+ * time nor a mail server failure tells anything). For a free address that email holds the code;
  * for a taken one it tells the address's owner that someone asked to move to it, with no code.
  * So only the owner of the mailbox ever learns the address is registered, which sign-up already
  * tells them. `confirm` on such a flow counts every try exactly like a wrong code (the code was
@@ -25,8 +26,10 @@
 import type { AuditLog, RequestOrigin } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
 import { emailChangedNotice, emailChangeToRegisteredAddress } from '../delivery/messages.js';
-import type { Delivery, OutgoingMessage } from '../delivery/sender.js';
-import { countAgainstLimit, type CounterStore } from '../delivery/spend-guard.js';
+import type { Outbox } from '../delivery/outbox.js';
+import type { OutgoingMessage } from '../delivery/sender.js';
+import { countAgainstLimit } from '../delivery/spend-guard.js';
+import type { CounterStore } from '../store/counters.js';
 import { AppError } from '../errors/app-error.js';
 import type { ChallengeView, Challenges } from '../factors/otp-code/challenge.js';
 import type { CodeBinding, CodeService } from '../factors/otp-code/codes.js';
@@ -43,6 +46,7 @@ import { isUniqueViolation } from '../store/dialect.js';
 import type { Db } from '../store/schema.js';
 import { maskEmail, parseNewEmail } from './email.js';
 import type { Throttle } from './throttle.js';
+import type { UnitOfWork } from '../store/unit-of-work.js';
 
 const FLOW_KIND = 'email_change';
 const FLOW_TTL_MS = 15 * 60_000;
@@ -75,6 +79,7 @@ export interface EmailChangeView {
 }
 
 export interface EmailChangeDeps {
+  units: UnitOfWork;
   db: Db;
   clock: Clock;
   codes: CodeService;
@@ -83,7 +88,7 @@ export interface EmailChangeDeps {
   stepUp: StepUpService;
   throttle: Throttle;
   audit: AuditLog;
-  delivery: Delivery;
+  outbox: Outbox;
   counters: CounterStore;
   notify: (message: OutgoingMessage) => Promise<void>;
   settings: { portalName: string };
@@ -142,6 +147,7 @@ export function createEmailChange(d: EmailChangeDeps): EmailChangeService {
         accountId: auth.account.id,
         ip: origin.ip,
         alternatives: [],
+        afterAnswer: true,
       });
       await d.audit.record({
         action: 'code.sent',
@@ -162,25 +168,16 @@ export function createEmailChange(d: EmailChangeDeps): EmailChangeService {
       length: rules.length,
       validityMs: rules.validityMs.email,
     });
-    try {
-      // To the holder's own address (the one typed may be a lookalike of it, `ⅴic@` for `vic@`).
-      const holder = await d.db
-        .selectFrom('accounts')
-        .select('email')
-        .where('email_normalized', '=', data.normalized)
-        .executeTakeFirst();
-      await d.delivery.send(
-        emailChangeToRegisteredAddress(d.settings.portalName, holder?.email ?? data.email),
-      );
-    } catch (cause) {
-      // What `challenges.send` answers when an email with a code could not be sent.
-      await d.codes.revoke(binding(flowId));
-      throw new AppError('DELIVERY_FAILED', {
-        message: 'We could not send the email with your code. Try again in a moment.',
-        details: { channel: 'email', alternatives: null },
-        cause,
-      });
-    }
+    // To the holder's own address (the one typed may be a lookalike of it, `ⅴic@` for `vic@`),
+    // after the answer, as the code to a free address is (S6).
+    const holder = await d.db
+      .selectFrom('accounts')
+      .select('email')
+      .where('email_normalized', '=', data.normalized)
+      .executeTakeFirst();
+    await d.outbox.enqueue(
+      emailChangeToRegisteredAddress(d.settings.portalName, holder?.email ?? data.email),
+    );
     await d.audit.record({
       action: 'account.email_change_refused',
       actorId: auth.account.id,
@@ -252,21 +249,31 @@ export function createEmailChange(d: EmailChangeDeps): EmailChangeService {
       });
       await move(flow, 'done');
       const now = d.clock.now();
-      let updated: bigint;
+      const masked = maskEmail(flow.data.email);
       try {
-        const result = await d.db
-          .updateTable('accounts')
-          .set({
-            email: flow.data.email,
-            email_normalized: flow.data.normalized,
-            email_verified_at: now,
-            updated_at: now,
-          })
-          .where('id', '=', account.id)
-          // Another change of this account's email finished first: this one is stale.
-          .where('email_normalized', '=', account.email_normalized)
-          .executeTakeFirst();
-        updated = result.numUpdatedRows;
+        // The new address, its audit event and the notice to the old one commit together (S32).
+        await d.units.transaction(async () => {
+          const result = await d.db
+            .updateTable('accounts')
+            .set({
+              email: flow.data.email,
+              email_normalized: flow.data.normalized,
+              email_verified_at: now,
+              updated_at: now,
+            })
+            .where('id', '=', account.id)
+            // Another change of this account's email finished first: this one is stale.
+            .where('email_normalized', '=', account.email_normalized)
+            .executeTakeFirst();
+          if (Number(result.numUpdatedRows) !== 1) throw new AppError('FLOW_STATE_CONFLICT');
+          await d.audit.record({
+            action: 'account.email_changed',
+            actorId: account.id,
+            targetId: account.id,
+            origin,
+          });
+          await d.notify(emailChangedNotice(d.settings.portalName, account.email, masked));
+        });
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
         // Taken since the code was sent; only the mailbox's owner (who entered its code) hears it.
@@ -279,15 +286,6 @@ export function createEmailChange(d: EmailChangeDeps): EmailChangeService {
         });
         throw new AppError('EMAIL_UNAVAILABLE');
       }
-      if (Number(updated) !== 1) throw new AppError('FLOW_STATE_CONFLICT');
-      await d.audit.record({
-        action: 'account.email_changed',
-        actorId: account.id,
-        targetId: account.id,
-        origin,
-      });
-      const masked = maskEmail(flow.data.email);
-      await d.notify(emailChangedNotice(d.settings.portalName, account.email, masked));
       return { address: masked, verified: true };
     },
   };

@@ -16,8 +16,10 @@ import type { StepUpService } from '../flows/step-up/service.js';
 import type { AuthenticatedSession, SessionService } from '../sessions/sessions.js';
 import type { Db } from '../store/schema.js';
 import type { Throttle } from './throttle.js';
+import type { UnitOfWork } from '../store/unit-of-work.js';
 
 export interface PasswordChangeDeps {
+  units: UnitOfWork;
   db: Db;
   clock: Clock;
   hasher: KeyedHasher;
@@ -70,29 +72,33 @@ export function createPasswordChange(d: PasswordChangeDeps): ChangePassword {
     });
     const passwordHash = await d.passwords.hash(normalized);
     const now = d.clock.now();
-    await d.db
-      .updateTable('accounts')
-      .set({ password_hash: passwordHash, updated_at: now })
-      .where('id', '=', account.id)
-      .execute();
-    const sessionsEnded = change.endOtherSessions
-      ? await d.sessions.endOthers(account.id, auth.session.id)
-      : 0;
-    await d.audit.record({
-      action: 'account.password_changed',
-      actorId: account.id,
-      targetId: account.id,
-      origin,
-      details: { sessionsEnded },
+    // The password, the ended sessions, the audit event and the notice commit together (S32).
+    const sessionsEnded = await d.units.transaction(async () => {
+      await d.db
+        .updateTable('accounts')
+        .set({ password_hash: passwordHash, updated_at: now })
+        .where('id', '=', account.id)
+        .execute();
+      const ended = change.endOtherSessions
+        ? await d.sessions.endOthers(account.id, auth.session.id)
+        : 0;
+      await d.audit.record({
+        action: 'account.password_changed',
+        actorId: account.id,
+        targetId: account.id,
+        origin,
+        details: { sessionsEnded: ended },
+      });
+      await d.notify(
+        securityNotice(
+          d.settings.portalName,
+          account.email,
+          'Your password was changed.' +
+            (change.endOtherSessions ? ' You were signed out on your other devices.' : ''),
+        ),
+      );
+      return ended;
     });
-    await d.notify(
-      securityNotice(
-        d.settings.portalName,
-        account.email,
-        'Your password was changed.' +
-          (change.endOtherSessions ? ' You were signed out on your other devices.' : ''),
-      ),
-    );
     return { sessionsEnded };
   };
 }

@@ -21,7 +21,9 @@ export interface Config {
   publicUrl: URL;
   portalName: string;
   dataDir: string;
-  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
+  database:
+    | { kind: 'sqlite'; file: string }
+    | { kind: 'postgres'; url: string; poolSize: number; schema?: string };
   secretKey: string;
   /** The deployment's policy (a preset, or a JSON document extending one). */
   policy: Policy;
@@ -53,6 +55,13 @@ export interface Config {
     };
   };
   redisUrl: string | undefined;
+  /** The longest a request waits for the database (a connection, then a statement). */
+  databaseTimeoutMs: number;
+  smtpTimeoutMs: number;
+  /** How long an outbox claim holds: longer than any one send may take (SMTP or provider). */
+  outboxLeaseMs: number;
+  /** Per client IP (S33). */
+  rateLimits: { signInPerMinute: number; signUpPerHour: number; publicPerMinute: number };
   /** Encryption keys, the current (encrypting) one first; `derived` when from SECRET_KEY. */
   encryptionKeys: { id: string; key: Buffer }[] | 'derived';
   /** Passkeys: the relying party (RP ID, expected origins, ceremony timeout). */
@@ -266,6 +275,16 @@ export function loadConfig(env: Raw = process.env): Config {
       },
     },
     redisUrl: v.REDIS_URL as string | undefined,
+    databaseTimeoutMs: Number(v.DATABASE_TIMEOUT_MS),
+    smtpTimeoutMs: Number(v.SMTP_TIMEOUT_SECONDS) * 1000,
+    // A send takes at most three SMTP steps, or two provider calls (one retry), each bounded.
+    outboxLeaseMs:
+      2 * Math.max(3 * Number(v.SMTP_TIMEOUT_SECONDS) * 1000, 2 * Number(v.PROVIDER_TIMEOUT_MS)),
+    rateLimits: {
+      signInPerMinute: Number(v.RATE_LIMIT_SIGN_IN_PER_MINUTE),
+      signUpPerHour: Number(v.RATE_LIMIT_SIGN_UP_PER_HOUR),
+      publicPerMinute: Number(v.RATE_LIMIT_PUBLIC_PER_MINUTE),
+    },
     encryptionKeys,
     webauthn,
   };

@@ -300,7 +300,47 @@ export const options = [
   {
     env: 'REDIS_URL',
     kind: 'string',
-    doc: 'Keep send-limit counters in Redis (`redis://host:6379`) so several server processes share them. Unset: in the database.',
+    doc: 'Keep the shared counters (send limits, per-IP limits) in Redis (`redis://host:6379`) so several server processes share them without a database write. Unset: in the database (PostgreSQL) or in the process (SQLite, one process). While Redis cannot be reached, requests that count answer `503 REDIS_UNAVAILABLE` with `Retry-After` (never uncounted) and `/readyz` says so.',
+  },
+  {
+    env: 'DATABASE_TIMEOUT_MS',
+    kind: 'integer',
+    default: '5000',
+    min: 100,
+    max: 60000,
+    doc: 'The longest a request waits for a database connection, and then for a statement (S31). Past it, or when the database cannot be reached at all, the request answers `503 DATABASE_UNAVAILABLE` with `Retry-After`.',
+  },
+  {
+    env: 'SMTP_TIMEOUT_SECONDS',
+    kind: 'integer',
+    default: '10',
+    min: 1,
+    max: 60,
+    doc: "The longest each step of an SMTP conversation (connecting, the server's greeting, any answer) may take. Messages are sent from the durable outbox; one that fails is retried with backoff.",
+  },
+  {
+    env: 'RATE_LIMIT_SIGN_IN_PER_MINUTE',
+    kind: 'integer',
+    default: '30',
+    min: 1,
+    max: 100000,
+    doc: 'Sign-in attempts (password, passkey, and each code or factor step) accepted per client IP per minute (S33), on top of the per-account limits of S5. Set it to what the largest office behind one address needs.',
+  },
+  {
+    env: 'RATE_LIMIT_SIGN_UP_PER_HOUR',
+    kind: 'integer',
+    default: '10',
+    min: 1,
+    max: 100000,
+    doc: 'Sign-ups accepted per client IP per hour (S33).',
+  },
+  {
+    env: 'RATE_LIMIT_PUBLIC_PER_MINUTE',
+    kind: 'integer',
+    default: '60',
+    min: 1,
+    max: 100000,
+    doc: 'Requests per client IP per minute to the other public routes that take a secret or send a message: invitations, password reset, passkey options (S33). Over any of the limits: `429 TOO_MANY_REQUESTS` with `Retry-After`. Client IPs come from `X-Forwarded-For` only with `TRUST_PROXY`.',
   },
 ] as const satisfies readonly OptionSpec[];
 

@@ -1,14 +1,19 @@
 /**
- * Email through SMTP (nodemailer). Bounded timeouts so a slow server cannot hold a request.
+ * Email through SMTP (nodemailer). Every step of the conversation is bounded (`timeoutMs`), so a
+ * slow server cannot hold a send past the outbox's claim on it.
  */
 import nodemailer from 'nodemailer';
 import type { Sender } from './sender.js';
 
-export function createSmtpSender(url: string, from: string): Sender & { close(): void } {
+export function createSmtpSender(
+  url: string,
+  from: string,
+  timeoutMs: number,
+): Sender & { close(): void } {
   const transport = nodemailer.createTransport(url, {
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 15_000,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
   });
   return {
     channel: 'email',

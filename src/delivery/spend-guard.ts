@@ -15,101 +15,13 @@
  * refused by one limit still counts against the limits checked before it (never after it).
  * Nothing here logs a phone number or an IP.
  */
-import { Redis } from 'ioredis';
-import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors/app-error.js';
 import { countryLabel, phonePrefix } from '../factors/phone/numbers.js';
-import type { Db } from '../store/schema.js';
+import type { CounterStore } from '../store/counters.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-
-// ---------------------------------------------------------------------------------------------
-// Counter stores: fixed windows aligned on the epoch (so an hour window is the clock hour).
-
-export interface CounterStore {
-  /** Atomically counts one hit in the fixed window containing `now`; returns the new count and when the window ends. */
-  hit(key: string, windowMs: number, now: number): Promise<{ count: number; resetAt: number }>;
-  close(): Promise<void>;
-}
-
-const windowStartOf = (now: number, windowMs: number) => Math.floor(now / windowMs) * windowMs;
-
-/**
- * Counters in the `rate_counters` table: one upsert per hit, atomic on SQLite and PostgreSQL.
- * A hit from a process whose clock is a little behind (an earlier window than the stored
- * one) counts in the stored window rather than resetting it.
- */
-export function createDbCounterStore(db: Db): CounterStore {
-  return {
-    async hit(key, windowMs, now) {
-      const start = windowStartOf(now, windowMs);
-      const newer = sql<boolean>`excluded.window_start > ${sql.ref('rate_counters.window_start')}`;
-      const row = await db
-        .insertInto('rate_counters')
-        .values({ key, window_start: start, count: 1 })
-        .onConflict((oc) =>
-          oc.column('key').doUpdateSet({
-            count: sql<number>`CASE WHEN ${newer} THEN 1 ELSE ${sql.ref('rate_counters.count')} + 1 END`,
-            window_start: sql<number>`CASE WHEN ${newer} THEN excluded.window_start ELSE ${sql.ref('rate_counters.window_start')} END`,
-          }),
-        )
-        .returning(['count', 'window_start'])
-        .executeTakeFirstOrThrow();
-      return { count: Number(row.count), resetAt: Number(row.window_start) + windowMs };
-    },
-    async close() {
-      // The database belongs to the caller.
-    },
-  };
-}
-
-/** Deletes counters whose window ended before `before` (for housekeeping; windows are ≤ 1 h). */
-export async function purgeRateCounters(db: Db, before: number): Promise<number> {
-  const r = await db
-    .deleteFrom('rate_counters')
-    .where('window_start', '<', before - HOUR)
-    .executeTakeFirst();
-  return Number(r.numDeletedRows);
-}
-
-/**
- * Counters in Redis, shared by every process: one key per window (`<prefix><key>:<window
- * start>`), `INCR` and `PEXPIRE` in one `MULTI`. The window comes from the caller's clock, not
- * Redis's; keys expire a full window after their last hit. A Redis failure rejects (the send
- * is refused, never let through uncounted); commands time out after 2 s.
- */
-export function createRedisCounterStore(
-  redisUrl: string,
-  options: { prefix?: string } = {},
-): CounterStore {
-  const prefix = options.prefix ?? 'portcullis:rate:';
-  const redis = new Redis(redisUrl, {
-    maxRetriesPerRequest: 1,
-    connectTimeout: 5_000,
-    commandTimeout: 2_000,
-  });
-  // Connection errors surface as rejected commands; without a listener ioredis prints them.
-  redis.on('error', () => undefined);
-  return {
-    async hit(key, windowMs, now) {
-      const start = windowStartOf(now, windowMs);
-      const k = `${prefix}${key}:${start}`;
-      const results = await redis
-        .multi()
-        .incr(k)
-        .pexpire(k, 2 * windowMs)
-        .exec();
-      const [incr] = results ?? [];
-      if (!incr || incr[0]) throw incr?.[0] ?? new Error('Redis transaction was aborted');
-      return { count: Number(incr[1]), resetAt: start + windowMs };
-    },
-    async close() {
-      await redis.quit().catch(() => redis.disconnect());
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The guard.

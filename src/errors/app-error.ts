@@ -36,7 +36,7 @@ export class AppError extends Error {
 
 /** A 429 with `Retry-After`, in whole seconds (at least 1). */
 export function rateLimited(
-  code: 'TOO_MANY_ATTEMPTS' | 'RESEND_TOO_SOON',
+  code: 'TOO_MANY_ATTEMPTS' | 'RESEND_TOO_SOON' | 'TOO_MANY_REQUESTS',
   retryAfterMs: number,
   message?: string,
 ): AppError {

@@ -67,6 +67,10 @@ export const errorCodes = {
     message: 'Too many wrong tries for this code. Send a new code.',
   },
   RESEND_TOO_SOON: { status: 429, message: 'Please wait before asking for another code.' },
+  TOO_MANY_REQUESTS: {
+    status: 429,
+    message: 'Too many requests have come from your network. Wait a moment and try again.',
+  },
   DELIVERY_FAILED: {
     status: 502,
     message: 'We could not send the message. Try again in a moment.',
@@ -224,6 +228,15 @@ export const errorCodes = {
     message: 'A stored secret could not be read. Contact your administrator.',
   },
   SERVICE_UNAVAILABLE: { status: 503, message: 'The service is not available right now.' },
+  // A dependency is down (S31): answered quickly, with Retry-After; service resumes by itself.
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    message: 'The service is briefly unavailable. Nothing was changed: try again in a few seconds.',
+  },
+  REDIS_UNAVAILABLE: {
+    status: 503,
+    message: 'The service is briefly unavailable. Nothing was changed: try again in a few seconds.',
+  },
   INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side. Try again.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../errors/app-error.js';
 import { errorCodes, type ErrorCode } from '../errors/codes.js';
+import { DependencyUnavailableError, RETRY_AFTER_SECONDS } from '../errors/unavailable.js';
 
 export function sendError(reply: FastifyReply, err: AppError): FastifyReply {
   if (err.headers) reply.headers(err.headers);
@@ -59,8 +60,24 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_MAX_PARAM_LENGTH: 'NOT_FOUND',
 };
 
+const unavailableCodes = {
+  database: 'DATABASE_UNAVAILABLE',
+  redis: 'REDIS_UNAVAILABLE',
+} as const satisfies Record<DependencyUnavailableError['dependency'], ErrorCode>;
+
+/** A dependency that cannot serve now (S31): its registered 503, and when to come back. */
+export function unavailable(error: DependencyUnavailableError): AppError {
+  const seconds = String(RETRY_AFTER_SECONDS);
+  return new AppError(unavailableCodes[error.dependency], {
+    details: { retryAfterSeconds: RETRY_AFTER_SECONDS },
+    headers: { 'retry-after': seconds },
+    cause: error,
+  });
+}
+
 export function toAppError(error: FastifyError | Error): AppError {
   if (error instanceof AppError) return error;
+  if (error instanceof DependencyUnavailableError) return unavailable(error);
   const fe = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
   if (fe.validation) return describeValidation(fe.validation[0], fe.validationContext);
   const mapped = fe.code ? fastifyCodes[fe.code] : undefined;
@@ -76,7 +93,9 @@ export function toAppError(error: FastifyError | Error): AppError {
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error as FastifyError);
-    if (appError.status >= 500)
+    if (appError.cause instanceof DependencyUnavailableError)
+      request.log.warn({ code: appError.code }, appError.cause.message);
+    else if (appError.status >= 500)
       request.log.error({ err: appError.cause ?? error }, 'request failed');
     else if (appError.cause)
       request.log.warn({ err: appError.cause, code: appError.code }, 'request refused');

@@ -1,11 +1,19 @@
-/** Prometheus metrics: request counts and latency by route, sign-in outcomes. One registry per app. */
+/**
+ * Prometheus metrics: request counts and latency by route, sign-in outcomes, and the durable
+ * outbox (sent and failed by channel; queued, given up and the oldest waiting message's age,
+ * read from the database at each scrape). One registry per app.
+ */
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OutboxEvents, OutboxStats } from '../delivery/outbox.js';
 import type { SignInOutcome } from '../flows/sign-in/service.js';
 
 export interface Metrics {
   registry: Registry;
   signIn(outcome: SignInOutcome): void;
+  outbox: OutboxEvents;
+  /** Reads the outbox's queue at each scrape. */
+  watchOutbox(stats: () => Promise<OutboxStats>): void;
 }
 
 export function createMetrics(): Metrics {
@@ -17,7 +25,59 @@ export function createMetrics(): Metrics {
     labelNames: ['outcome'],
     registers: [registry],
   });
-  return { registry, signIn: (outcome) => signIns.inc({ outcome }) };
+  const sent = new Counter({
+    name: 'portcullis_outbox_sent_total',
+    help: 'Messages sent from the outbox by this process, by channel',
+    labelNames: ['channel'],
+    registers: [registry],
+  });
+  const failed = new Counter({
+    name: 'portcullis_outbox_failed_total',
+    help: 'Failed send attempts by this process, by channel and whether the message was given up',
+    labelNames: ['channel', 'gave_up'],
+    registers: [registry],
+  });
+  return {
+    registry,
+    signIn: (outcome) => signIns.inc({ outcome }),
+    outbox: {
+      sent: (channel) => sent.inc({ channel }),
+      failed: (channel, gaveUp) => failed.inc({ channel, gave_up: String(gaveUp) }),
+    },
+    watchOutbox(stats) {
+      // One read per scrape for the three gauges; a database that cannot answer leaves the last values.
+      let last: Promise<OutboxStats | undefined> | undefined;
+      const read = () => {
+        last ??= stats().then(
+          (s) => s,
+          () => undefined,
+        );
+        return last;
+      };
+      const gauge = (name: string, help: string, pick: (s: OutboxStats) => number) =>
+        new Gauge({
+          name,
+          help,
+          registers: [registry],
+          async collect() {
+            const s = await read();
+            last = undefined;
+            if (s) this.set(pick(s));
+          },
+        });
+      gauge('portcullis_outbox_queued', 'Messages waiting to be sent', (s) => s.queued);
+      gauge(
+        'portcullis_outbox_given_up',
+        'Messages given up after failed attempts',
+        (s) => s.failed,
+      );
+      gauge(
+        'portcullis_outbox_oldest_age_seconds',
+        'Age of the oldest message waiting to be sent',
+        (s) => s.oldestAgeSeconds,
+      );
+    },
+  };
 }
 
 export function registerRequestMetrics(app: FastifyInstance, metrics: Metrics): void {

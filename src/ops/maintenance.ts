@@ -5,7 +5,7 @@
  * server.ts runs it every 10 minutes; it is safe to run from several processes at once.
  */
 import { sql } from 'kysely';
-import { purgeRateCounters } from '../delivery/spend-guard.js';
+import { purgeRateCounters } from '../store/counters.js';
 import type { Db } from '../store/schema.js';
 
 const DAY = 24 * 3_600_000;

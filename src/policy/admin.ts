@@ -23,6 +23,7 @@ import {
   type PolicyOverrideDocument,
 } from './schema.js';
 import type { PolicySource } from './source.js';
+import type { UnitOfWork } from '../store/unit-of-work.js';
 
 export interface DeploymentPolicyView {
   /** `configuration`: PORTCULLIS_POLICY applies; `administrator`: the document set here. */
@@ -84,6 +85,7 @@ export interface PolicyAdmin {
 }
 
 export interface PolicyAdminDeps {
+  units: UnitOfWork;
   db: Db;
   clock: Clock;
   audit: AuditLog;

@@ -67,6 +67,7 @@ export function organisationAdmin(d: PolicyAdminDeps): OrganisationAdmin {
     added: boolean,
     origin: RequestOrigin,
   ) {
+    // Inside the caller's unit of work: the membership, its audit event and the notice commit together.
     await d.audit.record({
       action: added ? 'organisation.member_added' : 'organisation.member_removed',
       actorId: admin.id,
@@ -172,15 +173,18 @@ export function organisationAdmin(d: PolicyAdminDeps): OrganisationAdmin {
       if (!account) throw new AppError('ACCOUNT_NOT_FOUND');
       const member = { id: account.id, email: account.email };
       if (account.organisation_id === id) return member;
-      // Guarded: of two admins adding one account to two organisations, one wins.
-      const result = await db
-        .updateTable('accounts')
-        .set({ organisation_id: id, updated_at: clock.now() })
-        .where('id', '=', account.id)
-        .where('organisation_id', 'is', null)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) throw new AppError('ACCOUNT_IN_OTHER_ORGANISATION');
-      await membershipChanged(admin, account, org, true, origin);
+      await d.units.transaction(async () => {
+        // Guarded: of two admins adding one account to two organisations, one wins.
+        const result = await db
+          .updateTable('accounts')
+          .set({ organisation_id: id, updated_at: clock.now() })
+          .where('id', '=', account.id)
+          .where('organisation_id', 'is', null)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0)
+          throw new AppError('ACCOUNT_IN_OTHER_ORGANISATION');
+        await membershipChanged(admin, account, org, true, origin);
+      });
       return member;
     },
 
@@ -198,14 +202,16 @@ export function organisationAdmin(d: PolicyAdminDeps): OrganisationAdmin {
         .where('organisation_id', '=', id)
         .executeTakeFirst();
       if (!account) throw new AppError('MEMBER_NOT_FOUND');
-      const result = await db
-        .updateTable('accounts')
-        .set({ organisation_id: null, updated_at: clock.now() })
-        .where('id', '=', accountId)
-        .where('organisation_id', '=', id)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) throw new AppError('MEMBER_NOT_FOUND');
-      await membershipChanged(admin, account, org, false, origin);
+      await d.units.transaction(async () => {
+        const result = await db
+          .updateTable('accounts')
+          .set({ organisation_id: null, updated_at: clock.now() })
+          .where('id', '=', accountId)
+          .where('organisation_id', '=', id)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) throw new AppError('MEMBER_NOT_FOUND');
+        await membershipChanged(admin, account, org, false, origin);
+      });
     },
   };
 }

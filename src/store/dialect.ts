@@ -1,13 +1,32 @@
 /**
- * The one place where SQLite and PostgreSQL differ: how to connect. Everything else (schema,
- * migrations, queries) is shared.
+ * The one place where SQLite and PostgreSQL differ: how to connect, and how each says it cannot
+ * be reached. Everything else (schema, migrations, queries) is shared.
+ *
+ * Losing the database never ends the process (S31):
+ * - every pooled PostgreSQL connection, idle or checked out, has an `error` listener (a backend
+ *   ended by a restart, a fail-over, `pg_terminate_backend` or an idle timeout is logged and
+ *   dropped from the pool; the next query opens a new one);
+ * - no query waits longer than `timeoutMs` for a connection or for its answer;
+ * - a failure to reach the database (no connection, a connection lost, the server shutting down,
+ *   a statement over its time, SQLite busy past its timeout) becomes `DependencyUnavailableError`,
+ *   which the API answers `503 DATABASE_UNAVAILABLE` with `Retry-After`. SQL errors (a unique
+ *   violation, …) pass through unchanged.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type KyselyConfig } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type KyselyConfig,
+  type PostgresPool,
+} from 'kysely';
 import pg from 'pg';
+import { DependencyUnavailableError } from '../errors/unavailable.js';
 import type { Database, Db } from './schema.js';
+import { createUnitOfWork, type UnitOfWork } from './unit-of-work.js';
 
 // PostgreSQL returns int8 as strings; our times are epoch ms, well inside 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
@@ -17,7 +36,10 @@ export type DatabaseConfig =
   | { kind: 'postgres'; url: string; poolSize: number; schema?: string };
 
 export interface Store {
+  /** Outside a unit of work the database; inside one, that unit's transaction. */
   db: Db;
+  /** Transactions spanning several repositories (a change, its audit event, its messages). */
+  units: UnitOfWork;
   kind: DatabaseConfig['kind'];
   /** PostgreSQL schema the store works in (set with `search_path`), if not the default. */
   schema?: string;
@@ -29,7 +51,13 @@ export interface Store {
 export interface StoreOptions {
   /** Called with every SQL statement run (tests count them; benchmarks may too). */
   onQuery?: (sql: string) => void;
+  /** The longest a query may wait for a connection, and then for its answer (default 5 s). */
+  timeoutMs?: number;
+  /** Where lost connections are reported (they never throw). */
+  log?: { warn(obj: object, msg: string): void };
 }
+
+const DEFAULT_TIMEOUT_MS = 5_000;
 
 export function openStore(config: DatabaseConfig, options: StoreOptions = {}): Store {
   const log: KyselyConfig['log'] = options.onQuery
@@ -37,40 +65,113 @@ export function openStore(config: DatabaseConfig, options: StoreOptions = {}): S
         if (event.level === 'query') options.onQuery?.(event.query.sql);
       }
     : undefined;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (config.kind === 'sqlite') {
     if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true });
     const sqlite = new SQLite(config.file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: sqlite }),
+    sqlite.pragma(`busy_timeout = ${timeoutMs}`);
+    const raw = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: guardedSqlite(sqlite) }),
       ...(log ? { log } : {}),
     });
-    return {
-      db,
-      kind: 'sqlite',
-      ping: async () => void (await sql`select 1`.execute(db)),
-      close: () => db.destroy(),
-    };
+    return finish(raw, { kind: 'sqlite' });
   }
   const pool = new pg.Pool({
     connectionString: config.url,
     max: config.poolSize,
-    ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
+    connectionTimeoutMillis: timeoutMs,
+    // The server ends a statement at the limit (the connection stays usable); the client gives
+    // up a little later in case the server cannot even say so.
+    query_timeout: timeoutMs + 1_000,
+    keepAlive: true,
+    ...(config.schema
+      ? { options: `-c search_path=${config.schema} -c statement_timeout=${timeoutMs}` }
+      : { options: `-c statement_timeout=${timeoutMs}` }),
   });
-  const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
+  const lost = (err: Error) =>
+    options.log?.warn({ err: { message: err.message } }, 'database connection lost');
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
+  const raw = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: guardedPool(pool) }),
     ...(log ? { log } : {}),
   });
+  return finish(raw, { kind: 'postgres', ...(config.schema ? { schema: config.schema } : {}) });
+}
+
+function finish(raw: Db, about: Pick<Store, 'kind' | 'schema'>): Store {
+  const { view, units } = createUnitOfWork(raw);
   return {
-    db,
-    kind: 'postgres',
-    ...(config.schema ? { schema: config.schema } : {}),
-    ping: async () => void (await sql`select 1`.execute(db)),
-    close: () => db.destroy(),
+    db: view,
+    units,
+    ...about,
+    ping: async () => void (await sql`select 1`.execute(raw)),
+    close: () => raw.destroy(),
   };
+}
+
+/** PostgreSQL: a failure to connect, or a lost connection, is the database being unavailable. */
+function guardedPool(pool: pg.Pool): PostgresPool {
+  return {
+    async connect() {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw new DependencyUnavailableError('database', err);
+      }
+      return {
+        query: ((text: string, parameters: unknown[]) =>
+          client.query(text, parameters).catch((err: unknown) => {
+            throw postgresUnavailable(err) ? new DependencyUnavailableError('database', err) : err;
+          })) as never,
+        release: () => client.release(),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
+/**
+ * SQLSTATE classes and codes that mean "the database cannot serve now", not "this query is
+ * wrong": connection exceptions (08), shutting down or starting (57P01–57P03), too many
+ * connections (53300), a statement ended by `statement_timeout` (57014). An error the server did
+ * not send (no SQLSTATE: a socket closed, a client timeout) is the connection's.
+ */
+function postgresUnavailable(err: unknown): boolean {
+  if (!(err instanceof pg.DatabaseError)) return true;
+  const code = err.code ?? '';
+  return code.startsWith('08') || ['57P01', '57P02', '57P03', '53300', '57014'].includes(code);
+}
+
+const SQLITE_UNAVAILABLE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_FULL']);
+
+/** SQLite: a database busy past `busy_timeout`, or a disk that fails, is unavailability. */
+function guardedSqlite(sqlite: SQLite.Database): SQLite.Database {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const guard =
+    <A extends unknown[], R>(run: (...args: A) => R) =>
+    (...args: A): R => {
+      try {
+        return run(...args);
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        // Extended codes (SQLITE_BUSY_SNAPSHOT, SQLITE_IOERR_WRITE) belong to their primary code.
+        const primary = typeof code === 'string' ? code.split('_').slice(0, 2).join('_') : '';
+        if (SQLITE_UNAVAILABLE.has(primary)) throw new DependencyUnavailableError('database', err);
+        throw err;
+      }
+    };
+  sqlite.prepare = ((source: string) => {
+    const statement = guard(prepare)(source);
+    statement.all = guard(statement.all.bind(statement)) as typeof statement.all;
+    statement.run = guard(statement.run.bind(statement)) as typeof statement.run;
+    return statement;
+  }) as typeof sqlite.prepare;
+  return sqlite;
 }
 
 /** A unique-constraint violation, in either dialect's words. */

@@ -10,6 +10,7 @@ import * as m0003 from './migrations/0003-totp-recovery.js';
 import * as m0004 from './migrations/0004-passkeys.js';
 import * as m0005 from './migrations/0005-organisations.js';
 import * as m0006 from './migrations/0006-session-limits.js';
+import * as m0007 from './migrations/0007-outgoing-messages.js';
 import * as m0008 from './migrations/0008-email-keys.js';
 
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0004-passkeys': m0004,
   '0005-organisations': m0005,
   '0006-session-limits': m0006,
+  '0007-outgoing-messages': m0007,
   '0008-email-keys': m0008,
 };
 

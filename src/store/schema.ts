@@ -2,7 +2,7 @@
  * Database schema types. Portable column types only: text ids, integer epoch-ms times
  * (`bigint`), text JSON for opaque blobs. Tables and columns are snake_case, tables plural.
  */
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Generated, Insertable, Kysely, Selectable } from 'kysely';
 
 export type AccountState = 'invited' | 'active' | 'disabled';
 export type Role = 'user' | 'admin';
@@ -174,6 +174,7 @@ export interface FailureCountersTable {
   locked_at: number | null;
 }
 
+/** The development outbox (`delivery/dev-outbox.ts`): what was "sent", shown at /dev/outbox. */
 export interface OutboxMessagesTable {
   id: string;
   channel: 'email' | 'sms' | 'voice';
@@ -181,6 +182,23 @@ export interface OutboxMessagesTable {
   subject: string | null;
   body: string;
   created_at: number;
+}
+
+/** The durable outbox (S32): see `delivery/outbox.ts`. */
+export interface OutgoingMessagesTable {
+  id: string;
+  channel: 'email' | 'sms' | 'voice';
+  recipient: string;
+  /** The secret box's key id and ciphertext of the subject and text. */
+  key_id: string;
+  sealed: string;
+  created_at: number;
+  not_after: number;
+  next_attempt_at: number;
+  attempts: Generated<number>;
+  claimed_until: Generated<number>;
+  last_error: string | null;
+  failed_at: number | null;
 }
 
 export interface AuditEventsTable {
@@ -203,6 +221,7 @@ export interface Database {
   one_time_codes: OneTimeCodesTable;
   failure_counters: FailureCountersTable;
   outbox_messages: OutboxMessagesTable;
+  outgoing_messages: OutgoingMessagesTable;
   audit_events: AuditEventsTable;
   phones: PhonesTable;
   rate_counters: RateCountersTable;

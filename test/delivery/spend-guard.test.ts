@@ -13,14 +13,16 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import {
-  createDbCounterStore,
-  createRedisCounterStore,
   createSpendGuard,
-  purgeRateCounters,
-  type CounterStore,
   type SendRequest,
   type SpendLimits,
 } from '../../src/delivery/spend-guard.js';
+import {
+  createDbCounterStore,
+  createRedisCounterStore,
+  purgeRateCounters,
+  type CounterStore,
+} from '../../src/store/counters.js';
 import { AppError } from '../../src/errors/app-error.js';
 import type { ErrorCode } from '../../src/errors/codes.js';
 import { openStore } from '../../src/store/dialect.js';

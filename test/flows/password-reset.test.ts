@@ -739,7 +739,7 @@ describe("an organisation's stricter reset policy", () => {
       });
       expect(a.json()).toEqual(b.json());
     }
-    await app.services.background.idle();
+    await app.services.outbox.flush();
     const [told] = await outbox('uma@clinic.org');
     expect(told!.text).toContain('Your organisation does not allow that way');
     expect(told!.text).toContain('choose your recovery code');

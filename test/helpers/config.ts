@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/load.js';
 
-/** A valid test configuration: in-memory SQLite, quiet logs, a fixed secret. */
+/**
+ * A valid test configuration: in-memory SQLite, quiet logs, a fixed secret, and per-IP limits out
+ * of the way (every test request comes from one address; test/http/rate-limit.security.test.ts
+ * sets its own).
+ */
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
@@ -12,6 +16,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
     SECRET_KEY: 'test-secret-key-test-secret-key-test-secret-key',
     LOG_LEVEL: 'silent',
     PORTAL_NAME: 'Spectera Provider Portal',
+    RATE_LIMIT_SIGN_IN_PER_MINUTE: '100000',
+    RATE_LIMIT_SIGN_UP_PER_HOUR: '100000',
+    RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
     ...env,
   });
 }

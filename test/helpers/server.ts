@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { build } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
-import { listOutbox, type OutboxEntry } from '../../src/delivery/outbox.js';
+import { listOutbox, type OutboxEntry } from '../../src/delivery/dev-outbox.js';
 import { testConfig } from './config.js';
 
 export interface TestServer {
@@ -42,8 +42,11 @@ export async function startTestServer(
   const config = testConfig({ PUBLIC_URL: url, PORT: String(port), ...options.env });
   const app = await build({ config, clock });
   await app.listen({ host: '127.0.0.1', port });
-  const outbox = (to?: string) =>
-    listOutbox(app.services.store.db, { ...(to ? { to } : {}), limit: 200 });
+  // What has been sent: messages sent after their answer are sent first.
+  const outbox = async (to?: string) => {
+    await app.services.outbox.flush();
+    return listOutbox(app.services.store.db, { ...(to ? { to } : {}), limit: 200 });
+  };
   return {
     url,
     app,

@@ -50,11 +50,12 @@ describe('health and readiness', () => {
     try {
       const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
       expect(ready.statusCode).toBe(200);
-      expect(ready.json()).toEqual({ status: 'ready' });
+      expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'up' } });
 
       await store.close();
       const gone = await t.app.inject({ method: 'GET', url: '/readyz' });
       expect(gone.statusCode).toBe(503);
+      expect(gone.json()).toEqual({ status: 'unavailable', checks: { database: 'down' } });
       expect(gone.body).not.toMatch(/destroyed|kysely|sqlite|\bat /i);
       // Liveness does not depend on the database.
       expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);

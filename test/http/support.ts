@@ -313,6 +313,7 @@ const TABLES = [
   'one_time_codes',
   'failure_counters',
   'outbox_messages',
+  'outgoing_messages',
   'audit_events',
 ] as const;
 export type TableName = (typeof TABLES)[number];
@@ -320,6 +321,7 @@ export type TableName = (typeof TABLES)[number];
 /** Every row of every table, in a stable order: compare two of these to see whether state changed. */
 export async function snapshot(app: FastifyInstance): Promise<Record<TableName, string[]>> {
   const out = {} as Record<TableName, string[]>;
+  await app.services.outbox.flush(); // what earlier answers left to send is sent
   for (const table of TABLES) {
     const rows = await app.services.store.db.selectFrom(table).selectAll().execute();
     out[table] = rows.map((r) => JSON.stringify(r)).sort();

@@ -4,17 +4,14 @@
  * invitations refused, and passwords stored as argon2id with the S1 parameters.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAccountService, type AccountService } from '../../src/accounts/accounts.js';
-import { createAuditLog } from '../../src/audit/audit.js';
+import type { AccountService } from '../../src/accounts/accounts.js';
 import { FakeClock } from '../../src/clock.js';
-import { createOutboxSender } from '../../src/delivery/outbox.js';
-import { createDelivery } from '../../src/delivery/sender.js';
-import { createPasswordHasher } from '../../src/factors/password/hashing.js';
+import type { Services } from '../../src/services.js';
 import type { TestStore } from '../helpers/stores.js';
 import {
   expectAppError,
   fulfilled,
-  hasher,
+  servicesFor,
   origin,
   rejectionCodes,
   rowsAsText,
@@ -23,7 +20,6 @@ import {
 
 const PASSWORD = 'lilac tundra quiver 87';
 const INVITATION_VALIDITY_MS = 72 * 3_600_000;
-const passwords = createPasswordHasher();
 
 /** The token of an invitation link. */
 function tokenOf(link: string): string {
@@ -37,27 +33,19 @@ describe.each(storeDialects)('accounts on %s', (_name, open) => {
   let clock: FakeClock;
   let accounts: AccountService;
 
-  const outbox = () => t.store.db.selectFrom('outbox_messages').selectAll().execute();
+  let services: Services;
+  /** What was sent: the outbox sends after the answer, so it is flushed first. */
+  const outbox = async () => {
+    await services.outbox.flush();
+    return t.store.db.selectFrom('outbox_messages').selectAll().execute();
+  };
   const accountRows = () => t.store.db.selectFrom('accounts').selectAll().execute();
 
   beforeEach(async () => {
     t = await open();
     clock = new FakeClock();
-    const { db } = t.store;
-    accounts = createAccountService({
-      db,
-      clock,
-      hasher,
-      passwords,
-      delivery: createDelivery([createOutboxSender(db, clock, 'email')]),
-      audit: createAuditLog(db, clock),
-      settings: {
-        portalName: 'Spectera Provider Portal',
-        publicUrl: new URL('http://localhost:3000'),
-        passwordMinLength: 12,
-        invitationValidityMs: INVITATION_VALIDITY_MS,
-      },
-    });
+    services = servicesFor(t.store, clock);
+    accounts = services.accounts;
   });
   afterEach(async () => {
     await t.close();
@@ -110,7 +98,7 @@ describe.each(storeDialects)('accounts on %s', (_name, open) => {
       const stored = account?.password_hash ?? '';
       expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
       expect(stored).not.toContain(PASSWORD);
-      expect(await passwords.verify(stored, PASSWORD)).toBe(true);
+      expect(await services.passwords.verify(stored, PASSWORD)).toBe(true);
       for (const text of await rowsAsText(t.store.db, 'accounts')) {
         expect(text).not.toContain(PASSWORD);
       }
@@ -157,7 +145,7 @@ describe.each(storeDialects)('accounts on %s', (_name, open) => {
       expect(account).toMatchObject({ id: accountId, state: 'active' });
       expect(account?.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
       expect(account?.password_hash).not.toContain(PASSWORD);
-      expect(await passwords.verify(account?.password_hash ?? null, PASSWORD)).toBe(true);
+      expect(await services.passwords.verify(account?.password_hash ?? null, PASSWORD)).toBe(true);
     });
 
     it('refuses a second acceptance of the same invitation', async () => {
@@ -183,7 +171,7 @@ describe.each(storeDialects)('accounts on %s', (_name, open) => {
       expect(rejectionCodes(results)).toEqual(['INVITATION_INVALID']);
       const winner = results[0]?.status === 'fulfilled' ? 'first' : 'second';
       const stored = (await accounts.findByEmail('carol@example.org'))?.password_hash ?? null;
-      expect(await passwords.verify(stored, `${PASSWORD} ${winner}`)).toBe(true);
+      expect(await services.passwords.verify(stored, `${PASSWORD} ${winner}`)).toBe(true);
     });
 
     it('refuses an invitation at exactly its expiry time', async () => {

@@ -4,21 +4,10 @@
  * a whole sign-up → invitation → sign-in with email code → failures story.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAccountService } from '../../src/accounts/accounts.js';
 import { createAuditLog, type AuditLog } from '../../src/audit/audit.js';
 import { FakeClock } from '../../src/clock.js';
-import { createOutboxSender } from '../../src/delivery/outbox.js';
-import { createDelivery } from '../../src/delivery/sender.js';
-import { createPasswordHasher } from '../../src/factors/password/hashing.js';
 import type { TestStore } from '../helpers/stores.js';
-import {
-  expectAppError,
-  hasher,
-  origin,
-  rowsAsText,
-  signInServiceFor,
-  storeDialects,
-} from './fixtures.js';
+import { expectAppError, origin, rowsAsText, servicesFor, storeDialects } from './fixtures.js';
 
 const PASSWORD = 'lilac tundra quiver 87';
 const SECRET_KEYS = /password|token|code$|^code|secret|hash/i;
@@ -84,29 +73,11 @@ describe.each(storeDialects)('audit log on %s', (_name, open) => {
 
   it('holds no password, code or token after a whole sign-up and sign-in story', async () => {
     const { db } = t.store;
-    const passwords = createPasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
-    const delivery = createDelivery([createOutboxSender(db, clock, 'email')]);
-    const accounts = createAccountService({
-      db,
-      clock,
-      hasher,
-      passwords,
-      delivery,
-      audit,
-      settings: {
-        portalName: 'Spectera Provider Portal',
-        publicUrl: new URL('http://localhost:3000'),
-        passwordMinLength: 12,
-        invitationValidityMs: 3_600_000,
-      },
-    });
-    const signIn = signInServiceFor(t.store, clock, {
-      memoryCost: 1024,
-      timeCost: 1,
-      parallelism: 1,
-    });
+    const services = servicesFor(t.store, clock, { memoryCost: 1024, timeCost: 1, parallelism: 1 });
+    const { accounts, signIn } = services;
     const secrets: string[] = [PASSWORD, 'wrong password for ann'];
     const latestCode = async () => {
+      await services.outbox.flush();
       const [message] = await db
         .selectFrom('outbox_messages')
         .select('body')

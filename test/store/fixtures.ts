@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import type { Clock } from '../../src/clock.js';
 import type { Argon2Params } from '../../src/factors/password/hashing.js';
 import type { SignInService } from '../../src/flows/sign-in/service.js';
-import { createServices } from '../../src/services.js';
+import { createServices, type Services } from '../../src/services.js';
 import type { Store } from '../../src/store/dialect.js';
 import { testConfig } from '../helpers/config.js';
 import { createKeyedHasher } from '../../src/crypto/keyed-hash.js';
@@ -87,5 +87,10 @@ export function rejectionCodes(results: PromiseSettledResult<unknown>[]): string
  * argon2 parameters where a test counts attempts rather than hashing.
  */
 export function signInServiceFor(store: Store, clock: Clock, argon2?: Argon2Params): SignInService {
-  return createServices(testConfig(), store, clock, argon2 ? { argon2 } : {}).signIn;
+  return servicesFor(store, clock, argon2).signIn;
+}
+
+/** Every service, wired as the app wires them, over this store and clock (the dev outbox). */
+export function servicesFor(store: Store, clock: Clock, argon2?: Argon2Params): Services {
+  return createServices(testConfig(), store, clock, argon2 ? { argon2 } : {});
 }

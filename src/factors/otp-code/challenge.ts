@@ -1,13 +1,16 @@
 /**
  * Sending a one-time code over a channel, and describing the pending code to a page. Shared by
  * sign-in, step-up and phone enrolment. Phone channels pass the spend guard before any provider
- * call (S10); a provider failure becomes a message that names the alternatives (issue: "a
- * provider failure gives the user a clear message and the alternatives they have").
+ * call (S10). Every code goes through the durable outbox (S32), valid as long as the code is: sent
+ * before the answer for a user the password or session has already named, so that a provider
+ * failure becomes a message that names the alternatives; or, with `afterAnswer`, sent after it
+ * where the send itself must not tell anything (S6: a code to an address that may belong to
+ * someone else).
  */
 import type { Clock } from '../../clock.js';
 import * as messages from '../../delivery/messages.js';
 import { smsCode, voiceCode } from '../../delivery/phone-messages.js';
-import type { Delivery } from '../../delivery/sender.js';
+import type { Outbox } from '../../delivery/outbox.js';
 import type { SpendGuard } from '../../delivery/spend-guard.js';
 import { AppError } from '../../errors/app-error.js';
 import type { PolicySource } from '../../policy/source.js';
@@ -63,6 +66,8 @@ export interface Challenges {
     alternatives: CodeChannel[];
     /** Digits, when the flow fixed them; otherwise the account's policy's (`rules`). */
     length?: number;
+    /** Sent after the answer, and its failure never returned (S6). */
+    afterAnswer?: boolean;
   }): Promise<void>;
   /** Throws RESEND_TOO_SOON while the cooldown runs. */
   assertResendAllowed(binding: CodeBinding): Promise<void>;
@@ -78,7 +83,7 @@ const channelWords: Record<CodeChannel, string> = {
 
 export function createChallenges(d: {
   codes: CodeService;
-  delivery: Delivery;
+  outbox: Outbox;
   guard: SpendGuard;
   clock: Clock;
   policies: PolicySource;
@@ -105,7 +110,7 @@ export function createChallenges(d: {
   return {
     rules,
 
-    async send({ binding, target, accountId, ip, alternatives, length }) {
+    async send({ binding, target, accountId, ip, alternatives, length, afterAnswer }) {
       if (target.channel !== 'email') {
         await d.guard.admit({ to: target.to, country: target.country ?? '', ip, accountId });
       }
@@ -125,8 +130,12 @@ export function createChallenges(d: {
           : target.channel === 'sms'
             ? smsCode(settings.portalName, target.to, issued.code, validityMs)
             : voiceCode(settings.portalName, target.to, issued.code);
+      if (afterAnswer) {
+        await d.outbox.enqueue(message, { notAfter: issued.expiresAt });
+        return;
+      }
       try {
-        await d.delivery.send(message);
+        await d.outbox.sendNow(message, { notAfter: issued.expiresAt });
       } catch (cause) {
         // Undelivered: the code can never be entered, and must not hold up a resend.
         await d.codes.revoke(binding);

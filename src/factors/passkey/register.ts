@@ -14,11 +14,13 @@ import { newId } from '../../crypto/random.js';
 import type { OutgoingMessage } from '../../delivery/sender.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Account, Passkey } from '../../store/schema.js';
-import { factorChanged } from '../changed.js';
+import { changeFactor } from '../changed.js';
 import { ALGORITHMS, liveChallenge, type RegistrationCeremony } from './ceremony.js';
 import type { PasskeyRepo } from './repo.js';
+import type { UnitOfWork } from '../../store/unit-of-work.js';
 
 export interface PasskeyRegistrationDeps {
+  units: UnitOfWork;
   clock: Clock;
   rp: RelyingPartyConfig;
   passkeys: PasskeyRepo;
@@ -76,32 +78,34 @@ export async function registerPasskey(
   const now = clock.now();
   let saved: Passkey;
   try {
-    saved = await d.passkeys.insert({
-      id: newId(),
-      accountId: account.id,
-      credentialId: info.credential.id,
-      publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
-      signCount: info.credential.counter,
-      transports: info.credential.transports ?? input.response.response.transports ?? [],
-      name: cleanName(input.name),
-      aaguid: info.aaguid,
-      backupEligible: info.credentialDeviceType === 'multiDevice',
-      backedUp: info.credentialBackedUp,
-      createdAt: now,
-    });
+    // The unit rolls back as a whole when the credential is already registered.
+    saved = await changeFactor(
+      d,
+      account,
+      origin,
+      () =>
+        d.passkeys.insert({
+          id: newId(),
+          accountId: account.id,
+          credentialId: info.credential.id,
+          publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
+          signCount: info.credential.counter,
+          transports: info.credential.transports ?? input.response.response.transports ?? [],
+          name: cleanName(input.name),
+          aaguid: info.aaguid,
+          backupEligible: info.credentialDeviceType === 'multiDevice',
+          backedUp: info.credentialBackedUp,
+          createdAt: now,
+        }),
+      (added) => ({
+        action: 'factor.passkey_added',
+        notice: `A passkey ("${added.name}") was added to your account. It can sign you in without a password.`,
+      }),
+    );
   } catch (err) {
     if (err instanceof AppError && err.code === 'PASSKEY_ALREADY_REGISTERED')
       return refuse('already_registered', err);
     throw err;
   }
-  await factorChanged(
-    d,
-    account,
-    {
-      action: 'factor.passkey_added',
-      notice: `A passkey ("${saved.name}") was added to your account. It can sign you in without a password.`,
-    },
-    origin,
-  );
   return saved;
 }

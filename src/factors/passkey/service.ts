@@ -18,10 +18,11 @@ import { assertMayAdd, mayRemoveNow } from '../../policy/factor-rules.js';
 import type { PolicySource } from '../../policy/source.js';
 import type { AuthenticatedSession } from '../../sessions/sessions.js';
 import type { Account, Db, Passkey } from '../../store/schema.js';
-import { factorChanged } from '../changed.js';
+import { changeFactor } from '../changed.js';
 import { registrationCeremony, type RegistrationCeremony } from './ceremony.js';
 import type { PasskeyRepo } from './repo.js';
 import { cleanName, registerPasskey } from './register.js';
+import type { UnitOfWork } from '../../store/unit-of-work.js';
 
 const FLOW_KIND = 'passkey_registration';
 
@@ -34,6 +35,7 @@ export interface PasskeyRegistrationView extends RegistrationCeremony {
 }
 
 export interface PasskeyServiceDeps {
+  units: UnitOfWork;
   db: Db;
   clock: Clock;
   rp: RelyingPartyConfig;
@@ -128,15 +130,18 @@ export function createPasskeyService(d: PasskeyServiceDeps): PasskeyService {
       const passkey = await d.passkeys.find(auth.account.id, id);
       if (!passkey) throw new AppError('PASSKEY_NOT_FOUND');
       if (!(await removable(auth.account, passkey))) throw new AppError('FACTOR_REQUIRED');
-      if (!(await d.passkeys.remove(auth.account.id, id))) throw new AppError('PASSKEY_NOT_FOUND');
-      await factorChanged(
+      await changeFactor(
         d,
         auth.account,
-        {
+        origin,
+        async () => {
+          if (!(await d.passkeys.remove(auth.account.id, id)))
+            throw new AppError('PASSKEY_NOT_FOUND');
+        },
+        () => ({
           action: 'factor.passkey_removed',
           notice: `The passkey "${passkey.name}" was removed from your account. It can no longer sign you in.`,
-        },
-        origin,
+        }),
       );
     },
   };

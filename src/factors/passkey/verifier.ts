@@ -19,9 +19,10 @@ import type { OutgoingMessage } from '../../delivery/sender.js';
 import { AppError } from '../../errors/app-error.js';
 import { countedCheck, Refused } from '../../flows/code-outcome.js';
 import type { Db, Passkey } from '../../store/schema.js';
-import { factorChanged } from '../changed.js';
+import { changeFactor } from '../changed.js';
 import { userHandleOf } from './ceremony.js';
 import type { PasskeyRepo } from './repo.js';
+import type { UnitOfWork } from '../../store/unit-of-work.js';
 
 /** What a verified assertion proves, for the session's `amr` (RFC 8176). */
 export interface PasskeyProof {
@@ -38,6 +39,7 @@ export interface PasskeyUse {
 }
 
 export interface PasskeyVerifierDeps {
+  units: UnitOfWork;
   db: Db;
   clock: Clock;
   rp: RelyingPartyConfig;
@@ -89,25 +91,29 @@ export function createPasskeyVerifier(d: PasskeyVerifierDeps): PasskeyVerifier {
     counters: { stored: number; reported: number },
     origin: RequestOrigin,
   ): Promise<void> {
-    if (!(await d.passkeys.flag(passkey.id, clock.now()))) return;
-    d.log?.warn(
-      { passkeyId: passkey.id, accountId: passkey.account_id, ...counters },
-      'passkey signature counter did not move forward (possible clone): passkey flagged',
-    );
     const account = await d.db
       .selectFrom('accounts')
       .select(['id', 'email'])
       .where('id', '=', passkey.account_id)
       .executeTakeFirst();
     if (!account) return;
-    await factorChanged(
+    const flaggedNow = await changeFactor(
       d,
       account,
-      {
-        action: 'factor.passkey_flagged',
-        notice: `The passkey "${passkey.name}" on your account was blocked: its signature counter went backwards, which can mean it was copied. Remove it on your account's security page and add it again.`,
-      },
       origin,
+      () => d.passkeys.flag(passkey.id, clock.now()),
+      (flaggedNow) =>
+        flaggedNow
+          ? {
+              action: 'factor.passkey_flagged',
+              notice: `The passkey "${passkey.name}" on your account was blocked: its signature counter went backwards, which can mean it was copied. Remove it on your account's security page and add it again.`,
+            }
+          : undefined,
+    );
+    if (!flaggedNow) return;
+    d.log?.warn(
+      { passkeyId: passkey.id, accountId: passkey.account_id, ...counters },
+      'passkey signature counter did not move forward (possible clone): passkey flagged',
     );
   }
 

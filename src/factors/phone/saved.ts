@@ -1,26 +1,47 @@
 /**
- * After a phone is saved (at sign-in or from the account page): the audit event, and the notices
- * of S21 — an email always, and a text or call to the old number when the number changed.
+ * Saving a phone (at sign-in or from the account page), its audit event and the notices of S21 —
+ * an email always, and a text or call to the old number when the number changed — in one unit of
+ * work (S32): all commit together, and the notices go from the outbox after the answer.
  */
 import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
+import type { Clock } from '../../clock.js';
 import { securityNotice } from '../../delivery/messages.js';
 import { phoneChangedNotice } from '../../delivery/phone-messages.js';
 import type { OutgoingMessage } from '../../delivery/sender.js';
-import type { Account, Phone } from '../../store/schema.js';
+import type { Account } from '../../store/schema.js';
+import type { UnitOfWork } from '../../store/unit-of-work.js';
 import { maskPhone } from './numbers.js';
-import type { NewPhone } from './repo.js';
+import type { NewPhone, PhoneRepo } from './repo.js';
 
 export interface PhoneSavedDeps {
   audit: AuditLog;
+  units: UnitOfWork;
+  phones: PhoneRepo;
+  clock: Clock;
   portalName: string;
   notify: (message: OutgoingMessage) => Promise<void>;
 }
 
-export async function phoneSaved(
+/** `before` runs first in the same unit (the flow's versioned write that claims the step). */
+export function savePhone(
   d: PhoneSavedDeps,
   account: Pick<Account, 'id' | 'email'>,
   phone: NewPhone,
-  previous: Phone | undefined,
+  origin: RequestOrigin,
+  before?: () => Promise<unknown>,
+): Promise<void> {
+  return d.units.transaction(async () => {
+    await before?.();
+    const previous = await d.phones.save(account.id, phone, d.clock.now());
+    await announce(d, account, phone, previous, origin);
+  });
+}
+
+async function announce(
+  d: PhoneSavedDeps,
+  account: Pick<Account, 'id' | 'email'>,
+  phone: NewPhone,
+  previous: Awaited<ReturnType<PhoneRepo['save']>>,
   origin: RequestOrigin,
 ): Promise<void> {
   const changed = previous !== undefined && previous.e164 !== phone.e164;

@@ -27,9 +27,10 @@ import {
   type PhoneChannel,
   type PhoneRules,
 } from './numbers.js';
-import { factorChanged } from '../changed.js';
+import { changeFactor } from '../changed.js';
 import type { NewPhone, PhoneRepo } from './repo.js';
-import { phoneSaved } from './saved.js';
+import { savePhone } from './saved.js';
+import type { UnitOfWork } from '../../store/unit-of-work.js';
 
 const FLOW_KIND = 'phone_enrolment';
 const FLOW_TTL_MS = 15 * 60_000;
@@ -48,6 +49,7 @@ export interface EnrolmentView {
 }
 
 export interface PhoneServiceDeps {
+  units: UnitOfWork;
   db: Db;
   clock: Clock;
   codes: CodeService;
@@ -175,9 +177,9 @@ export function createPhoneService(d: PhoneServiceDeps): PhoneService {
         accountId: auth.account.id,
         origin,
       });
-      await d.flows.save(flow, { state: 'done', data: flow.data });
-      const previous = await d.phones.save(auth.account.id, flow.data.phone, d.clock.now());
-      await phoneSaved(d, auth.account, flow.data.phone, previous, origin);
+      await savePhone(d, auth.account, flow.data.phone, origin, () =>
+        d.flows.save(flow, { state: 'done', data: flow.data }),
+      );
     },
 
     async remove(auth, origin) {
@@ -185,15 +187,15 @@ export function createPhoneService(d: PhoneServiceDeps): PhoneService {
       const phone = await d.phones.find(auth.account.id);
       if (!phone) throw new AppError('PHONE_NOT_FOUND');
       if (!(await mayRemoveNow(d, auth.account, 'phone'))) throw new AppError('FACTOR_REQUIRED');
-      await d.phones.remove(auth.account.id);
-      await factorChanged(
+      await changeFactor(
         d,
         auth.account,
-        {
+        origin,
+        () => d.phones.remove(auth.account.id),
+        () => ({
           action: 'factor.phone_removed',
           notice: `The phone number ${maskPhone(phone.e164)} was removed from your account.`,
-        },
-        origin,
+        }),
       );
     },
   };

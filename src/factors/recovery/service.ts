@@ -19,6 +19,7 @@ import type { Account, RecoveryCode } from '../../store/schema.js';
 import type { PasswordHasher } from '../password/hashing.js';
 import { newRecoveryCode, normalizeRecoveryCode } from './code.js';
 import type { RecoveryCodeRepo } from './repo.js';
+import type { UnitOfWork } from '../../store/unit-of-work.js';
 
 export interface IssuedRecoveryCode {
   /** The digits, shown once; never stored or logged. */
@@ -30,6 +31,7 @@ export type IssueReason = 'requested' | 'after_use' | 'required' | 'not_saved';
 
 export interface RecoveryCodeServiceDeps {
   clock: Clock;
+  units: UnitOfWork;
   passwords: PasswordHasher;
   recoveryCodes: RecoveryCodeRepo;
   stepUp: StepUpService;
@@ -87,25 +89,27 @@ export function createRecoveryCodeService(d: RecoveryCodeServiceDeps): RecoveryC
     });
   }
 
+  /** A new code (hashed first); the old one replaced, audited and, with `notice`, the user told. */
   async function issue(
     account: Account,
     reason: IssueReason,
     origin: RequestOrigin,
+    notice?: string,
   ): Promise<IssuedRecoveryCode> {
     const digits = (await d.policies.forAccount(account.id)).recoveryCode.digits;
     const code = newRecoveryCode(digits);
-    const record = await d.recoveryCodes.replace(
-      account.id,
-      await d.passwords.hash(code),
-      digits,
-      clock.now(),
-    );
-    await d.audit.record({
-      action: 'recovery_code.issued',
-      actorId: account.id,
-      targetId: account.id,
-      origin,
-      details: { reason, digits },
+    const hash = await d.passwords.hash(code);
+    const record = await d.units.transaction(async () => {
+      const replaced = await d.recoveryCodes.replace(account.id, hash, digits, clock.now());
+      await d.audit.record({
+        action: 'recovery_code.issued',
+        actorId: account.id,
+        targetId: account.id,
+        origin,
+        details: { reason, digits },
+      });
+      if (notice) await d.notify(securityNotice(d.portalName, account.email, notice));
+      return replaced;
     });
     return { code, record };
   }
@@ -119,17 +123,14 @@ export function createRecoveryCodeService(d: RecoveryCodeServiceDeps): RecoveryC
       await assertMayAdd(d.policies, auth.account.id, 'recovery_code');
       await d.stepUp.require(auth);
       const hadOne = (await d.recoveryCodes.live(auth.account.id)) !== undefined;
-      const issued = await issue(auth.account, 'requested', origin);
-      await d.notify(
-        securityNotice(
-          d.portalName,
-          auth.account.email,
-          hadOne
-            ? 'A new recovery code was created for your account. The old one no longer works.'
-            : 'A recovery code was created for your account.',
-        ),
+      return issue(
+        auth.account,
+        'requested',
+        origin,
+        hadOne
+          ? 'A new recovery code was created for your account. The old one no longer works.'
+          : 'A recovery code was created for your account.',
       );
-      return issued;
     },
 
     async markSaved(account, origin) {
@@ -150,18 +151,22 @@ export function createRecoveryCodeService(d: RecoveryCodeServiceDeps): RecoveryC
         { accountId: account.id, purpose: 'recovery_code', origin },
         async () => {
           const right = await matches(account, code);
-          // Single use: of two concurrent right answers, one marks the code used, the other fails.
-          if (!right || !(await d.recoveryCodes.consume(right.id, clock.now()))) return refused();
-          return undefined;
+          if (!right) return refused();
+          // Single use: of two concurrent right answers, one marks the code used, the other
+          // fails; the use is audited and the user told with it (S32).
+          return d.units.transaction(async () => {
+            if (!(await d.recoveryCodes.consume(right.id, clock.now()))) return refused();
+            await used(account, origin, 'sign_in');
+            await d.notify(
+              securityNotice(
+                d.portalName,
+                account.email,
+                'Your recovery code was used to sign in to your account. It no longer works; a new one was shown at sign-in.',
+              ),
+            );
+            return undefined;
+          });
         },
-      );
-      await used(account, origin, 'sign_in');
-      await d.notify(
-        securityNotice(
-          d.portalName,
-          account.email,
-          'Your recovery code was used to sign in to your account. It no longer works; a new one was shown at sign-in.',
-        ),
       );
     },
 
@@ -172,10 +177,11 @@ export function createRecoveryCodeService(d: RecoveryCodeServiceDeps): RecoveryC
         async () => (await matches(account, code))?.id ?? refused(),
       ),
 
-    async consume(account, codeId, origin) {
-      if (!(await d.recoveryCodes.consume(codeId, clock.now()))) return false;
-      await used(account, origin, 'password_reset');
-      return true;
-    },
+    consume: (account, codeId, origin) =>
+      d.units.transaction(async () => {
+        if (!(await d.recoveryCodes.consume(codeId, clock.now()))) return false;
+        await used(account, origin, 'password_reset');
+        return true;
+      }),
   };
 }

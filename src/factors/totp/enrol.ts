@@ -11,7 +11,7 @@ import { newId } from '../../crypto/random.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import { countedCheck, Refused, type CountedCheckDeps } from '../../flows/code-outcome.js';
 import type { Account, TotpFactor } from '../../store/schema.js';
-import { factorChanged, type FactorChangedDeps } from '../changed.js';
+import { changeFactor, type FactorChangedDeps } from '../changed.js';
 import type { TotpRepo } from './repo.js';
 import { base32Of, matchStep, otpauthUri } from './totp.js';
 import { factorAad, wrongTotpCode } from './verifier.js';
@@ -60,28 +60,31 @@ export async function confirmTotp(
     { accountId: account.id, purpose: 'confirm_totp', origin },
     async () => matchStep(secret, code, now) ?? new Refused('invalid', wrongTotpCode()),
   );
-  await claim();
   const id = newId();
-  const previous = await d.totps.save(
-    account.id,
-    { id, ...d.box.seal(secret, factorAad(id)) },
-    step, // the confirming code is spent: it cannot sign in too
-    now,
-  );
-  await factorChanged(
+  await changeFactor(
     d,
     account,
-    previous
-      ? {
-          action: 'factor.totp_replaced',
-          notice:
-            'The authenticator app on your account was replaced. Codes from the old app no longer work.',
-        }
-      : {
-          action: 'factor.totp_added',
-          notice: 'An authenticator app was added to your account.',
-        },
     origin,
+    async () => {
+      await claim();
+      return d.totps.save(
+        account.id,
+        { id, ...d.box.seal(secret, factorAad(id)) },
+        step, // the confirming code is spent: it cannot sign in too
+        now,
+      );
+    },
+    (previous) =>
+      previous
+        ? {
+            action: 'factor.totp_replaced',
+            notice:
+              'The authenticator app on your account was replaced. Codes from the old app no longer work.',
+          }
+        : {
+            action: 'factor.totp_added',
+            notice: 'An authenticator app was added to your account.',
+          },
   );
   const saved = await d.totps.find(account.id);
   if (!saved) throw new Error('authenticator vanished after saving');

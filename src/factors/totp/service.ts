@@ -16,10 +16,11 @@ import { assertMayAdd, mayRemoveNow } from '../../policy/factor-rules.js';
 import type { PolicySource } from '../../policy/source.js';
 import type { AuthenticatedSession } from '../../sessions/sessions.js';
 import type { Db, TotpFactor } from '../../store/schema.js';
-import { factorChanged } from '../changed.js';
+import { changeFactor } from '../changed.js';
 import type { TotpRepo } from './repo.js';
 import { confirmTotp, totpKeyView, type TotpKeyView } from './enrol.js';
 import { newTotpSecret } from './totp.js';
+import type { UnitOfWork } from '../../store/unit-of-work.js';
 
 const FLOW_KIND = 'totp_enrolment';
 const FLOW_TTL_MS = 15 * 60_000;
@@ -36,6 +37,7 @@ export interface TotpEnrolmentView extends TotpKeyView {
 }
 
 export interface TotpServiceDeps {
+  units: UnitOfWork;
   db: Db;
   clock: Clock;
   box: SecretBox;
@@ -101,15 +103,15 @@ export function createTotpService(d: TotpServiceDeps): TotpService {
       const totp = await d.totps.find(auth.account.id);
       if (!totp) throw new AppError('TOTP_NOT_FOUND');
       if (!(await mayRemoveNow(d, auth.account, 'totp'))) throw new AppError('FACTOR_REQUIRED');
-      await d.totps.remove(auth.account.id);
-      await factorChanged(
+      await changeFactor(
         d,
         auth.account,
-        {
+        origin,
+        () => d.totps.remove(auth.account.id),
+        () => ({
           action: 'factor.totp_removed',
           notice: 'The authenticator app was removed from your account. Its codes no longer work.',
-        },
-        origin,
+        }),
       );
     },
   };

@@ -24,14 +24,15 @@ import type { Clock } from '../../clock.js';
 import type { RelyingPartyConfig } from '../../config/webauthn.js';
 import type { KeyedHasher } from '../../crypto/keyed-hash.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
-import type { Background } from '../../delivery/background.js';
 import {
   passwordResetCode,
   passwordResetWayNotAllowed,
   securityNotice,
 } from '../../delivery/messages.js';
-import type { Delivery, OutgoingMessage } from '../../delivery/sender.js';
-import { countAgainstLimit, type CounterStore } from '../../delivery/spend-guard.js';
+import type { Outbox } from '../../delivery/outbox.js';
+import type { OutgoingMessage } from '../../delivery/sender.js';
+import { countAgainstLimit } from '../../delivery/spend-guard.js';
+import type { CounterStore } from '../../store/counters.js';
 import { AppError } from '../../errors/app-error.js';
 import { loadFactors, type AccountFactors } from '../../factors/account-factors.js';
 import type { Challenges } from '../../factors/otp-code/challenge.js';
@@ -65,6 +66,7 @@ import {
   resetSecondFactors,
 } from './machine.js';
 import { createResetView, recoveryAad, type ResetView, type SecondFactorContext } from './view.js';
+import type { UnitOfWork } from '../../store/unit-of-work.js';
 
 const FLOW_KIND = 'password_reset';
 const FLOW_TTL_MS = 15 * 60_000;
@@ -74,6 +76,7 @@ const HOUR = 60 * 60_000;
 export const RESET_LIMITS = { perEmailPerHour: 5, perIpPer10Min: 20 };
 
 export interface PasswordResetDeps {
+  units: UnitOfWork;
   db: Db;
   clock: Clock;
   hasher: KeyedHasher;
@@ -93,8 +96,7 @@ export interface PasswordResetDeps {
   audit: AuditLog;
   /** Read per request: the deployment's before the account is known, the account's after. */
   policies: PolicySource;
-  delivery: Delivery;
-  background: Background;
+  outbox: Outbox;
   counters: CounterStore;
   notify: (message: OutgoingMessage) => Promise<void>;
   settings: { portalName: string; passwordMinLength: number };
@@ -230,7 +232,7 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
     });
     if (!acc) return;
     const message = passwordResetCode(d.settings.portalName, acc.email, issued.code, validityMs);
-    d.background.run('password-reset-email', () => d.delivery.send(message));
+    await d.outbox.enqueue(message, { notAfter: issued.expiresAt });
   }
 
   /** Sends a code to the account's phone for second_factor. */
@@ -372,7 +374,7 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
           method,
           own.passwordReset,
         );
-        d.background.run('password-reset-not-allowed', () => d.delivery.send(notice));
+        await d.outbox.enqueue(notice);
       }
       await d.audit.record({
         action: 'password_reset.requested',
@@ -527,43 +529,49 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
       const passwordHash = await d.passwords.hash(normalized);
       const spent = flow.data.recoveryCodeId;
       const next: ResetState = spent ? 'save_recovery_code' : 'completed';
-      // Claim the move first: of two concurrent submits, one sets the password.
-      const claimed = await d.flows.save(flow, { state: next, data: flow.data });
-      if (spent && !(await d.recovery.consume(account, spent, origin))) {
+      // One unit (S32): the claim, the password, the ended sessions, the audit event and the
+      // notice commit together. The claim comes first: of two concurrent submits, one sets it.
+      const done = await d.units.transaction(async () => {
+        const claimed = await d.flows.save(flow, { state: next, data: flow.data });
+        if (spent && !(await d.recovery.consume(account, spent, origin)))
+          return { claimed, spentElsewhere: true };
+        await db
+          .updateTable('accounts')
+          .set({ password_hash: passwordHash, updated_at: clock.now() })
+          .where('id', '=', account.id)
+          .execute();
+        // Proving who they are lifts the password lock (throttle: "until reset by a recovery").
+        await d.throttle.reset(`password:${emailKey(account.email_normalized)}`);
+        const sessionsEnded = endSessions ? await d.sessions.endAll(account.id) : 0;
+        await d.audit.record({
+          action: 'password_reset.completed',
+          actorId: account.id,
+          targetId: account.id,
+          origin,
+          details: { proofs: flow.data.proofs.join('+'), sessionsEnded },
+        });
+        const how = flow.data.proofs.map((p) => proofWords[p]).join(' and ');
+        await d.notify(
+          securityNotice(
+            d.settings.portalName,
+            account.email,
+            `Your password was reset, after you confirmed it was you with ${how}.` +
+              (spent
+                ? ' Your recovery code was used and no longer works; a new one was shown.'
+                : '') +
+              (endSessions ? ' You were signed out everywhere.' : ''),
+          ),
+        );
+        return { claimed, spentElsewhere: false };
+      });
+      const { claimed } = done;
+      if (done.spentElsewhere) {
         await d.flows.save(claimed, { state: 'completed', data: flow.data });
         throw new AppError('RECOVERY_CODE_INVALID', {
           message:
             'Your recovery code stopped working while you were resetting your password (it was used or replaced). Start again.',
         });
       }
-      const now = clock.now();
-      await db
-        .updateTable('accounts')
-        .set({ password_hash: passwordHash, updated_at: now })
-        .where('id', '=', account.id)
-        .execute();
-      // Proving who they are lifts the password lock (throttle: "until reset by a recovery").
-      await d.throttle.reset(`password:${emailKey(account.email_normalized)}`);
-      const sessionsEnded = endSessions ? await d.sessions.endAll(account.id) : 0;
-      await d.audit.record({
-        action: 'password_reset.completed',
-        actorId: account.id,
-        targetId: account.id,
-        origin,
-        details: { proofs: flow.data.proofs.join('+'), sessionsEnded },
-      });
-      const how = flow.data.proofs.map((p) => proofWords[p]).join(' and ');
-      await d.notify(
-        securityNotice(
-          d.settings.portalName,
-          account.email,
-          `Your password was reset, after you confirmed it was you with ${how}.` +
-            (spent
-              ? ' Your recovery code was used and no longer works; a new one was shown.'
-              : '') +
-            (endSessions ? ' You were signed out everywhere.' : ''),
-        ),
-      );
       if (!spent) return { status: 'completed', message: DONE_MESSAGE };
       const { code, record } = await d.recovery.issue(account, 'after_use', origin);
       const sealed = d.box.seal(Buffer.from(code), recoveryAad(claimed.id));

@@ -49,6 +49,7 @@ import {
 } from './machine.js';
 import { createPasskeySignIn, type PasskeySignInView } from './passkey.js';
 import { createSignInSteps, type AccountContext, type FlowView } from './steps.js';
+import type { UnitOfWork } from '../../store/unit-of-work.js';
 
 const FLOW_KIND = 'sign_in';
 const FLOW_TTL_MS = 15 * 60_000;
@@ -57,6 +58,7 @@ export type SignInOutcome =
   'success' | 'invalid_credentials' | 'throttled' | 'locked' | 'disabled' | 'code_invalid';
 
 export interface SignInDeps {
+  units: UnitOfWork;
   db: Db;
   clock: Clock;
   hasher: KeyedHasher;

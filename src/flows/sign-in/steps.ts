@@ -18,7 +18,7 @@ import {
   type CreationOptions,
 } from '../../factors/passkey/ceremony.js';
 import { channelsFor, maskPhone } from '../../factors/phone/numbers.js';
-import { phoneSaved } from '../../factors/phone/saved.js';
+import { savePhone } from '../../factors/phone/saved.js';
 import { formatRecoveryCode } from '../../factors/recovery/code.js';
 import { totpKeyView, type TotpKeyView } from '../../factors/totp/enrol.js';
 import { newTotpSecret } from '../../factors/totp/totp.js';
@@ -309,8 +309,7 @@ export function createSignInSteps(d: SignInDeps) {
       pending: NonNullable<SignInData['pendingPhone']>,
       origin: RequestOrigin,
     ): Promise<void> {
-      const previous = await d.phones.save(acc.id, pending, d.clock.now());
-      await phoneSaved(d, acc, pending, previous, origin);
+      await savePhone(d, acc, pending, origin);
     },
 
     async view(token: string, flow: SignInFlow, ctx: AccountContext): Promise<FlowView> {

@@ -2,7 +2,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { listOutbox } from '../../delivery/outbox.js';
+import { listOutbox } from '../../delivery/dev-outbox.js';
 import type { Services } from '../../services.js';
 import { errors, Timestamp } from '../schemas.js';
 
@@ -42,8 +42,8 @@ export function registerDevRoutes(app: FastifyInstance, s: Services): void {
     },
     async (request) => {
       const limit = Math.min(200, Math.max(1, Number(request.query.limit ?? 50)));
-      // Messages sent after their answer (a password-reset email) count as sent.
-      await s.background.idle();
+      // Messages sent after their answer (a password-reset email) are sent first.
+      await s.outbox.flush();
       return {
         messages: await listOutbox(s.store.db, {
           ...(request.query.to ? { to: request.query.to } : {}),

@@ -1,18 +1,48 @@
-/** Health, readiness and metrics (outside /api/v1: for load balancers and Prometheus). */
+/**
+ * Health, readiness and metrics (outside /api/v1: for load balancers and Prometheus).
+ * `/readyz` answers 503 while the database, or Redis where it is configured, cannot be reached
+ * (S31), naming which; each check waits at most `READY_TIMEOUT_MS`.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Services } from '../../services.js';
 
+const READY_TIMEOUT_MS = 2_000;
+
+type Check = 'up' | 'down';
+
+async function check(name: string, probe: () => Promise<unknown>, log: FastifyInstance['log']) {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_resolve, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer in ${READY_TIMEOUT_MS} ms`)),
+          READY_TIMEOUT_MS,
+        );
+      }),
+    ]);
+    return 'up' as const;
+  } catch (err) {
+    log.warn({ err: { message: (err as Error).message }, check: name }, `${name} not reachable`);
+    return 'down' as const;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function registerOpsRoutes(app: FastifyInstance, s: Services, registry: Registry): void {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (request, reply) => {
-    try {
-      await s.store.ping();
-      return { status: 'ready' };
-    } catch (err) {
-      request.log.error({ err }, 'database not reachable');
-      return reply.code(503).send({ status: 'unavailable' });
-    }
+    const checks: Record<string, Check> = {
+      database: await check('database', () => s.store.ping(), request.log),
+    };
+    const redis = s.redis;
+    if (redis) checks.redis = await check('redis', () => redis.ping(), request.log);
+    const ready = Object.values(checks).every((c) => c === 'up');
+    reply.header('cache-control', 'no-store');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);

@@ -17,6 +17,7 @@ import {
 } from '../schemas.js';
 import type { CookiePolicy } from '../session-cookie.js';
 import { origin, signInAnswer } from './public.js';
+import { ipLimit } from '../rate-limit.js';
 
 export function registerPasskeySignInRoutes(
   app: FastifyInstance,
@@ -38,6 +39,7 @@ export function registerPasskeySignInRoutes(
   r.post(
     '/api/v1/sign-in/passkey/options',
     {
+      config: { rateLimit: ipLimit(s.config, 'public') },
       schema: {
         tags,
         summary:
@@ -57,6 +59,7 @@ export function registerPasskeySignInRoutes(
   r.post(
     '/api/v1/sign-in/passkey',
     {
+      config: { rateLimit: ipLimit(s.config, 'signIn') },
       schema: {
         tags,
         summary:

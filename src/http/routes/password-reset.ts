@@ -21,6 +21,7 @@ import {
   Timestamp,
 } from '../schemas.js';
 import { origin } from './public.js';
+import { ipLimit } from '../rate-limit.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -103,6 +104,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, s: Services): 
   r.post(
     '/api/v1/password-reset',
     {
+      config: { rateLimit: ipLimit(s.config, 'public') },
       schema: {
         tags,
         summary: 'Forgot your password: start a reset (the same answer for any address)',
@@ -120,6 +122,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, s: Services): 
   r.post(
     '/api/v1/password-reset/flow',
     {
+      config: { rateLimit: ipLimit(s.config, 'public') },
       schema: {
         tags,
         summary: 'The current step of a password reset',
@@ -133,6 +136,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, s: Services): 
   r.post(
     '/api/v1/password-reset/verify-code',
     {
+      config: { rateLimit: ipLimit(s.config, 'public') },
       schema: {
         tags,
         summary: 'Enter the emailed code, or the app or phone code that confirms a recovery code',
@@ -153,6 +157,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, s: Services): 
   r.post(
     '/api/v1/password-reset/recovery-code',
     {
+      config: { rateLimit: ipLimit(s.config, 'public') },
       schema: {
         tags,
         summary: 'Enter the saved recovery code (it is spent only when the new password is set)',
@@ -176,6 +181,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, s: Services): 
   r.post(
     '/api/v1/password-reset/verify-passkey',
     {
+      config: { rateLimit: ipLimit(s.config, 'public') },
       schema: {
         tags,
         summary:
@@ -210,6 +216,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, s: Services): 
   r.post(
     '/api/v1/password-reset/second-factor',
     {
+      config: { rateLimit: ipLimit(s.config, 'public') },
       schema: {
         tags,
         summary:
@@ -243,6 +250,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, s: Services): 
   r.post(
     '/api/v1/password-reset/resend-code',
     {
+      config: { rateLimit: ipLimit(s.config, 'public') },
       schema: {
         tags,
         summary: 'Send a new code (the old one stops working)',
@@ -262,6 +270,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, s: Services): 
   r.post(
     '/api/v1/password-reset/password',
     {
+      config: { rateLimit: ipLimit(s.config, 'public') },
       schema: {
         tags,
         summary: 'Choose the new password; optionally sign out everywhere. Never signs in.',
@@ -292,6 +301,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, s: Services): 
   r.post(
     '/api/v1/password-reset/recovery-code-saved',
     {
+      config: { rateLimit: ipLimit(s.config, 'public') },
       schema: {
         tags,
         summary: 'The user saved the new recovery code; the reset is complete',

@@ -23,6 +23,7 @@ import {
 } from '../schemas.js';
 import { setSessionCookie, type CookiePolicy } from '../session-cookie.js';
 import { AppError } from '../../errors/app-error.js';
+import { ipLimit } from '../rate-limit.js';
 
 export function origin(request: FastifyRequest) {
   return { ip: request.ip ?? null, userAgent: request.headers['user-agent'] ?? null };
@@ -99,6 +100,7 @@ export function registerPublicRoutes(
   r.post(
     '/api/v1/sign-up',
     {
+      config: { rateLimit: ipLimit(s.config, 'signUp') },
       schema: {
         tags,
         summary: 'Create an account (answers the same whether or not the email is taken)',
@@ -119,6 +121,7 @@ export function registerPublicRoutes(
   r.post(
     '/api/v1/invitations/lookup',
     {
+      config: { rateLimit: ipLimit(s.config, 'public') },
       schema: {
         tags,
         summary: 'Check an invitation link and show whose it is',
@@ -138,6 +141,7 @@ export function registerPublicRoutes(
   r.post(
     '/api/v1/invitations/accept',
     {
+      config: { rateLimit: ipLimit(s.config, 'public') },
       schema: {
         tags,
         summary: 'Accept an invitation by setting a password',
@@ -157,6 +161,7 @@ export function registerPublicRoutes(
   r.post(
     '/api/v1/sign-in',
     {
+      config: { rateLimit: ipLimit(s.config, 'signIn') },
       schema: {
         tags,
         summary: 'Sign in with email and password',
