@@ -1,0 +1,163 @@
+/**
+ * Real processes for the tests that need them: a Portcullis server (`src/server.ts`), a private
+ * PostgreSQL cluster in a temporary folder on a port of its own, and a private Redis, each of
+ * which a test may stop and start again. Only what was started here is stopped, by its pid.
+ * Nothing here touches the shared PostgreSQL and Redis servers.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  /** Resolves once the server listens; rejects if it exits first. */
+  ready: Promise<void>;
+  /** Resolves with the exit code (or signal) when the process ends. */
+  exited: Promise<number | string>;
+}
+
+/** `node --import tsx src/server.ts` with exactly `env` (and PATH). */
+export function startServer(env: Record<string, string>, port: number): ServerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: new URL('../..', import.meta.url).pathname,
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Portcullis is listening')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`exited with ${code}: ${out}`)));
+  });
+  ready.catch(() => undefined);
+  return { child, url: `http://127.0.0.1:${port}`, output: () => out, ready, exited };
+}
+
+const pgBin = (tool: string) => {
+  const versions = readdirSync('/usr/lib/postgresql').sort();
+  return join('/usr/lib/postgresql', versions[versions.length - 1]!, 'bin', tool);
+};
+
+/** Runs a PostgreSQL tool as the `postgres` user (the server refuses to run as root). */
+function asPostgres(tool: string, args: string[]): void {
+  const run = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
+  const [cmd, ...rest] = [...run, pgBin(tool), ...args];
+  execFileSync(cmd!, rest, { stdio: 'pipe' });
+}
+
+export interface PrivatePostgres {
+  url: string;
+  start(): void;
+  /** A fast shutdown: every connection is ended, as in a restart or a fail-over. */
+  stop(): void;
+  destroy(): void;
+}
+
+/** `initdb` into a temporary folder, listening on 127.0.0.1 at a free port, trust auth. */
+export async function privatePostgres(): Promise<PrivatePostgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-pg-'));
+  if (process.getuid?.() === 0) chownSync(dir, uidOf('postgres'), gidOf('postgres'));
+  const data = join(dir, 'data');
+  const port = await freePort();
+  asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  let running = false;
+  const cluster: PrivatePostgres = {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    start() {
+      asPostgres('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
+      running = true;
+    },
+    stop() {
+      asPostgres('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      running = false;
+    },
+    destroy() {
+      if (running) cluster.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  cluster.start();
+  return cluster;
+}
+
+function uidOf(user: string): number {
+  return Number(execFileSync('id', ['-u', user]).toString().trim());
+}
+function gidOf(user: string): number {
+  return Number(execFileSync('id', ['-g', user]).toString().trim());
+}
+
+export interface PrivateRedis {
+  url: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A Redis of the test's own on a free port (nothing kept on disk), stopped by its pid. */
+export async function privateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const redis: PrivateRedis = {
+    url: `redis://127.0.0.1:${port}`,
+    async start() {
+      const started = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        { stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      child = started;
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        started.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('Ready to accept connections')) resolve();
+        });
+        started.on('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+      });
+    },
+    async stop() {
+      const running = child;
+      child = undefined;
+      if (!running || running.exitCode !== null) return;
+      const gone = new Promise((resolve) => running.on('exit', resolve));
+      running.kill('SIGKILL');
+      await gone;
+    },
+  };
+  await redis.start();
+  return redis;
+}
+
+/** Polls `probe` every 50 ms until it answers true; resolves with the time it took. */
+export async function until(
+  probe: () => Promise<boolean>,
+  { timeoutMs = 20_000, what = 'condition' } = {},
+): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (await probe().catch(() => false)) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${what} did not happen in ${timeoutMs} ms`);
+}

@@ -1,0 +1,175 @@
+/**
+ * Losing PostgreSQL never ends the process (S31). Before, a backend ended under the pool
+ * (`pg_terminate_backend`, a restart, a fail-over, an idle timeout) killed every Portcullis
+ * process with "Unhandled 'error' event … on BoundPool". Now:
+ * - on the shared server: the app's own backends are terminated, idle and mid-request; every
+ *   answer is a success or a registered 503, and the next requests succeed with no restart;
+ * - on a private cluster (initdb in a temporary folder, its own port) stopped and started under a
+ *   small load, a real server process answers 503 DATABASE_UNAVAILABLE with Retry-After within
+ *   its timeout, /readyz says so, and service comes back by itself; the times are printed.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { postgresUrl } from '../helpers/stores.js';
+import {
+  freePort,
+  privatePostgres,
+  startServer,
+  until,
+  type PrivatePostgres,
+  type ServerProcess,
+} from '../helpers/processes.js';
+
+async function query(url: string, text: string, values: unknown[] = []) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function databaseUrl(base: string, database: string): string {
+  const url = new URL(base);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** A session check with a token no session has: one indexed read, then 401. */
+const BOGUS = { cookie: `portcullis_session=${'x'.repeat(43)}` };
+
+describe.runIf(postgresUrl)('the shared server ends our backends', () => {
+  const base = postgresUrl ?? '';
+  const database = `portcullis_out_${randomBytes(5).toString('hex')}`;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    await query(base, `CREATE DATABASE ${database}`);
+    server = await startTestServer({ env: { DATABASE_URL: databaseUrl(base, database) } });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await query(base, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  const terminate = () =>
+    query(
+      base,
+      'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+      [database],
+    );
+  const check = () => fetch(`${server.url}/api/v1/session`, { headers: BOGUS });
+
+  it('keeps serving when its idle connections are ended', async () => {
+    // Fill the pool, then end every connection it holds.
+    await Promise.all(Array.from({ length: 8 }, check));
+    const ended = await terminate();
+    expect(ended.length).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) expect((await check()).status).toBe(401);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  });
+
+  it('answers every request in flight with a success or a registered 503, then recovers', async () => {
+    const inFlight = Array.from({ length: 40 }, async (_, i) => {
+      if (i === 20) await terminate();
+      return check();
+    });
+    const answers = await Promise.all(inFlight);
+    for (const res of answers) {
+      expect([401, 503]).toContain(res.status);
+      if (res.status === 503) {
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+          'DATABASE_UNAVAILABLE',
+        );
+        expect(res.headers.get('retry-after')).toBe('5');
+      }
+    }
+    expect((await check()).status).toBe(401);
+  });
+});
+
+const havePostgresTools = existsSync('/usr/lib/postgresql');
+
+describe.runIf(havePostgresTools || process.env.CI === 'true')(
+  'a private PostgreSQL cluster stopped and started under load',
+  () => {
+    let cluster: PrivatePostgres;
+    let server: ServerProcess;
+    const TIMEOUT_MS = 1_000;
+
+    beforeAll(async () => {
+      cluster = await privatePostgres();
+      const port = await freePort();
+      server = startServer(
+        {
+          DATABASE_URL: cluster.url,
+          DATABASE_TIMEOUT_MS: String(TIMEOUT_MS),
+          PUBLIC_URL: `http://127.0.0.1:${port}`,
+          DATA_DIR: `/tmp/portcullis-outage-${port}`,
+        },
+        port,
+      );
+      await server.ready;
+    }, 60_000);
+    afterAll(async () => {
+      server?.child.kill('SIGTERM');
+      await server?.exited;
+      cluster?.destroy();
+    });
+
+    it('answers 503 quickly while the database is gone, and resumes by itself', async () => {
+      const statuses = new Map<number, number>();
+      const slowest = { ms: 0 };
+      let running = true;
+      // A small load: one session check after another, for as long as the test runs.
+      const load = (async () => {
+        while (running) {
+          const started = Date.now();
+          const res = await fetch(`${server.url}/api/v1/session`, { headers: BOGUS });
+          slowest.ms = Math.max(slowest.ms, Date.now() - started);
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          if (res.status === 503) {
+            const body = (await res.json()) as { error: { code: string } };
+            expect(body.error.code).toBe('DATABASE_UNAVAILABLE');
+            expect(res.headers.get('retry-after')).toBe('5');
+          } else await res.arrayBuffer();
+        }
+      })();
+      const answers = async (status: number) =>
+        (await fetch(`${server.url}/api/v1/session`, { headers: BOGUS })).status === status;
+      try {
+        await until(() => answers(401), { what: 'a first answer' });
+        cluster.stop();
+        const toFirst503 = await until(() => answers(503), { what: 'a 503' });
+        const ready = await fetch(`${server.url}/readyz`);
+        expect(ready.status).toBe(503);
+        expect(await ready.json()).toEqual({
+          status: 'unavailable',
+          checks: { database: 'down' },
+        });
+
+        cluster.start();
+        const toRecovery = await until(() => answers(401), { what: 'recovery' });
+        expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+        console.warn(
+          `PostgreSQL outage: first 503 ${toFirst503} ms after the stop returned; ` +
+            `recovered ${toRecovery} ms after the start returned; slowest answer ${slowest.ms} ms; ` +
+            `answers ${JSON.stringify(Object.fromEntries(statuses))}`,
+        );
+        expect(toFirst503).toBeLessThan(2 * TIMEOUT_MS + 1_000);
+        expect(toRecovery).toBeLessThan(5_000);
+      } finally {
+        running = false;
+        await load;
+      }
+      // Never a 500, never a crash, and no answer held past the timeout (plus a margin).
+      expect([...statuses.keys()].sort()).toEqual([401, 503]);
+      expect(slowest.ms).toBeLessThan(TIMEOUT_MS + 2_000);
+      expect(server.child.exitCode).toBeNull();
+    }, 60_000);
+  },
+);
