@@ -229,7 +229,10 @@ export function createEmailChange(d: EmailChangeDeps): EmailChangeService {
 
     async resend(auth, token, origin) {
       const flow = await load(auth, token);
-      await d.challenges.assertResendAllowed(binding(flow.id));
+      await d.challenges.assertMaySend({
+        binding: binding(flow.id),
+        target: { channel: 'email', to: flow.data.email },
+      });
       // Claims the flow's version first, so a double-clicked resend sends once.
       const claimed = await move(flow, 'pending');
       await send(auth, claimed.id, claimed.data, origin);

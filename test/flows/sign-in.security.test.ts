@@ -95,10 +95,11 @@ describe('S6: no answer tells whether an account exists', () => {
     expect(taken.statusCode).toBe(free.statusCode);
     expect(taken.body).toBe(free.body);
     const mail = (
-      await app.inject({ method: 'GET', url: '/api/v1/dev/outbox?to=ELI@clinic.org' })
+      await app.inject({ method: 'GET', url: '/api/v1/dev/outbox?to=eli@clinic.org' })
     ).json().messages[0];
     expect(mail.subject).toContain('someone tried to create an account');
-    // The original password still works; the attempt changed nothing.
+    // (To the owner's own address, eli@, not the one typed.) The original password still works;
+    // the attempt changed nothing.
     expect((await signIn(new Client(app), 'eli@clinic.org', PASSWORD)).json().status).toBe(
       'signed_in',
     );

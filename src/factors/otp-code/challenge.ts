@@ -16,6 +16,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { PolicySource } from '../../policy/source.js';
 import { capped } from '../../policy/tighten.js';
 import type { CodeBinding, CodeService } from './codes.js';
+import { cooldownWait, type PaceScope } from './pacing.js';
 
 export type CodeChannel = 'email' | 'sms' | 'voice';
 
@@ -61,6 +62,8 @@ export interface Challenges {
   send(input: {
     binding: CodeBinding;
     target: CodeTarget;
+    /** Whose cooldown the code counts in: the binding's flow unless said. */
+    pace?: PaceScope;
     accountId: string | null;
     ip: string | null;
     alternatives: CodeChannel[];
@@ -69,8 +72,15 @@ export interface Challenges {
     /** Sent after the answer, and its failure never returned (S6). */
     afterAnswer?: boolean;
   }): Promise<void>;
-  /** Throws RESEND_TOO_SOON while the cooldown runs. */
-  assertResendAllowed(binding: CodeBinding): Promise<void>;
+  /**
+   * Throws RESEND_TOO_SOON unless the cooldown (`pacing.ts`) lets a code for the binding's step go
+   * to `target` now. `send` checks it first; a flow that changes before it sends checks it before.
+   */
+  assertMaySend(input: {
+    binding: CodeBinding;
+    target: CodeTarget;
+    pace?: PaceScope;
+  }): Promise<void>;
   /** `length`: the digits the code was sent with (see `send`). */
   view(binding: CodeBinding, channel: CodeChannel, length: number): Promise<ChallengeView | null>;
 }
@@ -107,10 +117,33 @@ export function createChallenges(d: {
     };
   }
 
+  async function assertMaySend({
+    binding,
+    target,
+    pace,
+  }: {
+    binding: CodeBinding;
+    target: CodeTarget;
+    pace?: PaceScope;
+  }): Promise<void> {
+    const history = await d.codes.history(pace ?? { flowId: binding.flowId }, binding.purpose);
+    const next = { flowId: binding.flowId, channel: target.channel, to: target.to };
+    const wait = cooldownWait(history, next, d.clock.now(), settings.resendCooldownMs);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      throw new AppError('RESEND_TOO_SOON', {
+        message: `Please wait ${seconds} seconds before asking for another code.`,
+        details: { retryAfterSeconds: seconds },
+        headers: { 'retry-after': String(seconds) },
+      });
+    }
+  }
+
   return {
     rules,
 
-    async send({ binding, target, accountId, ip, alternatives, length, afterAnswer }) {
+    async send({ binding, target, accountId, ip, alternatives, length, afterAnswer, pace }) {
+      await assertMaySend({ binding, target, ...(pace ? { pace } : {}) });
       if (target.channel !== 'email') {
         await d.guard.admit({ to: target.to, country: target.country ?? '', ip, accountId });
       }
@@ -158,18 +191,7 @@ export function createChallenges(d: {
       }
     },
 
-    async assertResendAllowed(binding) {
-      const active = await d.codes.active(binding);
-      const wait = active ? active.createdAt + settings.resendCooldownMs - d.clock.now() : 0;
-      if (wait > 0) {
-        const seconds = Math.ceil(wait / 1000);
-        throw new AppError('RESEND_TOO_SOON', {
-          message: `Please wait ${seconds} seconds before asking for another code.`,
-          details: { retryAfterSeconds: seconds },
-          headers: { 'retry-after': String(seconds) },
-        });
-      }
-    },
+    assertMaySend,
 
     async view(binding, channel, length) {
       const active = await d.codes.active(binding);

@@ -8,6 +8,7 @@ import type { KeyedHasher } from '../../crypto/keyed-hash.js';
 import { newId, randomDigits } from '../../crypto/random.js';
 import { isUniqueViolation } from '../../store/dialect.js';
 import type { Db } from '../../store/schema.js';
+import { CHANGE_FLOW_KINDS, type PaceHistory, type PaceScope } from './pacing.js';
 
 export const MAX_CODE_ATTEMPTS = 5;
 const DOMAIN = 'otp-code';
@@ -53,6 +54,8 @@ export interface CodeService {
   revoke(binding: CodeBinding): Promise<void>;
   /** The newest unconsumed code of a binding (for showing validity and tries left). */
   active(binding: CodeBinding): Promise<ActiveCode | undefined>;
+  /** What a cooldown scope has sent for a purpose (`pacing.ts`). */
+  history(scope: PaceScope, purpose: CodePurpose): Promise<PaceHistory>;
 }
 
 export function createCodeService(db: Db, clock: Clock, hasher: KeyedHasher): CodeService {
@@ -145,6 +148,40 @@ export function createCodeService(db: Db, clock: Clock, hasher: KeyedHasher): Co
         .where('purpose', '=', binding.purpose)
         .where('consumed_at', 'is', null)
         .execute();
+    },
+
+    async history(scope, purpose) {
+      let query = db
+        .selectFrom('one_time_codes')
+        .select(['flow_id', 'channel', 'destination', 'created_at', 'consumed_at'])
+        .where('purpose', '=', purpose);
+      query =
+        'flowId' in scope
+          ? query.where('flow_id', '=', scope.flowId)
+          : query.where('account_id', '=', scope.accountChanges).where('flow_id', 'in', (eb) =>
+              eb
+                .selectFrom('flows')
+                .select('id')
+                .where('account_id', '=', scope.accountChanges)
+                .where('kind', 'in', [...CHANGE_FLOW_KINDS]),
+            );
+      const rows = await query.orderBy('created_at', 'desc').execute();
+      const live = rows.find((r) => r.consumed_at === null);
+      return {
+        ...(live
+          ? {
+              live: {
+                flowId: live.flow_id ?? '',
+                channel: live.channel,
+                destination: live.destination,
+                createdAt: live.created_at,
+              },
+            }
+          : {}),
+        channelsUsed: new Set(
+          rows.filter((r) => live && r.flow_id === live.flow_id).map((r) => r.channel),
+        ),
+      };
     },
 
     async active(binding) {

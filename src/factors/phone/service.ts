@@ -100,6 +100,8 @@ export function createPhoneService(d: PhoneServiceDeps): PhoneService {
     await d.challenges.send({
       binding: { flowId, purpose: 'confirm_phone' },
       target: { channel: data.channel, to: data.phone.e164, country: data.phone.country },
+      // Every number tried from this account's sessions shares one cooldown (S10).
+      pace: { accountChanges: auth.account.id },
       accountId: auth.account.id,
       ip: origin.ip,
       alternatives: channelsFor(data.phone.kind),
@@ -159,8 +161,11 @@ export function createPhoneService(d: PhoneServiceDeps): PhoneService {
       const flow = await load(auth, token);
       const chosen = channel ?? flow.data.channel;
       if (!canReceive(flow.data.phone.kind, chosen)) throw new AppError('CHANNEL_NOT_AVAILABLE');
-      if (chosen === flow.data.channel)
-        await d.challenges.assertResendAllowed({ flowId: flow.id, purpose: 'confirm_phone' });
+      await d.challenges.assertMaySend({
+        binding: { flowId: flow.id, purpose: 'confirm_phone' },
+        target: { channel: chosen, to: flow.data.phone.e164, country: flow.data.phone.country },
+        pace: { accountChanges: auth.account.id },
+      });
       const saved = await d.flows.save(flow, {
         state: 'pending',
         data: { ...flow.data, channel: chosen },

@@ -315,10 +315,13 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
     const account = requireAccount(acc);
     const second = await secondFactorsOf(account);
     if (!second.choices.includes(factor)) throw new AppError('METHOD_NOT_AVAILABLE');
-    // The same channel again is a resend: the cooldown applies.
+    // The step's cooldown, whatever the channel (but a first switch): before the flow changes.
     const phone = factor === 'sms' || factor === 'voice' ? factor : undefined;
-    if (phone && phone === flow.data.secondFactor)
-      await d.challenges.assertResendAllowed(phoneBinding(flow));
+    if (phone && second.factors.phone)
+      await d.challenges.assertMaySend({
+        binding: phoneBinding(flow),
+        target: { channel: phone, to: second.factors.phone.e164 },
+      });
     const data: ResetData = { ...flow.data, secondFactor: factor };
     delete data.passkeyRequest;
     // The passkey again: a new ceremony (the old one is void, answered or not).
@@ -506,7 +509,10 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
         if (factor !== 'sms' && factor !== 'voice') throw new AppError('FLOW_STATE_CONFLICT');
         return chooseSecondFactor({ token, factor, origin });
       }
-      await d.challenges.assertResendAllowed(emailBinding(flow));
+      await d.challenges.assertMaySend({
+        binding: emailBinding(flow),
+        target: { channel: 'email', to: acc?.email ?? flow.data.email },
+      });
       await hit(
         `reset-email:${emailKey(parseEmail(flow.data.email).normalized)}`,
         HOUR,

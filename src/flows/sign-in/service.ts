@@ -421,15 +421,11 @@ export function createSignInService(d: SignInDeps): SignInService {
         channel,
         pendingPhone: { e164: parsed.e164, country: parsed.country, kind: parsed.kind },
       };
-      // The same number by the same channel again is a resend (cooldown); anything else is not.
-      const pending = flow.data.pendingPhone;
-      if (
-        flow.state === 'confirm_phone' &&
-        pending?.e164 === parsed.e164 &&
-        flow.data.channel === channel
-      ) {
-        await d.challenges.assertResendAllowed({ flowId: flow.id, purpose: 'confirm_phone' });
-      }
+      // The flow's cooldown holds for any number (S10): checked before the flow changes.
+      await d.challenges.assertMaySend({
+        binding: { flowId: flow.id, purpose: 'confirm_phone' },
+        target: { channel, to: parsed.e164, country: parsed.country },
+      });
       const saved = await d.flows.save(flow, { state: 'confirm_phone', data });
       await steps.sendCurrent(saved, ctx, origin);
       return steps.view(token, saved, ctx);

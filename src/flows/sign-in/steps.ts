@@ -9,7 +9,7 @@ import { maskEmail } from '../../accounts/email.js';
 import type { RequestOrigin } from '../../audit/audit.js';
 import { AppError } from '../../errors/app-error.js';
 import type { AccountFactors } from '../../factors/account-factors.js';
-import type { ChallengeView, CodeChannel } from '../../factors/otp-code/challenge.js';
+import type { ChallengeView, CodeChannel, CodeTarget } from '../../factors/otp-code/challenge.js';
 import type { CodePurpose } from '../../factors/otp-code/codes.js';
 import {
   authenticationCeremony,
@@ -142,28 +142,28 @@ export function createSignInSteps(d: SignInDeps) {
     }
   }
 
+  /** Where a code of the flow's current step goes over `channel`. */
+  function targetOf(flow: SignInFlow, ctx: AccountContext, channel: CodeChannel): CodeTarget {
+    if (channel === 'email') return { channel, to: ctx.acc.email };
+    if (flow.state === 'confirm_phone' && flow.data.pendingPhone) {
+      const { e164, country } = flow.data.pendingPhone;
+      return { channel, to: e164, country };
+    }
+    const phone = requirePhone(ctx.factors);
+    return { channel, to: phone.e164, country: phone.country };
+  }
+
   /** Sends the code of the flow's current step over `flow.data.channel`. */
   async function sendCurrent(
     flow: SignInFlow,
     ctx: AccountContext,
     origin: RequestOrigin,
   ): Promise<void> {
-    const { acc, factors, policy } = ctx;
+    const { acc, policy } = ctx;
     const purpose = purposeOf[flow.state];
     const channel = flow.data.channel ?? 'email';
     if (!purpose) throw new AppError('FLOW_STATE_CONFLICT');
-    let target;
-    if (channel === 'email') target = { channel, to: acc.email };
-    else if (flow.state === 'confirm_phone' && flow.data.pendingPhone) {
-      target = {
-        channel,
-        to: flow.data.pendingPhone.e164,
-        country: flow.data.pendingPhone.country,
-      };
-    } else {
-      const phone = requirePhone(factors);
-      target = { channel, to: phone.e164, country: phone.country };
-    }
+    const target = targetOf(flow, ctx, channel);
     await d.challenges.send({
       binding: { flowId: flow.id, purpose },
       target,
@@ -276,10 +276,11 @@ export function createSignInSteps(d: SignInDeps) {
       if (!chosen || !allowed.includes(chosen)) throw new AppError('CHANNEL_NOT_AVAILABLE');
       const purpose = purposeOf[flow.state];
       if (!purpose) throw new AppError('FLOW_STATE_CONFLICT');
-      const sendingAlready = (flow.data.method ?? 'code') === 'code';
-      // Switching channel (or from the app to a sent code) is not a resend: no cooldown for it.
-      if (sendingAlready && chosen === flow.data.channel)
-        await d.challenges.assertResendAllowed({ flowId: flow.id, purpose });
+      // The step's cooldown, whatever the channel (but a first switch): before the flow changes.
+      await d.challenges.assertMaySend({
+        binding: { flowId: flow.id, purpose },
+        target: targetOf(flow, ctx, chosen),
+      });
       return {
         ...withoutPasskeyRequest(flow.data),
         channel: chosen,

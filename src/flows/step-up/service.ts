@@ -12,7 +12,12 @@ import type { Throttle } from '../../accounts/throttle.js';
 import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
 import type { Clock } from '../../clock.js';
 import { AppError } from '../../errors/app-error.js';
-import type { ChallengeView, Challenges, CodeChannel } from '../../factors/otp-code/challenge.js';
+import type {
+  ChallengeView,
+  Challenges,
+  CodeChannel,
+  CodeTarget,
+} from '../../factors/otp-code/challenge.js';
 import type { CodeService } from '../../factors/otp-code/codes.js';
 import type { RelyingPartyConfig } from '../../config/webauthn.js';
 import {
@@ -133,6 +138,14 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
   const methods = async (account: Account) =>
     methodsUnder(await d.policies.forAccount(account.id), account);
 
+  /** Where a step-up code over `channel` goes: the account's phone, or its email. */
+  async function targetOf(auth: AuthenticatedSession, channel: CodeChannel): Promise<CodeTarget> {
+    const phone = channel === 'email' ? undefined : await d.phones.find(auth.account.id);
+    return phone
+      ? { channel, to: phone.e164, country: phone.country }
+      : { channel, to: auth.account.email };
+  }
+
   /**
    * Checks the method is the user's; sends the code unless it comes from the app; for a passkey,
    * returns a new ceremony for the account's usable passkeys.
@@ -151,12 +164,10 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
       const allow = (await d.passkeys.list(auth.account.id)).filter((p) => p.flagged_at === null);
       return authenticationCeremony(d.rp, clock.now(), { allow, userVerification: 'preferred' });
     }
-    const phone = channel === 'email' ? undefined : await d.phones.find(auth.account.id);
     await d.challenges.send({
       binding: { flowId, purpose: 'step_up' },
-      target: phone
-        ? { channel, to: phone.e164, country: phone.country }
-        : { channel, to: auth.account.email },
+      target: await targetOf(auth, channel),
+      pace: { accountChanges: auth.account.id },
       accountId: auth.account.id,
       ip: origin.ip,
       alternatives: allowed.filter((m): m is CodeChannel => m !== 'totp' && m !== 'passkey'),
@@ -242,8 +253,13 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
     async resend(auth, token, channel, origin) {
       const flow = await load(auth, token);
       const chosen = channel ?? flow.data.channel;
-      if (chosen === flow.data.channel && chosen !== 'totp' && chosen !== 'passkey')
-        await d.challenges.assertResendAllowed({ flowId: flow.id, purpose: 'step_up' });
+      // The account's cooldown for step-up codes (S10): checked before the flow changes.
+      if (chosen !== 'totp' && chosen !== 'passkey')
+        await d.challenges.assertMaySend({
+          binding: { flowId: flow.id, purpose: 'step_up' },
+          target: await targetOf(auth, chosen),
+          pace: { accountChanges: auth.account.id },
+        });
       const data: StepUpData = { sessionId: flow.data.sessionId, channel: chosen };
       const saved = await d.flows.save(flow, { state: 'pending', data });
       const passkeyRequest = await send(auth, saved.id, chosen, origin);
@@ -260,6 +276,7 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
       if (flow.data.channel !== 'passkey') throw new AppError('FLOW_STATE_CONFLICT');
       // Consumed before the answer is looked at: a challenge is answered once (S15).
       await d.flows.save(flow, { state: 'done', data: flow.data });
+      await d.codes.revoke({ flowId: flow.id, purpose: 'step_up' });
       const challenge = liveChallenge(flow.data.passkeyRequest, clock.now());
       const { proof } = await d.passkey.verify({
         accountId: auth.account.id,
@@ -298,6 +315,8 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
         });
       }
       await d.flows.save(flow, { state: 'done', data: flow.data });
+      // Done: a code sent before the user chose another method stops counting (or working).
+      await d.codes.revoke({ flowId: flow.id, purpose: 'step_up' });
       const now = clock.now();
       if (method === 'sms' || method === 'voice') await d.phones.touch(auth.account.id, now);
       const rotated = await d.sessions.rotate(auth.session, {
