@@ -427,6 +427,7 @@ export function createServices(
     audit,
     policies,
     configured: policy,
+    textsAvailable: config.mode !== 'production' || config.sms.provider === 'twilio',
     portalName: config.portalName,
     notify,
   });

@@ -78,6 +78,43 @@ describe('configuration', () => {
     expect(found.some((p) => p.startsWith('SMTP_URL is required in production'))).toBe(true);
   });
 
+  it('asks for an SMS provider in production only when the policy can send texts or calls', () => {
+    const production = {
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://id.example.com',
+      SECRET_KEY: 'production-secret-key-of-more-than-32-characters',
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+    };
+    const dir = dataDir();
+    const noPhone = join(dir, 'policy.json');
+    writeFileSync(
+      noPhone,
+      JSON.stringify({
+        extends: 'strong-mfa',
+        name: 'App or passkey',
+        factors: ['password', 'totp', 'passkey', 'recovery_code'],
+        minimum: [['passkey'], ['totp']],
+      }),
+    );
+    // No phone among the factors: nothing is ever texted or called, so no provider is needed.
+    expect(problems({ ...production, PORTCULLIS_POLICY: noPhone })).toEqual([]);
+    // Every preset lets users add a phone: the provider is needed, and the reason says why.
+    for (const preset of ['email-first', 'strong-mfa', 'sms-required']) {
+      expect(problems({ ...production, PORTCULLIS_POLICY: preset })).toEqual([
+        `SMS_PROVIDER=twilio is required in production: the policy "${preset}" lets users add a phone (\`phone\` in its factors), whose codes go by text or call. Configure the provider, or a policy without \`phone\` (docs/operations.md).`,
+      ]);
+    }
+    expect(
+      problems({
+        ...production,
+        SMS_PROVIDER: 'twilio',
+        TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+        TWILIO_AUTH_TOKEN: 'token',
+        TWILIO_FROM_NUMBER: '+15005550006',
+      }),
+    ).toEqual([]);
+  });
+
   it('reads a PostgreSQL URL', () => {
     const c = loadConfig({
       DATA_DIR: dataDir(),

@@ -9,6 +9,7 @@ import { options, type OptionSpec } from './options.js';
 import { parseRelyingParty, type RelyingPartyConfig } from './webauthn.js';
 import { presets, type Policy } from '../policy/presets.js';
 import { PolicyError, resolvePolicy } from '../policy/schema.js';
+import { sendsTexts } from '../policy/texts.js';
 
 export type Mode = 'development' | 'production' | 'test';
 export type PolicyName = 'email-first' | 'strong-mfa' | 'sms-required';
@@ -210,10 +211,6 @@ export function loadConfig(env: Raw = process.env): Config {
       fromNumber: String(v.TWILIO_FROM_NUMBER ?? ''),
       baseUrl: String(v.TWILIO_API_BASE_URL),
     };
-  } else if (mode === 'production') {
-    problems.push(
-      'SMS_PROVIDER must be twilio in production (the development outbox is off there)',
-    );
   }
 
   const encryptionKeys = parseEncryptionKeys(v.ENCRYPTION_KEYS as string | undefined, problems);
@@ -231,6 +228,12 @@ export function loadConfig(env: Raw = process.env): Config {
   let policy: Policy = presets['email-first'];
   try {
     policy = resolvePolicy(String(v.PORTCULLIS_POLICY));
+    // The development outbox is off in production: texts need the provider, if any can be sent.
+    if (mode === 'production' && smsProvider !== 'twilio' && sendsTexts(policy)) {
+      problems.push(
+        `SMS_PROVIDER=twilio is required in production: the policy "${policy.name}" lets users add a phone (\`phone\` in its factors), whose codes go by text or call. Configure the provider, or a policy without \`phone\` (docs/operations.md).`,
+      );
+    }
   } catch (err) {
     if (!(err instanceof PolicyError)) throw err;
     problems.push(...err.problems.map((p) => `PORTCULLIS_POLICY: ${p}`));

@@ -217,7 +217,7 @@ export const options = [
     kind: 'enum',
     values: ['dev-outbox', 'twilio'],
     default: 'dev-outbox',
-    doc: "Who sends text messages and voice calls. `dev-outbox` stores them at `/dev/outbox` (refused in production); `twilio` uses a provider with Twilio's REST API (Messages and Calls).",
+    doc: "Who sends text messages and voice calls. `dev-outbox` stores them at `/dev/outbox` (never in production); `twilio` uses a provider with Twilio's REST API (Messages and Calls). Required in production when the policy can send texts or calls (`phone` in its `factors`, as in every preset); a deployment whose policy has no phone needs none, and an administrator's policy with a phone is then refused (`POLICY_INVALID`).",
   },
   {
     env: 'TWILIO_ACCOUNT_SID',

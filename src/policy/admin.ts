@@ -2,7 +2,8 @@
  * Policy administration, behind the admin routes (S23: their context checks the admin role and
  * an AAL2 session); organisations are in organisations.ts. It enforces:
  *   - the deployment policy an administrator sets replaces PORTCULLIS_POLICY until cleared, and
- *     is validated (every bad field named) before it is stored;
+ *     is validated (every bad field named) before it is stored; one that lets users add a phone
+ *     is refused where no SMS provider is configured (production without one: `texts.ts`);
  *   - an organisation's override is validated the same way, and only ever tightens (`tighten`);
  *   - an account belongs to one organisation at most: adding a member of another is refused;
  *   - every change is audited with the administrator as actor (S25), and a member added or
@@ -23,6 +24,7 @@ import {
   type PolicyOverrideDocument,
 } from './schema.js';
 import type { PolicySource } from './source.js';
+import { NO_SMS_PROVIDER, sendsTexts } from './texts.js';
 import type { UnitOfWork } from '../store/unit-of-work.js';
 
 export interface DeploymentPolicyView {
@@ -92,6 +94,8 @@ export interface PolicyAdminDeps {
   policies: PolicySource;
   /** PORTCULLIS_POLICY: what applies when no administrator has set one. */
   configured: Policy;
+  /** Whether texts and calls can be sent (an SMS provider, or the development outbox). */
+  textsAvailable: boolean;
   portalName: string;
   notify: (message: OutgoingMessage) => Promise<void>;
 }
@@ -152,7 +156,12 @@ export function createPolicyAdmin(d: PolicyAdminDeps): PolicyAdmin {
     deployment,
 
     async setDeployment(admin, document, origin) {
-      const policy = validated(() => policyFromDocument(document));
+      const policy = validated(() => {
+        const next = policyFromDocument(document);
+        // Its users could add a phone no code could reach: refused, the running policy kept.
+        if (sendsTexts(next) && !d.textsAvailable) throw new PolicyError([NO_SMS_PROVIDER]);
+        return next;
+      });
       const now = clock.now();
       const values = { document: JSON.stringify(document), updated_at: now, updated_by: admin.id };
       await db
