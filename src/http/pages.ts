@@ -1,13 +1,15 @@
 /**
  * Serves the built hosted pages (web/dist). Hashed assets are cached for a year; every page
- * route answers with index.html and the client router takes over. Unknown API paths get the JSON
- * NOT_FOUND error instead.
+ * route answers with index.html and the client router takes over. An unknown address opened by a
+ * browser (a GET whose Accept names `text/html`) answers 404 with index.html too, whose router
+ * shows "Page not found": a browser never sees raw JSON. API clients keep the JSON `NOT_FOUND`:
+ * everything under `/api` (its own not-found handler, by prefix), and any other request.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../errors/app-error.js';
 import { sendError } from './error-handler.js';
 
@@ -54,10 +56,34 @@ export async function registerPages(app: FastifyInstance, webDist: string): Prom
   const html = built
     ? readFileSync(indexFile, 'utf8')
     : '<!doctype html><title>Portcullis</title><p>The hosted pages are not built. Run <code>npm run build:web</code>.</p>';
+  const page = (reply: FastifyReply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
   for (const url of pageRoutes) {
-    app.get(url, { schema: { hide: true } }, async (_request, reply) =>
-      reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html),
-    );
+    app.get(url, { schema: { hide: true } }, async (_request, reply) => page(reply));
   }
-  app.setNotFoundHandler(async (_request, reply) => sendError(reply, new AppError('NOT_FOUND')));
+  const notFound = (reply: FastifyReply) => sendError(reply, new AppError('NOT_FOUND'));
+  await app.register(
+    async (api) => {
+      api.setNotFoundHandler(async (_request, reply) => notFound(reply));
+    },
+    { prefix: '/api' },
+  );
+  app.setNotFoundHandler(async (request, reply) =>
+    (request.method === 'GET' || request.method === 'HEAD') && acceptsHtml(request.headers.accept)
+      ? page(reply.code(404))
+      : notFound(reply),
+  );
+}
+
+/**
+ * Whether an Accept header names HTML: `text/html` or `text/*` with a non-zero quality. `*\/*`
+ * alone does not count: an API client (curl, fetch) sends it, and keeps its JSON.
+ */
+export function acceptsHtml(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some((range) => {
+    const [type = '', ...params] = range.split(';').map((p) => p.trim().toLowerCase());
+    if (type !== 'text/html' && type !== 'text/*') return false;
+    const q = params.find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
 }
