@@ -11,6 +11,7 @@ import type { Config } from './config/load.js';
 import type { Argon2Params } from './factors/password/hashing.js';
 import type { Sender } from './delivery/sender.js';
 import { requireAdmin, requireSession } from './http/auth.js';
+import { compilersFactory } from './http/compilers.js';
 import { registerErrorHandler, sendError, toAppError } from './http/error-handler.js';
 import { loggerOptions } from './http/logging.js';
 import { createMetrics, registerRequestMetrics } from './http/metrics.js';
@@ -69,6 +70,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
       },
     },
     return503OnClosing: true,
+    schemaController: { compilersFactory },
     // Errors Fastify raises before routing (a malformed URL, an overlong parameter) skip the
     // hooks: answer them in the registry's shape with the security headers set here.
     frameworkErrors: (error, request, reply) => {

@@ -30,6 +30,14 @@ export const Password = Type.String({
   maxLength: 1024,
   description: 'Password (12 to 128 characters once normalised).',
 });
+/**
+ * An id the API gave out (a session, a passkey, an organisation, an account): base64url. Anything
+ * else is refused by the schema, before it reaches a query (PostgreSQL refuses a NUL in text).
+ */
+export const ResourceId = Type.String({
+  pattern: '^[A-Za-z0-9_-]{1,64}$',
+  description: 'An id as the API gave it.',
+});
 /** Any length is accepted: a wrong or truncated token gets the same answer as an unknown one. */
 export const FlowToken = Type.String({
   minLength: 1,

@@ -33,6 +33,7 @@ describe('housekeeping', () => {
       codes: 0,
       sessions: 0,
       outbox: 0,
+      givenUp: 0,
       counters: 0,
     });
 

@@ -1,7 +1,7 @@
 /**
  * Housekeeping: deletes rows that can never be used again (ended flows, spent or expired codes,
- * expired sessions, old development-outbox messages, send counters of past windows). The audit
- * log is never touched.
+ * expired sessions, old development-outbox messages, outgoing messages given up a week ago, send
+ * counters of past windows). The audit log is never touched; nor is a message still to be sent.
  * server.ts runs it every 10 minutes; it is safe to run from several processes at once.
  */
 import { sql } from 'kysely';
@@ -15,6 +15,7 @@ export interface PurgeCounts {
   codes: number;
   sessions: number;
   outbox: number;
+  givenUp: number;
   counters: number;
 }
 
@@ -42,12 +43,17 @@ export async function purgeExpired(
     .deleteFrom('outbox_messages')
     .where('created_at', '<', now - 7 * DAY)
     .executeTakeFirst();
+  const givenUp = await db
+    .deleteFrom('outgoing_messages')
+    .where('failed_at', '<', now - 7 * DAY)
+    .executeTakeFirst();
   const counters = await purgeRateCounters(db, now);
   return {
     flows: count(flows),
     codes: count(codes),
     sessions: count(sessions),
     outbox: count(outbox),
+    givenUp: count(givenUp),
     counters,
   };
 }

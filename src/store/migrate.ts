@@ -2,8 +2,9 @@
  * One set of migrations for both dialects, registered in order here (no directory scanning,
  * so the built and the source trees behave the same).
  */
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Store } from './dialect.js';
+import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001-foundation.js';
 import * as m0002 from './migrations/0002-phones.js';
 import * as m0003 from './migrations/0003-totp-recovery.js';
@@ -30,11 +31,31 @@ export const migrationNames = Object.keys(migrations);
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /**
+ * On PostgreSQL, migrations (and the schema they fill, when one is configured) are made under one
+ * advisory lock, so several processes starting at once migrate one after another, and nothing
+ * else holding the lock (a test dropping its schema) runs alongside.
+ */
+export const MIGRATION_LOCK_ID = 7402311;
+
+/**
  * Kysely's own bookkeeping tables live in the store's schema too: otherwise, on PostgreSQL, a
  * `kysely_migration` table in another schema of the same database would be taken for ours.
  */
-export async function migrateToLatest(store: Pick<Store, 'db' | 'schema'>): Promise<void> {
-  const { db, schema } = store;
+export async function migrateToLatest(store: Pick<Store, 'db' | 'schema' | 'kind'>): Promise<void> {
+  if (store.kind !== 'postgres') return migrate(store.db, store.schema);
+  await store.db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
+    try {
+      if (store.schema)
+        await sql`create schema if not exists ${sql.id(store.schema)}`.execute(conn);
+      await migrate(conn, store.schema);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
+    }
+  });
+}
+
+async function migrate(db: Kysely<Database>, schema: string | undefined): Promise<void> {
   const migrator = new Migrator({
     db,
     provider,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +7,18 @@ import { loadConfig, type Config } from '../../src/config/load.js';
 /**
  * A valid test configuration: in-memory SQLite, quiet logs, a fixed secret, and per-IP limits out
  * of the way (every test request comes from one address; test/http/rate-limit.security.test.ts
- * sets its own).
+ * sets its own). In the `postgres` project (`TEST_DIALECT=postgres`), the database is a fresh
+ * PostgreSQL schema instead, made by the first migration and dropped when the run ends.
  */
 export function testConfig(env: Record<string, string> = {}): Config {
+  const config = baseConfig(env);
+  const url = process.env.TEST_DATABASE_URL;
+  if (process.env.TEST_DIALECT !== 'postgres' || env.DATABASE_URL || !url) return config;
+  const schema = `${process.env.TEST_SCHEMA_PREFIX ?? 't_app_'}${randomBytes(5).toString('hex')}`;
+  return { ...config, database: { kind: 'postgres', url, poolSize: 4, schema } };
+}
+
+function baseConfig(env: Record<string, string>): Config {
   return loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'portcullis-test-')),

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openStore, type DatabaseConfig, type Store } from '../../src/store/dialect.js';
-import { migrateToLatest } from '../../src/store/migrate.js';
+import { MIGRATION_LOCK_ID, migrateToLatest } from '../../src/store/migrate.js';
 
 export const postgresUrl = process.env.TEST_DATABASE_URL;
 
@@ -22,18 +22,20 @@ export interface TestStore {
 }
 
 /**
- * Schema DDL (create + migrate, drop) from parallel test files is serialised by an advisory lock:
- * Kysely's migrator lists every table of the database, which fails if another file drops its
- * schema at that moment. Stores live and run in parallel; only their set-up and tear-down wait.
+ * Schema DDL (create + migrate, drop) from parallel test files is serialised by the advisory lock
+ * migrations take (`MIGRATION_LOCK_ID`): Kysely's migrator lists every table of the database,
+ * which fails if another file drops its schema at that moment. Stores live and run in parallel;
+ * only their set-up and tear-down wait. (`migrateToLatest` takes the lock itself: never call it
+ * inside this.)
  */
 export async function withDdlLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
   const lock = new pg.Client({ connectionString: url });
   await lock.connect();
-  await lock.query('select pg_advisory_lock(7402311)');
+  await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
   try {
     return await fn();
   } finally {
-    await lock.query('select pg_advisory_unlock(7402311)');
+    await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
     await lock.end();
   }
 }
@@ -52,13 +54,7 @@ export async function openPostgresStore(url: string): Promise<TestStore> {
   const config: DatabaseConfig = { kind: 'postgres', url, poolSize: 5, schema };
   const store = openStore(config);
   try {
-    await withDdlLock(url, async () => {
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      await admin.query(`CREATE SCHEMA ${schema}`);
-      await admin.end();
-      await migrateToLatest(store);
-    });
+    await migrateToLatest(store); // creates the schema, under the migration lock
   } catch (err) {
     await store.close();
     await dropSchema(url, schema); // never leave a half-migrated schema behind

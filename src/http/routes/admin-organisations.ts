@@ -11,13 +11,13 @@ import type { OrganisationDetail, OrganisationView } from '../../policy/admin.js
 import { overrideFromDocument } from '../../policy/schema.js';
 import type { Services } from '../../services.js';
 import { signedIn } from '../auth.js';
-import { Email, errors, Timestamp } from '../schemas.js';
+import { Email, errors, ResourceId, Timestamp } from '../schemas.js';
 import { checkPolicyIn } from './admin-policy.js';
 import { origin } from './public.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const Id = Type.String({ minLength: 1, maxLength: 64 });
+const Id = ResourceId;
 const OrganisationParams = Type.Object({ id: Id }, { additionalProperties: false });
 const MemberParams = Type.Object({ id: Id, accountId: Id }, { additionalProperties: false });
 

@@ -17,15 +17,13 @@ import {
   PasskeyCreationOptions,
   PasskeyInfo,
   PasskeyName,
+  ResourceId,
   Timestamp,
 } from '../schemas.js';
 import { setSessionCookie, type CookiePolicy } from '../session-cookie.js';
 import { origin } from './public.js';
 
-const PasskeyId = Type.Object(
-  { id: Type.String({ minLength: 1, maxLength: 64 }) },
-  { additionalProperties: false },
-);
+const PasskeyId = Type.Object({ id: ResourceId }, { additionalProperties: false });
 
 export function registerPasskeyRoutes(
   app: FastifyInstance,

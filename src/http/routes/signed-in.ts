@@ -6,7 +6,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { Services } from '../../services.js';
 import { signedIn } from '../auth.js';
 import { presentSession, presentUser } from '../present.js';
-import { errors, SessionInfo, Timestamp, User } from '../schemas.js';
+import { errors, ResourceId, SessionInfo, Timestamp, User } from '../schemas.js';
 import { clearSessionCookie, type CookiePolicy } from '../session-cookie.js';
 import { origin } from './public.js';
 
@@ -110,10 +110,7 @@ export function registerSignedInRoutes(
       schema: {
         tags,
         summary: 'End one of your sessions',
-        params: Type.Object(
-          { id: Type.String({ minLength: 1, maxLength: 64 }) },
-          { additionalProperties: false },
-        ),
+        params: Type.Object({ id: ResourceId }, { additionalProperties: false }),
         response: { 204: Type.Null(), ...errors('UNAUTHENTICATED', 'SESSION_NOT_FOUND') },
       },
     },
