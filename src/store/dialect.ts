@@ -123,12 +123,17 @@ function guardedPool(pool: pg.Pool): PostgresPool {
       } catch (err) {
         throw new DependencyUnavailableError('database', err);
       }
+      // A connection that failed under a query (lost, or silent past the timeout) may still
+      // owe that query's answer: it is destroyed on release, never handed to the next query.
+      let broken = false;
       return {
         query: ((text: string, parameters: unknown[]) =>
           client.query(text, parameters).catch((err: unknown) => {
-            throw postgresUnavailable(err) ? new DependencyUnavailableError('database', err) : err;
+            if (!postgresUnavailable(err)) throw err;
+            broken = true;
+            throw new DependencyUnavailableError('database', err);
           })) as never,
-        release: () => client.release(),
+        release: () => client.release(broken),
       };
     },
     end: () => pool.end(),

@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -160,4 +160,42 @@ export async function until(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`${what} did not happen in ${timeoutMs} ms`);
+}
+
+export interface TcpProxy {
+  port: number;
+  /** From now on nothing crosses: open connections stall, new ones are accepted and ignored. */
+  blackHole(): void;
+  /** New connections are forwarded again (stalled ones stay stalled until their owner gives up). */
+  restore(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy to 127.0.0.1:`targetPort` that a test can turn into a black hole. */
+export async function tcpProxy(targetPort: number): Promise<TcpProxy> {
+  const open = new Set<Socket>();
+  let hole = false;
+  const server = createServer((client) => {
+    open.add(client);
+    client.on('close', () => open.delete(client));
+    client.on('error', () => undefined);
+    if (hole) return; // accepted, never answered
+    const upstream = connect(targetPort, '127.0.0.1');
+    open.add(upstream);
+    upstream.on('close', () => open.delete(upstream));
+    upstream.on('error', () => client.destroy());
+    client.on('data', (d) => !hole && upstream.write(d));
+    upstream.on('data', (d) => !hole && client.write(d));
+    client.on('close', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    blackHole: () => void (hole = true),
+    restore: () => void (hole = false),
+    async close() {
+      for (const s of open) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

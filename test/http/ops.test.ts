@@ -135,6 +135,42 @@ describe('metrics', () => {
     expect(text).toContain('portcullis_http_request_duration_seconds_bucket');
   });
 
+  it('shows the outbox: sent and failed by channel, what waits and for how long', async () => {
+    const failing = await buildApp(
+      {},
+      {
+        senders: [
+          {
+            channel: 'sms',
+            provider: 'down',
+            send: () => Promise.reject(new Error('provider down')),
+          },
+        ],
+      },
+    );
+    try {
+      const { outbox } = failing.app.services;
+      await outbox.enqueue({ channel: 'email', to: 'ada@clinic.example', text: 'Hello' });
+      await outbox.enqueue({ channel: 'sms', to: '+447546123456', text: 'Your number changed' });
+      await outbox.flush();
+      failing.clock.advance(90_000);
+      const text = (await failing.app.inject({ method: 'GET', url: '/metrics' })).body;
+      const plain = (name: string) =>
+        Number(
+          /^(\S+) (\S+)$/m.exec(text.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2],
+        );
+      expect(sample(text, 'portcullis_outbox_sent_total', { channel: 'email' })).toBe(1);
+      expect(
+        sample(text, 'portcullis_outbox_failed_total', { channel: 'sms', gave_up: 'false' }),
+      ).toBe(1);
+      expect(plain('portcullis_outbox_queued')).toBe(1);
+      expect(plain('portcullis_outbox_given_up')).toBe(0);
+      expect(plain('portcullis_outbox_oldest_age_seconds')).toBe(90);
+    } finally {
+      await failing.app.close();
+    }
+  });
+
   it('counts another success after a second sign-in', async () => {
     const before = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
     const start = sample(before, 'portcullis_sign_in_total', { outcome: 'success' }) ?? 0;

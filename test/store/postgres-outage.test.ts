@@ -4,6 +4,8 @@
  * process with "Unhandled 'error' event … on BoundPool". Now:
  * - on the shared server: the app's own backends are terminated, idle and mid-request; every
  *   answer is a success or a registered 503, and the next requests succeed with no restart;
+ * - with the network to it gone silent (a TCP proxy that stops forwarding), no request waits
+ *   past `DATABASE_TIMEOUT_MS` (plus the client's one-second margin): each answers 503;
  * - on a private cluster (initdb in a temporary folder, its own port) stopped and started under a
  *   small load, a real server process answers 503 DATABASE_UNAVAILABLE with Retry-After within
  *   its timeout, /readyz says so, and service comes back by itself; the times are printed.
@@ -18,9 +20,11 @@ import {
   freePort,
   privatePostgres,
   startServer,
+  tcpProxy,
   until,
   type PrivatePostgres,
   type ServerProcess,
+  type TcpProxy,
 } from '../helpers/processes.js';
 
 async function query(url: string, text: string, values: unknown[] = []) {
@@ -89,6 +93,50 @@ describe.runIf(postgresUrl)('the shared server ends our backends', () => {
       }
     }
     expect((await check()).status).toBe(401);
+  });
+});
+
+describe.runIf(postgresUrl)('the network to the database goes silent', () => {
+  const base = postgresUrl ?? '';
+  const database = `portcullis_hole_${randomBytes(5).toString('hex')}`;
+  const TIMEOUT_MS = 500;
+  let proxy: TcpProxy;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    await query(base, `CREATE DATABASE ${database}`);
+    proxy = await tcpProxy(Number(new URL(base).port || 5432));
+    const url = new URL(databaseUrl(base, database));
+    url.port = String(proxy.port);
+    server = await startTestServer({
+      env: { DATABASE_URL: url.toString(), DATABASE_TIMEOUT_MS: String(TIMEOUT_MS) },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await proxy?.close();
+    await query(base, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  it('answers 503 within its timeout instead of waiting, and serves again once packets flow', async () => {
+    const check = () => fetch(`${server.url}/api/v1/session`, { headers: BOGUS });
+    await Promise.all(Array.from({ length: 4 }, check)); // connections in the pool
+    proxy.blackHole();
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const started = Date.now();
+        const res = await check();
+        return { status: res.status, ms: Date.now() - started };
+      }),
+    );
+    for (const a of answers) {
+      expect(a.status).toBe(503);
+      // A statement the server never sees is given up a second after the timeout.
+      expect(a.ms).toBeLessThan(TIMEOUT_MS + 1_000 + 1_000);
+    }
+    proxy.restore();
+    await until(async () => (await check()).status === 401, { what: 'service to resume' });
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
   });
 });
 
