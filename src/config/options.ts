@@ -324,7 +324,7 @@ export const options = [
     default: '30',
     min: 1,
     max: 100000,
-    doc: 'Sign-in attempts (password, passkey, and each code or factor step) accepted per client IP per minute (S33), on top of the per-account limits of S5. Set it to what the largest office behind one address needs.',
+    doc: 'Sign-ins (an email and password, or a passkey answered without a password) accepted per client IP per minute (S33), on top of the per-account limits of S5. Set it to what the largest office behind one address needs.',
   },
   {
     env: 'RATE_LIMIT_SIGN_UP_PER_HOUR',
