@@ -58,17 +58,15 @@ describe('a message whose process dies before sending it', () => {
 
   async function server(dataDir: string, smtpPort: number): Promise<ServerProcess> {
     const port = await freePort();
-    const p = startServer(
-      {
-        DATA_DIR: dataDir,
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
-        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-        // Short timeouts keep the claim short (the claim outlasts every send it covers).
-        SMTP_TIMEOUT_SECONDS: '1',
-        PROVIDER_TIMEOUT_MS: '500',
-      },
-      port,
-    );
+    const p = startServer({
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      // Short timeouts keep the claim short (the claim outlasts every send it covers).
+      SMTP_TIMEOUT_SECONDS: '1',
+      PROVIDER_TIMEOUT_MS: '500',
+    });
     running.push(p);
     await p.ready;
     return p;

@@ -3,40 +3,17 @@
  * create the first administrator, serves requests, and on SIGTERM finishes what is in flight,
  * closes the database and exits 0.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-function start(env: Record<string, string>): {
-  child: ChildProcess;
-  output: () => string;
-  ready: Promise<void>;
-} {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: new URL('..', import.meta.url).pathname,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Portcullis is listening')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
-  });
-  return { child, output: () => out, ready };
-}
+import { startServer } from './helpers/processes.js';
 
 describe('the server process', () => {
   it('starts with defaults, tells how to create the first admin, and shuts down gracefully on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-server-'));
     const port = String(20000 + Math.floor(Math.random() * 20000));
-    const { child, output, ready } = start({
+    const { child, output, ready } = startServer({
       DATA_DIR: dataDir,
       PORT: port,
       PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -75,7 +52,7 @@ describe('the server process', () => {
   });
 
   it('refuses to start on a bad variable and names it', async () => {
-    const { child, ready } = start({
+    const { child, ready } = startServer({
       DATA_DIR: mkdtempSync(join(tmpdir(), 'portcullis-server-')),
       PORT: 'eighty',
     });

@@ -29,11 +29,11 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
-/** `node --import tsx src/server.ts` with exactly `env` (and PATH). */
-export function startServer(env: Record<string, string>, port: number): ServerProcess {
+/** `node --import tsx src/server.ts` with exactly `env` (and PATH; `LOG_LEVEL` warn unless set). */
+export function startServer(env: Record<string, string>): ServerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: new URL('../..', import.meta.url).pathname,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', PORT: String(port), ...env },
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -50,7 +50,7 @@ export function startServer(env: Record<string, string>, port: number): ServerPr
     void exited.then((code) => reject(new Error(`exited with ${code}: ${out}`)));
   });
   ready.catch(() => undefined);
-  return { child, url: `http://127.0.0.1:${port}`, output: () => out, ready, exited };
+  return { child, url: `http://127.0.0.1:${env.PORT ?? 3000}`, output: () => out, ready, exited };
 }
 
 const pgBin = (tool: string) => {

@@ -152,15 +152,13 @@ describe.runIf(havePostgresTools || process.env.CI === 'true')(
     beforeAll(async () => {
       cluster = await privatePostgres();
       const port = await freePort();
-      server = startServer(
-        {
-          DATABASE_URL: cluster.url,
-          DATABASE_TIMEOUT_MS: String(TIMEOUT_MS),
-          PUBLIC_URL: `http://127.0.0.1:${port}`,
-          DATA_DIR: `/tmp/portcullis-outage-${port}`,
-        },
-        port,
-      );
+      server = startServer({
+        PORT: String(port),
+        DATABASE_URL: cluster.url,
+        DATABASE_TIMEOUT_MS: String(TIMEOUT_MS),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        DATA_DIR: `/tmp/portcullis-outage-${port}`,
+      });
       await server.ready;
     }, 60_000);
     afterAll(async () => {
