@@ -4,7 +4,7 @@
  * nothing, and no GET changes state.
  */
 import type { InjectOptions } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   buildApp,
   errorCode,
@@ -41,7 +41,7 @@ describe('CSRF protection of state-changing routes (S18)', () => {
   let sessionId: string;
   let origin: string;
 
-  beforeEach(async () => {
+  async function setUp() {
     // Password hashing is not under test here; cheap parameters keep a fresh app per test fast.
     t = await buildApp({}, { argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 } });
     origin = t.app.services.config.publicUrl.origin;
@@ -52,8 +52,7 @@ describe('CSRF protection of state-changing routes (S18)', () => {
       headers: { cookie: user.cookie.header },
     });
     sessionId = me.json<{ session: { id: string } }>().session.id;
-  });
-  afterEach(() => t.app.close());
+  }
 
   function request(route: OpenApiRoute, headers: Record<string, string>): InjectOptions {
     const body = bodyFor(route, user);
@@ -99,19 +98,116 @@ describe('CSRF protection of state-changing routes (S18)', () => {
     ],
   ];
 
-  it.each(named(stateChanging))(
-    'refuses %s with 403 CSRF_CHECK_FAILED on every failed check, and changes nothing',
-    async (_name, route) => {
-      const before = await snapshot(t.app);
-      for (const [label, headers] of refusals(origin)) {
-        const res = await t.app.inject(request(route, headers));
-        expect({ label, status: res.statusCode, code: errorCode(res) }).toEqual({
-          label,
-          status: 403,
-          code: 'CSRF_CHECK_FAILED',
+  // Refused requests change nothing (each test checks so): one app serves them all.
+  describe('refused', () => {
+    beforeAll(setUp);
+    afterAll(() => t.app.close());
+
+    it.each(named(stateChanging))(
+      'refuses %s with 403 CSRF_CHECK_FAILED on every failed check, and changes nothing',
+      async (_name, route) => {
+        const before = await snapshot(t.app);
+        for (const [label, headers] of refusals(origin)) {
+          const res = await t.app.inject(request(route, headers));
+          expect({ label, status: res.statusCode, code: errorCode(res) }).toEqual({
+            label,
+            status: 403,
+            code: 'CSRF_CHECK_FAILED',
+          });
+          expect(res.json<{ error: { message: string } }>().error.message.length).toBeGreaterThan(
+            10,
+          );
+        }
+        expect(await snapshot(t.app)).toEqual(before);
+        const still = await t.app.inject({
+          method: 'GET',
+          url: '/api/v1/session',
+          headers: { cookie: user.cookie.header },
         });
-        expect(res.json<{ error: { message: string } }>().error.message.length).toBeGreaterThan(10);
+        expect(still.statusCode).toBe(200);
+      },
+    );
+  });
+
+  describe('let through', () => {
+    beforeEach(setUp);
+    afterEach(() => t.app.close());
+
+    it.each(named(stateChanging))(
+      'lets %s through with the header and the portal’s own origin',
+      async (_name, route) => {
+        const allowed: Record<string, string>[] = [
+          { 'x-portcullis-csrf': '1' },
+          { 'x-portcullis-csrf': '1', origin },
+          { 'x-portcullis-csrf': '1', origin, 'sec-fetch-site': 'same-origin' },
+          { 'x-portcullis-csrf': '1', 'sec-fetch-site': 'none' },
+        ];
+        for (const headers of allowed) {
+          const res = await t.app.inject(request(route, headers));
+          expect(
+            errorCode(res),
+            `${JSON.stringify(headers)} → ${res.statusCode} ${res.body}`,
+          ).not.toBe('CSRF_CHECK_FAILED');
+        }
+      },
+    );
+
+    it('checks the Origin against PUBLIC_URL, not a fixed value', async () => {
+      const other = await buildApp({ PUBLIC_URL: 'https://id.portal.example' });
+      try {
+        const body = JSON.stringify({ email: 'someone@example.com', password: PASSWORD });
+        const send = (o: string) =>
+          other.app.inject({
+            method: 'POST',
+            url: '/api/v1/sign-in',
+            headers: { 'content-type': 'application/json', 'x-portcullis-csrf': '1', origin: o },
+            payload: body,
+          });
+        expect(errorCode(await send('http://localhost:3000'))).toBe('CSRF_CHECK_FAILED');
+        expect(errorCode(await send('https://id.portal.example'))).toBe('INVALID_CREDENTIALS');
+      } finally {
+        await other.app.close();
       }
+    });
+
+    it('does not end the session on GET or HEAD of the sign-out route', async () => {
+      for (const method of ['GET', 'HEAD'] as const) {
+        const res = await t.app.inject({
+          method,
+          url: '/api/v1/sign-out',
+          headers: { cookie: user.cookie.header },
+        });
+        expect(res.statusCode).toBeGreaterThanOrEqual(400);
+        expect(res.headers['set-cookie']).toBeUndefined();
+      }
+      const still = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/session',
+        headers: { cookie: user.cookie.header },
+      });
+      expect(still.statusCode).toBe(200);
+    });
+
+    it('changes no state on GET of any documented route, nor on GET of a state-changing route', async () => {
+      const before = await snapshot(t.app);
+      for (const route of [...getRoutes, ...stateChanging]) {
+        for (const method of ['GET', 'HEAD'] as const) {
+          const res = await t.app.inject({
+            method,
+            url: route.url(sessionId),
+            headers: { cookie: user.cookie.header },
+          });
+          expect(res.statusCode, `${method} ${route.path}`).toBeLessThan(500);
+          if (STATE_CHANGING.has(route.method))
+            expect(res.statusCode, `${method} ${route.path}`).toBeGreaterThanOrEqual(400);
+        }
+      }
+      // Method overrides are not honoured either.
+      await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/sign-out?_method=POST',
+        headers: { cookie: user.cookie.header, 'x-http-method-override': 'POST' },
+      });
       expect(await snapshot(t.app)).toEqual(before);
       const still = await t.app.inject({
         method: 'GET',
@@ -119,103 +215,19 @@ describe('CSRF protection of state-changing routes (S18)', () => {
         headers: { cookie: user.cookie.header },
       });
       expect(still.statusCode).toBe(200);
-    },
-  );
-
-  it.each(named(stateChanging))(
-    'lets %s through with the header and the portal’s own origin',
-    async (_name, route) => {
-      const allowed: Record<string, string>[] = [
-        { 'x-portcullis-csrf': '1' },
-        { 'x-portcullis-csrf': '1', origin },
-        { 'x-portcullis-csrf': '1', origin, 'sec-fetch-site': 'same-origin' },
-        { 'x-portcullis-csrf': '1', 'sec-fetch-site': 'none' },
-      ];
-      for (const headers of allowed) {
-        const res = await t.app.inject(request(route, headers));
-        expect(
-          errorCode(res),
-          `${JSON.stringify(headers)} → ${res.statusCode} ${res.body}`,
-        ).not.toBe('CSRF_CHECK_FAILED');
-      }
-    },
-  );
-
-  it('checks the Origin against PUBLIC_URL, not a fixed value', async () => {
-    const other = await buildApp({ PUBLIC_URL: 'https://id.portal.example' });
-    try {
-      const body = JSON.stringify({ email: 'someone@example.com', password: PASSWORD });
-      const send = (o: string) =>
-        other.app.inject({
-          method: 'POST',
-          url: '/api/v1/sign-in',
-          headers: { 'content-type': 'application/json', 'x-portcullis-csrf': '1', origin: o },
-          payload: body,
-        });
-      expect(errorCode(await send('http://localhost:3000'))).toBe('CSRF_CHECK_FAILED');
-      expect(errorCode(await send('https://id.portal.example'))).toBe('INVALID_CREDENTIALS');
-    } finally {
-      await other.app.close();
-    }
-  });
-
-  it('does not end the session on GET or HEAD of the sign-out route', async () => {
-    for (const method of ['GET', 'HEAD'] as const) {
-      const res = await t.app.inject({
-        method,
-        url: '/api/v1/sign-out',
-        headers: { cookie: user.cookie.header },
-      });
-      expect(res.statusCode).toBeGreaterThanOrEqual(400);
-      expect(res.headers['set-cookie']).toBeUndefined();
-    }
-    const still = await t.app.inject({
-      method: 'GET',
-      url: '/api/v1/session',
-      headers: { cookie: user.cookie.header },
     });
-    expect(still.statusCode).toBe(200);
-  });
 
-  it('changes no state on GET of any documented route, nor on GET of a state-changing route', async () => {
-    const before = await snapshot(t.app);
-    for (const route of [...getRoutes, ...stateChanging]) {
-      for (const method of ['GET', 'HEAD'] as const) {
-        const res = await t.app.inject({
-          method,
-          url: route.url(sessionId),
-          headers: { cookie: user.cookie.header },
-        });
-        expect(res.statusCode, `${method} ${route.path}`).toBeLessThan(500);
-        if (STATE_CHANGING.has(route.method))
-          expect(res.statusCode, `${method} ${route.path}`).toBeGreaterThanOrEqual(400);
-      }
-    }
-    // Method overrides are not honoured either.
-    await t.app.inject({
-      method: 'GET',
-      url: '/api/v1/sign-out?_method=POST',
-      headers: { cookie: user.cookie.header, 'x-http-method-override': 'POST' },
+    it('covers every state-changing route of the OpenAPI document', () => {
+      expect(stateChanging.map((r) => `${r.method} ${r.path}`)).toEqual(
+        expect.arrayContaining([
+          'POST /api/v1/sign-up',
+          'POST /api/v1/sign-in',
+          'POST /api/v1/sign-out',
+          'DELETE /api/v1/sessions/{id}',
+          'POST /api/v1/admin/invitations',
+        ]),
+      );
+      expect(routes.every((r) => r.method === 'GET' || STATE_CHANGING.has(r.method))).toBe(true);
     });
-    expect(await snapshot(t.app)).toEqual(before);
-    const still = await t.app.inject({
-      method: 'GET',
-      url: '/api/v1/session',
-      headers: { cookie: user.cookie.header },
-    });
-    expect(still.statusCode).toBe(200);
-  });
-
-  it('covers every state-changing route of the OpenAPI document', () => {
-    expect(stateChanging.map((r) => `${r.method} ${r.path}`)).toEqual(
-      expect.arrayContaining([
-        'POST /api/v1/sign-up',
-        'POST /api/v1/sign-in',
-        'POST /api/v1/sign-out',
-        'DELETE /api/v1/sessions/{id}',
-        'POST /api/v1/admin/invitations',
-      ]),
-    );
-    expect(routes.every((r) => r.method === 'GET' || STATE_CHANGING.has(r.method))).toBe(true);
   });
 });
