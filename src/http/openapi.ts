@@ -3,14 +3,17 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { PolicyDocument, PolicyOverrideDocument, PolicySchema } from '../policy/schema.js';
-import { ErrorBody } from './schemas.js';
+import { AnyRouteError, ErrorBody, ErrorCodeSchema } from './error-responses.js';
 import { CSRF_HEADER, docsCsp } from './security.js';
 
 export async function registerOpenApi(
   app: FastifyInstance,
   opts: { publicUrl: URL; portalName: string },
 ): Promise<void> {
+  // Every registered code, and the error body: named once in `components`.
+  app.addSchema(ErrorCodeSchema);
   app.addSchema(ErrorBody);
+  app.addSchema(AnyRouteError);
   // Shared by the admin routes (by reference), so the document names them once.
   for (const schema of [PolicyDocument, PolicyOverrideDocument, PolicySchema])
     app.addSchema(schema);

@@ -2,27 +2,10 @@
  * Shared TypeBox schemas: they validate requests, shape responses (only declared fields are
  * serialised, so nothing secret leaks by accident) and feed the OpenAPI document.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
-import { errorCodes, type ErrorCode } from '../errors/codes.js';
+import { Type } from '@sinclair/typebox';
 import { Factor } from '../policy/schema.js';
 
-export const ErrorBody = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.String({ description: 'Stable UPPER_SNAKE code from the error registry.' }),
-      message: Type.String({ description: 'Safe to show to the user.' }),
-      details: Type.Optional(Type.Object({}, { additionalProperties: true })),
-    }),
-  },
-  { $id: 'ErrorBody', description: 'Every error answer has this shape.' },
-);
-
-/** Response entries for the error statuses a route may answer with. */
-export function errors(...codes: ErrorCode[]): Record<number, TSchema> {
-  const out: Record<number, TSchema> = { 400: Type.Ref('ErrorBody'), 403: Type.Ref('ErrorBody') };
-  for (const c of codes) out[errorCodes[c].status] = Type.Ref('ErrorBody');
-  return out;
-}
+export { ErrorBody, errors } from './error-responses.js';
 
 export const Email = Type.String({ minLength: 3, maxLength: 254, description: 'Email address.' });
 export const Password = Type.String({
