@@ -2,13 +2,7 @@
 import type { Services } from './services.js';
 
 export async function firstStartHint(s: Services): Promise<string | undefined> {
-  const admin = await s.store.db
-    .selectFrom('accounts')
-    .select('id')
-    .where('role', '=', 'admin')
-    .where('state', '!=', 'disabled')
-    .executeTakeFirst();
-  if (admin) return undefined;
+  if (await s.accountRepo.hasAdministrator()) return undefined;
   return [
     'No administrator exists yet. Create the first one with:',
     '  npm run cli -- create-admin --email you@example.com',

@@ -3,6 +3,7 @@
  * HTTP; routes receive the finished `Services`.
  */
 import { createAccountService, type AccountService } from './accounts/accounts.js';
+import { createAccountRepo, type AccountRepo } from './accounts/repo.js';
 import { createThrottle, type Throttle } from './accounts/throttle.js';
 import { createPasswordChange, type ChangePassword } from './accounts/password-change.js';
 import { createEmailChange, type EmailChangeService } from './accounts/email-change.js';
@@ -11,7 +12,10 @@ import type { Clock } from './clock.js';
 import type { Config } from './config/load.js';
 import { createKeyedHasher, type KeyedHasher } from './crypto/keyed-hash.js';
 import { createSecretBox, derivedKey, type SecretBox } from './crypto/secret-box.js';
-import { createOutboxSender } from './delivery/dev-outbox.js';
+import { createOutboxSender, listOutbox, type OutboxEntry } from './delivery/dev-outbox.js';
+import { recentActivity, type ActivityEntry } from './accounts/activity.js';
+import { loadFactors, type AccountFactors } from './factors/account-factors.js';
+import { removalRules } from './policy/factor-rules.js';
 import { createOutbox, type Outbox, type OutboxEvents } from './delivery/outbox.js';
 import {
   createDelivery,
@@ -58,11 +62,12 @@ import {
   createPasswordResetService,
   type PasswordResetService,
 } from './flows/password-reset/service.js';
-import { RECOVERY_CODE_NIST_DIGITS, type Policy } from './policy/presets.js';
+import { RECOVERY_CODE_NIST_DIGITS, type FactorKind, type Policy } from './policy/presets.js';
 import { createPolicyAdmin, type PolicyAdmin } from './policy/admin.js';
 import { createPolicySource, type PolicySource } from './policy/source.js';
 import { createSessionService, type SessionService } from './sessions/sessions.js';
 import type { Store } from './store/dialect.js';
+import type { Account } from './store/schema.js';
 
 export interface Logger {
   debug?(obj: object, msg: string): void;
@@ -89,6 +94,8 @@ export interface Services {
   throttle: Throttle;
   sessions: SessionService;
   accounts: AccountService;
+  /** The `accounts` table. */
+  accountRepo: AccountRepo;
   signIn: SignInService;
   stepUp: StepUpService;
   phones: PhoneRepo;
@@ -109,8 +116,17 @@ export interface Services {
   counters: CounterStore;
   /** The Redis connection, where `REDIS_URL` is set. */
   redis: Redis | undefined;
+  /** Which factors an account holds, and which of them it may remove now (its policy's say). */
+  factors: {
+    of(accountId: string): Promise<AccountFactors>;
+    removable(account: Account): Promise<(factor: FactorKind) => boolean>;
+  };
+  /** The account's recent security events, in plain words (the Activity tab). */
+  activity(accountId: string): Promise<ActivityEntry[]>;
   /** Whether the development outbox is on (never in production). */
   devOutbox: boolean;
+  /** What the development outbox holds, newest first (only when it is on). */
+  devMessages(filter: { to?: string; limit: number }): Promise<OutboxEntry[]>;
   close(): Promise<void>;
 }
 
@@ -185,6 +201,7 @@ export function createServices(
   const keys = config.encryptionKeys === 'derived' ? [] : config.encryptionKeys;
   const box = createSecretBox(keys.some((k) => k.id === derived.id) ? keys : [...keys, derived]);
   const passwords = createPasswordHasher(opts.argon2);
+  const accountRepo = createAccountRepo(db);
   const audit = createAuditLog(db, clock);
   const closers: (() => unknown)[] = [];
   const delivery = createDelivery(senders(config, store, clock, opts.senders ?? [], closers));
@@ -240,8 +257,8 @@ export function createServices(
   const rp = config.webauthn;
   const passkeys = createPasskeyRepo(db);
   const passkeyVerifier = createPasskeyVerifier({
-    db,
     units,
+    accounts: accountRepo,
     clock,
     rp,
     passkeys,
@@ -253,6 +270,7 @@ export function createServices(
   });
   const accounts = createAccountService({
     db,
+    accounts: accountRepo,
     clock,
     hasher,
     passwords,
@@ -310,6 +328,7 @@ export function createServices(
   });
   const signIn = createSignInService({
     db,
+    accounts: accountRepo,
     units,
     clock,
     hasher,
@@ -366,6 +385,7 @@ export function createServices(
 
   const passwordReset = createPasswordResetService({
     db,
+    accounts: accountRepo,
     units,
     clock,
     hasher,
@@ -391,8 +411,8 @@ export function createServices(
   });
 
   const changePassword = createPasswordChange({
-    db,
     units,
+    accounts: accountRepo,
     clock,
     hasher,
     passwords,
@@ -405,8 +425,8 @@ export function createServices(
   });
 
   const changeEmail = createEmailChange({
-    db,
     units,
+    accounts: accountRepo,
     clock,
     codes,
     challenges,
@@ -423,6 +443,7 @@ export function createServices(
   const policyAdmin = createPolicyAdmin({
     db,
     units,
+    accounts: accountRepo,
     clock,
     audit,
     policies,
@@ -448,6 +469,7 @@ export function createServices(
     throttle,
     sessions,
     accounts,
+    accountRepo,
     signIn,
     stepUp,
     phones,
@@ -464,7 +486,13 @@ export function createServices(
     outbox,
     counters,
     redis,
+    factors: {
+      of: (accountId) => loadFactors(db, accountId),
+      removable: (account) => removalRules({ db, clock, policies }, account),
+    },
+    activity: (accountId) => recentActivity(db, accountId),
     devOutbox: config.mode !== 'production',
+    devMessages: (filter) => listOutbox(db, filter),
     async close() {
       for (const c of closers) await c();
       await store.close();

@@ -13,6 +13,7 @@ import { AppError } from '../errors/app-error.js';
 import type { PasswordHasher } from '../factors/password/hashing.js';
 import { checkPassword } from '../factors/password/rules.js';
 import type { UnitOfWork } from '../store/unit-of-work.js';
+import type { AccountRepo } from './repo.js';
 import type { Account, Db, Role } from '../store/schema.js';
 import { lookupKey, parseNewEmail } from './email.js';
 
@@ -44,6 +45,7 @@ export interface AccountService {
 
 export interface AccountDeps {
   db: Db;
+  accounts: AccountRepo;
   clock: Clock;
   hasher: KeyedHasher;
   passwords: PasswordHasher;
@@ -87,33 +89,23 @@ export function createAccountService(d: AccountDeps): AccountService {
       const passwordHash = await d.passwords.hash(normalized);
       const now = clock.now();
       const id = newId();
-      const inserted = await db
-        .insertInto('accounts')
-        .values({
-          id,
-          email: parsed.display,
-          email_normalized: parsed.normalized,
-          email_verified_at: null,
-          password_hash: passwordHash,
-          state: 'active',
-          role: 'user',
-          created_at: now,
-          updated_at: now,
-        })
-        .onConflict((oc) => oc.column('email_normalized').doNothing())
-        .returning('id')
-        .executeTakeFirst();
+      const inserted = await d.accounts.insert({
+        id,
+        email: parsed.display,
+        emailKey: parsed.normalized,
+        passwordHash,
+        state: 'active',
+        role: 'user',
+        now,
+      });
       if (inserted) {
         await d.audit.record({ action: 'account.signed_up', actorId: id, targetId: id, origin });
         return;
       }
       // After the answer: the answer and its time are those of a new address (S6).
       // To the holder's own address: the one typed may be a lookalike of it (`ⅴic@` for `vic@`).
-      const holder = await db
-        .selectFrom('accounts')
-        .select('email')
-        .where('email_normalized', '=', parsed.normalized)
-        .executeTakeFirstOrThrow();
+      const holder = await d.accounts.byEmailKey(parsed.normalized);
+      if (!holder) throw new Error('the address that refused the sign-up has no account');
       const signInUrl = new URL('/sign-in', settings.publicUrl).toString();
       await d.outbox.enqueue(
         messages.signUpAttemptForExistingAccount(settings.portalName, holder.email, signInUrl),
@@ -131,39 +123,20 @@ export function createAccountService(d: AccountDeps): AccountService {
       ).toString();
       // The account, its invitation, the audit event and the email commit together (S32).
       const accountId = await d.units.transaction(async () => {
-        const existing = await db
-          .selectFrom('accounts')
-          .select(['id', 'state'])
-          .where('email_normalized', '=', parsed.normalized)
-          .executeTakeFirst();
-        if (existing && existing.state !== 'invited') {
-          throw new AppError('VALIDATION_FAILED', {
+        const exists = () =>
+          new AppError('VALIDATION_FAILED', {
             message: 'An account with this email already exists.',
             details: { field: 'email' },
           });
-        }
+        const existing = await d.accounts.byEmailKey(parsed.normalized);
+        if (existing && existing.state !== 'invited') throw exists();
         const id = existing?.id ?? newId();
         if (!existing) {
-          await db
-            .insertInto('accounts')
-            .values({
-              id,
-              email: parsed.display,
-              email_normalized: parsed.normalized,
-              email_verified_at: null,
-              password_hash: null,
-              state: 'invited',
-              role,
-              created_at: now,
-              updated_at: now,
-            })
-            .execute();
+          const account = { id, email: parsed.display, emailKey: parsed.normalized };
+          const fresh = { ...account, passwordHash: null, state: 'invited' as const, role, now };
+          if (!(await d.accounts.insert(fresh))) throw exists();
         } else {
-          await db
-            .updateTable('accounts')
-            .set({ role, updated_at: now })
-            .where('id', '=', id)
-            .execute();
+          await d.accounts.setRole(id, role, now);
           // A new invitation replaces any earlier one.
           await db
             .updateTable('invitations')
@@ -214,37 +187,29 @@ export function createAccountService(d: AccountDeps): AccountService {
       const normalized = checkPassword(password, passwordContext(row.email));
       const passwordHash = await d.passwords.hash(normalized);
       const now = clock.now();
-      await db.transaction().execute(async (tx) => {
+      await d.units.transaction(async () => {
         // Consumed once: the guarded update is what makes a second acceptance fail.
-        const used = await tx
+        const used = await db
           .updateTable('invitations')
           .set({ accepted_at: now })
           .where('id', '=', row.id)
           .where('accepted_at', 'is', null)
           .executeTakeFirst();
         if (Number(used.numUpdatedRows) !== 1) throw new AppError('INVITATION_INVALID');
-        await tx
-          .updateTable('accounts')
-          .set({ password_hash: passwordHash, state: 'active', updated_at: now })
-          .where('id', '=', row.account_id)
-          .execute();
-      });
-      await d.audit.record({
-        action: 'account.invitation_accepted',
-        actorId: row.account_id,
-        targetId: row.account_id,
-        origin,
+        await d.accounts.setPassword(row.account_id, passwordHash, now, { activate: true });
+        await d.audit.record({
+          action: 'account.invitation_accepted',
+          actorId: row.account_id,
+          targetId: row.account_id,
+          origin,
+        });
       });
     },
 
     findByEmail: (email) => {
       const normalized = lookupKey(email);
       if (normalized === null) return Promise.resolve(undefined);
-      return db
-        .selectFrom('accounts')
-        .selectAll()
-        .where('email_normalized', '=', normalized)
-        .executeTakeFirst();
+      return d.accounts.byEmailKey(normalized);
     },
   };
 }

@@ -43,10 +43,10 @@ import {
 import type { StepUpService } from '../flows/step-up/service.js';
 import type { AuthenticatedSession } from '../sessions/sessions.js';
 import { isUniqueViolation } from '../store/dialect.js';
-import type { Db } from '../store/schema.js';
 import { maskEmail, parseNewEmail } from './email.js';
 import type { Throttle } from './throttle.js';
 import type { UnitOfWork } from '../store/unit-of-work.js';
+import type { AccountRepo } from './repo.js';
 
 const FLOW_KIND = 'email_change';
 const FLOW_TTL_MS = 15 * 60_000;
@@ -80,7 +80,7 @@ export interface EmailChangeView {
 
 export interface EmailChangeDeps {
   units: UnitOfWork;
-  db: Db;
+  accounts: AccountRepo;
   clock: Clock;
   codes: CodeService;
   challenges: Challenges;
@@ -170,11 +170,7 @@ export function createEmailChange(d: EmailChangeDeps): EmailChangeService {
     });
     // To the holder's own address (the one typed may be a lookalike of it, `ⅴic@` for `vic@`),
     // after the answer, as the code to a free address is (S6).
-    const holder = await d.db
-      .selectFrom('accounts')
-      .select('email')
-      .where('email_normalized', '=', data.normalized)
-      .executeTakeFirst();
+    const holder = await d.accounts.byEmailKey(data.normalized);
     await d.outbox.enqueue(
       emailChangeToRegisteredAddress(d.settings.portalName, holder?.email ?? data.email),
     );
@@ -206,11 +202,7 @@ export function createEmailChange(d: EmailChangeDeps): EmailChangeService {
       const parsed = parseNewEmail(newEmail);
       if (parsed.normalized === auth.account.email_normalized)
         throw new AppError('EMAIL_UNCHANGED');
-      const holder = await d.db
-        .selectFrom('accounts')
-        .select('id')
-        .where('email_normalized', '=', parsed.normalized)
-        .executeTakeFirst();
+      const holder = await d.accounts.byEmailKey(parsed.normalized);
       const { token, flow } = await d.flows.create<SessionFlowState, EmailChangeData>({
         kind: FLOW_KIND,
         state: 'pending',
@@ -256,19 +248,10 @@ export function createEmailChange(d: EmailChangeDeps): EmailChangeService {
       try {
         // The new address, its audit event and the notice to the old one commit together (S32).
         await d.units.transaction(async () => {
-          const result = await d.db
-            .updateTable('accounts')
-            .set({
-              email: flow.data.email,
-              email_normalized: flow.data.normalized,
-              email_verified_at: now,
-              updated_at: now,
-            })
-            .where('id', '=', account.id)
-            // Another change of this account's email finished first: this one is stale.
-            .where('email_normalized', '=', account.email_normalized)
-            .executeTakeFirst();
-          if (Number(result.numUpdatedRows) !== 1) throw new AppError('FLOW_STATE_CONFLICT');
+          const to = { email: flow.data.email, key: flow.data.normalized };
+          // Another change of this account's email finished first: this one is stale.
+          if (!(await d.accounts.changeEmail(account.id, to, account.email_normalized, now)))
+            throw new AppError('FLOW_STATE_CONFLICT');
           await d.audit.record({
             action: 'account.email_changed',
             actorId: account.id,

@@ -14,13 +14,13 @@ import type { PasswordHasher } from '../factors/password/hashing.js';
 import { checkPassword, normalizePassword } from '../factors/password/rules.js';
 import type { StepUpService } from '../flows/step-up/service.js';
 import type { AuthenticatedSession, SessionService } from '../sessions/sessions.js';
-import type { Db } from '../store/schema.js';
 import type { Throttle } from './throttle.js';
 import type { UnitOfWork } from '../store/unit-of-work.js';
+import type { AccountRepo } from './repo.js';
 
 export interface PasswordChangeDeps {
   units: UnitOfWork;
-  db: Db;
+  accounts: AccountRepo;
   clock: Clock;
   hasher: KeyedHasher;
   passwords: PasswordHasher;
@@ -74,11 +74,7 @@ export function createPasswordChange(d: PasswordChangeDeps): ChangePassword {
     const now = d.clock.now();
     // The password, the ended sessions, the audit event and the notice commit together (S32).
     const sessionsEnded = await d.units.transaction(async () => {
-      await d.db
-        .updateTable('accounts')
-        .set({ password_hash: passwordHash, updated_at: now })
-        .where('id', '=', account.id)
-        .execute();
+      await d.accounts.setPassword(account.id, passwordHash, now);
       const ended = change.endOtherSessions
         ? await d.sessions.endOthers(account.id, auth.session.id)
         : 0;

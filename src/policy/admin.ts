@@ -26,6 +26,7 @@ import {
 import type { PolicySource } from './source.js';
 import { NO_SMS_PROVIDER, sendsTexts } from './texts.js';
 import type { UnitOfWork } from '../store/unit-of-work.js';
+import type { AccountRepo } from '../accounts/repo.js';
 
 export interface DeploymentPolicyView {
   /** `configuration`: PORTCULLIS_POLICY applies; `administrator`: the document set here. */
@@ -88,6 +89,7 @@ export interface PolicyAdmin {
 
 export interface PolicyAdminDeps {
   units: UnitOfWork;
+  accounts: AccountRepo;
   db: Db;
   clock: Clock;
   audit: AuditLog;

@@ -45,12 +45,7 @@ export function organisationAdmin(d: PolicyAdminDeps): OrganisationAdmin {
       .where('id', '=', id)
       .executeTakeFirst();
     if (!o) throw new AppError('ORGANISATION_NOT_FOUND');
-    const members = await db
-      .selectFrom('accounts')
-      .select(['id', 'email'])
-      .where('organisation_id', '=', id)
-      .orderBy('email_normalized')
-      .execute();
+    const members = await d.accounts.membersOf(id);
     const base = await d.policies.deployment();
     const override = o.policy === null ? null : overrideFromDocument(JSON.parse(o.policy));
     return {
@@ -165,23 +160,13 @@ export function organisationAdmin(d: PolicyAdminDeps): OrganisationAdmin {
         .where('id', '=', id)
         .executeTakeFirst();
       if (!org) throw new AppError('ORGANISATION_NOT_FOUND');
-      const account = await db
-        .selectFrom('accounts')
-        .select(['id', 'email', 'organisation_id'])
-        .where('email_normalized', '=', normalized)
-        .executeTakeFirst();
+      const account = await d.accounts.byEmailKey(normalized);
       if (!account) throw new AppError('ACCOUNT_NOT_FOUND');
       const member = { id: account.id, email: account.email };
       if (account.organisation_id === id) return member;
       await d.units.transaction(async () => {
         // Guarded: of two admins adding one account to two organisations, one wins.
-        const result = await db
-          .updateTable('accounts')
-          .set({ organisation_id: id, updated_at: clock.now() })
-          .where('id', '=', account.id)
-          .where('organisation_id', 'is', null)
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0)
+        if (!(await d.accounts.joinOrganisation(account.id, id, clock.now())))
           throw new AppError('ACCOUNT_IN_OTHER_ORGANISATION');
         await membershipChanged(admin, account, org, true, origin);
       });
@@ -195,21 +180,11 @@ export function organisationAdmin(d: PolicyAdminDeps): OrganisationAdmin {
         .where('id', '=', id)
         .executeTakeFirst();
       if (!org) throw new AppError('ORGANISATION_NOT_FOUND');
-      const account = await db
-        .selectFrom('accounts')
-        .select(['id', 'email'])
-        .where('id', '=', accountId)
-        .where('organisation_id', '=', id)
-        .executeTakeFirst();
-      if (!account) throw new AppError('MEMBER_NOT_FOUND');
+      const account = await d.accounts.byId(accountId);
+      if (account?.organisation_id !== id) throw new AppError('MEMBER_NOT_FOUND');
       await d.units.transaction(async () => {
-        const result = await db
-          .updateTable('accounts')
-          .set({ organisation_id: null, updated_at: clock.now() })
-          .where('id', '=', accountId)
-          .where('organisation_id', '=', id)
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) throw new AppError('MEMBER_NOT_FOUND');
+        if (!(await d.accounts.leaveOrganisation(accountId, id, clock.now())))
+          throw new AppError('MEMBER_NOT_FOUND');
         await membershipChanged(admin, account, org, false, origin);
       });
     },

@@ -18,11 +18,12 @@ import type { RelyingPartyConfig } from '../../config/webauthn.js';
 import type { OutgoingMessage } from '../../delivery/sender.js';
 import { AppError } from '../../errors/app-error.js';
 import { countedCheck, Refused } from '../../flows/code-outcome.js';
-import type { Db, Passkey } from '../../store/schema.js';
+import type { Passkey } from '../../store/schema.js';
 import { changeFactor } from '../changed.js';
 import { userHandleOf } from './ceremony.js';
 import type { PasskeyRepo } from './repo.js';
 import type { UnitOfWork } from '../../store/unit-of-work.js';
+import type { AccountRepo } from '../../accounts/repo.js';
 
 /** What a verified assertion proves, for the session's `amr` (RFC 8176). */
 export interface PasskeyProof {
@@ -40,7 +41,7 @@ export interface PasskeyUse {
 
 export interface PasskeyVerifierDeps {
   units: UnitOfWork;
-  db: Db;
+  accounts: AccountRepo;
   clock: Clock;
   rp: RelyingPartyConfig;
   passkeys: PasskeyRepo;
@@ -91,11 +92,7 @@ export function createPasskeyVerifier(d: PasskeyVerifierDeps): PasskeyVerifier {
     counters: { stored: number; reported: number },
     origin: RequestOrigin,
   ): Promise<void> {
-    const account = await d.db
-      .selectFrom('accounts')
-      .select(['id', 'email'])
-      .where('id', '=', passkey.account_id)
-      .executeTakeFirst();
+    const account = await d.accounts.byId(passkey.account_id);
     if (!account) return;
     const flaggedNow = await changeFactor(
       d,

@@ -67,6 +67,7 @@ import {
 } from './machine.js';
 import { createResetView, recoveryAad, type ResetView, type SecondFactorContext } from './view.js';
 import type { UnitOfWork } from '../../store/unit-of-work.js';
+import type { AccountRepo } from '../../accounts/repo.js';
 
 const FLOW_KIND = 'password_reset';
 const FLOW_TTL_MS = 15 * 60_000;
@@ -76,6 +77,7 @@ const HOUR = 60 * 60_000;
 export const RESET_LIMITS = { perEmailPerHour: 5, perIpPer10Min: 20 };
 
 export interface PasswordResetDeps {
+  accounts: AccountRepo;
   units: UnitOfWork;
   db: Db;
   clock: Clock;
@@ -155,6 +157,12 @@ const proofWords: Record<ResetProof, string> = {
   voice: 'a code given by phone call',
 };
 
+/** A reset is for an active account only: any other is answered as no account (S6). */
+async function activeAccount(found: Promise<Account | undefined>): Promise<Account | undefined> {
+  const account = await found;
+  return account?.state === 'active' ? account : undefined;
+}
+
 export function createPasswordResetService(d: PasswordResetDeps): PasswordResetService {
   const { db, clock } = d;
   const emailKey = (normalized: string) => d.hasher.hash('email', normalized);
@@ -181,14 +189,7 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
       throw err;
     }
     if (!allowed.includes(flow.state)) throw new AppError('FLOW_STATE_CONFLICT');
-    const acc = flow.accountId
-      ? await db
-          .selectFrom('accounts')
-          .selectAll()
-          .where('id', '=', flow.accountId)
-          .where('state', '=', 'active')
-          .executeTakeFirst()
-      : undefined;
+    const acc = flow.accountId ? await activeAccount(d.accounts.byId(flow.accountId)) : undefined;
     // Only the first step is reachable without an account (and looks the same without one).
     if (!acc && flow.accountId !== null) throw new AppError('RESET_NOT_FOUND');
     return { flow, acc };
@@ -347,12 +348,7 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
           RESET_LIMITS.perIpPer10Min,
         );
       await hit(`reset-email:${key}`, HOUR, RESET_LIMITS.perEmailPerHour);
-      const found = await db
-        .selectFrom('accounts')
-        .selectAll()
-        .where('email_normalized', '=', parsed.normalized)
-        .where('state', '=', 'active')
-        .executeTakeFirst();
+      const found = await activeAccount(d.accounts.byEmailKey(parsed.normalized));
       // An organisation may allow fewer ways than the deployment (tighten.ts): say, the recovery
       // code only. Refusing such a member here would answer differently from an unknown address
       // (and tell who belongs to which organisation), so the reset goes on exactly as for an
@@ -417,12 +413,7 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
         const account = requireAccount(acc);
         const now = clock.now();
         // The code proved the inbox: an address never verified is verified now.
-        await db
-          .updateTable('accounts')
-          .set({ email_verified_at: now, updated_at: now })
-          .where('id', '=', account.id)
-          .where('email_verified_at', 'is', null)
-          .execute();
+        await d.accounts.markEmailVerified(account.id, now);
         return move(token, flow, 'new_password', { ...flow.data, proofs: ['email'] });
       }
       const account = requireAccount(acc);
@@ -541,11 +532,7 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
         const claimed = await d.flows.save(flow, { state: next, data: flow.data });
         if (spent && !(await d.recovery.consume(account, spent, origin)))
           return { claimed, spentElsewhere: true };
-        await db
-          .updateTable('accounts')
-          .set({ password_hash: passwordHash, updated_at: clock.now() })
-          .where('id', '=', account.id)
-          .execute();
+        await d.accounts.setPassword(account.id, passwordHash, clock.now());
         // Proving who they are lifts the password lock (throttle: "until reset by a recovery").
         await d.throttle.reset(`password:${emailKey(account.email_normalized)}`);
         const sessionsEnded = endSessions ? await d.sessions.endAll(account.id) : 0;

@@ -58,11 +58,7 @@ export function createPasskeySignIn(d: SignInDeps, core: SignInCore) {
     await d.flows.save(flow, { state: 'done', data: flow.data });
     const challenge = liveChallenge(flow.data, d.clock.now());
     const { passkey, proof } = await d.passkey.identify({ response, challenge, origin });
-    const acc = await d.db
-      .selectFrom('accounts')
-      .selectAll()
-      .where('id', '=', passkey.account_id)
-      .executeTakeFirst();
+    const acc = await d.accounts.byId(passkey.account_id);
     if (!acc || acc.state === 'invited') throw new AppError('PASSKEY_INVALID');
     if (acc.state === 'disabled') throw new AppError('ACCOUNT_DISABLED');
     return core.begin(acc, { passkeySignIn: proof }, origin);

@@ -50,6 +50,7 @@ import {
 import { createPasskeySignIn, type PasskeySignInView } from './passkey.js';
 import { createSignInSteps, type AccountContext, type FlowView } from './steps.js';
 import type { UnitOfWork } from '../../store/unit-of-work.js';
+import type { AccountRepo } from '../../accounts/repo.js';
 
 const FLOW_KIND = 'sign_in';
 const FLOW_TTL_MS = 15 * 60_000;
@@ -59,6 +60,7 @@ export type SignInOutcome =
 
 export interface SignInDeps {
   units: UnitOfWork;
+  accounts: AccountRepo;
   db: Db;
   clock: Clock;
   hasher: KeyedHasher;
@@ -181,11 +183,7 @@ export function createSignInService(d: SignInDeps): SignInService {
   async function load(token: string, ...allowed: SignInState[]) {
     const flow = await d.flows.load<SignInState, SignInData>(token, FLOW_KIND);
     if (!allowed.includes(flow.state)) throw new AppError('FLOW_STATE_CONFLICT');
-    const acc = await db
-      .selectFrom('accounts')
-      .selectAll()
-      .where('id', '=', flow.accountId ?? '')
-      .executeTakeFirst();
+    const acc = await d.accounts.byId(flow.accountId ?? '');
     if (!acc || acc.state !== 'active') throw new AppError('FLOW_NOT_FOUND');
     const ctx = await contextOf(acc);
     return { flow, acc, ctx };
@@ -315,11 +313,7 @@ export function createSignInService(d: SignInDeps): SignInService {
         outcome(err instanceof AppError && err.code === 'ACCOUNT_LOCKED' ? 'locked' : 'throttled');
         throw err;
       }
-      const acc = await db
-        .selectFrom('accounts')
-        .selectAll()
-        .where('email_normalized', '=', parsed.normalized)
-        .executeTakeFirst();
+      const acc = await d.accounts.byEmailKey(parsed.normalized);
       const ok = await d.passwords.verify(acc?.password_hash ?? null, normalizePassword(password));
       if (!ok || !acc) {
         await d.audit.record({
@@ -338,11 +332,7 @@ export function createSignInService(d: SignInDeps): SignInService {
       await d.throttle.reset(subject);
       if (acc.password_hash && d.passwords.needsRehash(acc.password_hash)) {
         const rehashed = await d.passwords.hash(normalizePassword(password));
-        await db
-          .updateTable('accounts')
-          .set({ password_hash: rehashed })
-          .where('id', '=', acc.id)
-          .execute();
+        await d.accounts.rehashPassword(acc.id, rehashed);
         await d.audit.record({
           action: 'account.password_rehashed',
           actorId: acc.id,
@@ -373,12 +363,7 @@ export function createSignInService(d: SignInDeps): SignInService {
       else await check(flow, acc, step, code, origin);
       const now = clock.now();
       if (step === 'verify_email') {
-        await db
-          .updateTable('accounts')
-          .set({ email_verified_at: now, updated_at: now })
-          .where('id', '=', acc.id)
-          .where('email_verified_at', 'is', null)
-          .execute();
+        await d.accounts.markEmailVerified(acc.id, now);
         await d.audit.record({
           action: 'account.email_verified',
           actorId: acc.id,
@@ -504,11 +489,7 @@ export function createSignInService(d: SignInDeps): SignInService {
       if (!steps.skippable(flow, ctx)) throw new AppError('FLOW_STATE_CONFLICT');
       const now = clock.now();
       // Remembered on the account: an `offer` is not made again; a `remind` is, next time.
-      await db
-        .updateTable('accounts')
-        .set({ phone_offer_dismissed_at: now })
-        .where('id', '=', acc.id)
-        .execute();
+      await d.accounts.dismissMinimumOffer(acc.id, now);
       await d.audit.record({
         action: 'sign_in.minimum_skipped',
         actorId: acc.id,

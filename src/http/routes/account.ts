@@ -2,7 +2,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { recentActivity } from '../../accounts/activity.js';
 import type { EmailChangeView } from '../../accounts/email-change.js';
 import type { Services } from '../../services.js';
 import { signedIn } from '../auth.js';
@@ -175,7 +174,7 @@ export function registerAccountRoutes(app: FastifyInstance, s: Services): void {
       },
     },
     async (request) => {
-      const events = await recentActivity(s.store.db, signedIn(request).account.id);
+      const events = await s.activity(signedIn(request).account.id);
       return { events: events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
     },
   );

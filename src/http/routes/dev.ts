@@ -2,7 +2,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { listOutbox } from '../../delivery/dev-outbox.js';
 import type { Services } from '../../services.js';
 import { errors, Timestamp } from '../schemas.js';
 
@@ -45,7 +44,7 @@ export function registerDevRoutes(app: FastifyInstance, s: Services): void {
       // Messages sent after their answer (a password-reset email) are sent first.
       await s.outbox.flush();
       return {
-        messages: await listOutbox(s.store.db, {
+        messages: await s.devMessages({
           ...(request.query.to ? { to: request.query.to } : {}),
           limit,
         }),

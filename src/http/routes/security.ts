@@ -8,11 +8,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { maskEmail } from '../../accounts/email.js';
 import type { EnrolmentView } from '../../factors/phone/service.js';
-import { loadFactors } from '../../factors/account-factors.js';
 import { channelsFor, maskPhone } from '../../factors/phone/numbers.js';
 import { formatRecoveryCode } from '../../factors/recovery/code.js';
 import type { IssuedRecoveryCode } from '../../factors/recovery/service.js';
-import { removalRules } from '../../policy/factor-rules.js';
 import type { StepUpView as StepUpViewData } from '../../flows/step-up/service.js';
 import type { Services } from '../../services.js';
 import { signedIn } from '../auth.js';
@@ -109,10 +107,10 @@ export function registerSecurityRoutes(
     async (request) => {
       const auth = signedIn(request);
       const [{ phone, totp }, recovery, policy, mayRemove] = await Promise.all([
-        loadFactors(s.store.db, auth.account.id),
+        s.factors.of(auth.account.id),
         s.recovery.live(auth.account.id),
         s.policies.forAccount(auth.account.id),
-        removalRules({ db: s.store.db, clock: s.clock, policies: s.policies }, auth.account),
+        s.factors.removable(auth.account),
       ]);
       // A flagged passkey never counts towards the minimum, so it may always go.
       const passkeyList = (await s.passkey.list(auth.account.id)).map((p) =>
