@@ -15,10 +15,22 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/browser';
 import { ApiError } from './api';
+import type { Body } from './api-client';
 import type { PasskeyCreationOptions, PasskeyRequestOptions } from './api-types';
 
-export type PasskeyAssertion = AuthenticationResponseJSON;
-export type PasskeyAttestation = RegistrationResponseJSON;
+/** A passkey used (AuthenticationResponseJSON), as the routes that take one declare it. */
+export type PasskeyAssertion = Body<'/api/v1/sign-in/passkey', 'post'>['credential'];
+/** A new passkey (RegistrationResponseJSON), as the routes that take one declare it. */
+export type PasskeyAttestation = Body<'/api/v1/passkeys/finish', 'post'>['credential'];
+
+/** The browser's answer as the JSON the API takes (its extension outputs: an object of any fields). */
+function assertionJson(answer: AuthenticationResponseJSON): PasskeyAssertion {
+  return { ...answer, clientExtensionResults: { ...answer.clientExtensionResults } };
+}
+
+function attestationJson(answer: RegistrationResponseJSON): PasskeyAttestation {
+  return { ...answer, clientExtensionResults: { ...answer.clientExtensionResults } };
+}
 
 export function passkeysSupported(): boolean {
   return browserSupportsWebAuthn();
@@ -40,12 +52,14 @@ export function getPasskey(
   return startAuthentication({
     optionsJSON: options as PublicKeyCredentialRequestOptionsJSON,
     useBrowserAutofill: autofill,
-  });
+  }).then(assertionJson);
 }
 
 /** Asks the browser to create a passkey for this account. */
 export function createPasskey(options: PasskeyCreationOptions): Promise<PasskeyAttestation> {
-  return startRegistration({ optionsJSON: options as PublicKeyCredentialCreationOptionsJSON });
+  return startRegistration({ optionsJSON: options as PublicKeyCredentialCreationOptionsJSON }).then(
+    attestationJson,
+  );
 }
 
 /** Stops a ceremony in progress (an autofill request, when the page goes away). */

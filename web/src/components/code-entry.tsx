@@ -17,7 +17,7 @@ export const switchLabels: Record<CodeChannel, string> = {
   voice: 'Call me',
 };
 
-interface CodeEntryProps {
+interface CodeEntryProps<C extends CodeChannel> {
   /** Prefix of the element ids (one code entry on a page at a time). */
   id: string;
   label: string;
@@ -34,10 +34,10 @@ interface CodeEntryProps {
   resendPrompt?: string;
   resendTip?: string;
   /** Other channels the code may be sent by. */
-  switches?: CodeChannel[];
+  switches?: C[];
   verify: (code: string) => Promise<void>;
   /** A new code by the same channel (no argument) or by another; returns what to announce. */
-  resend: (channel?: CodeChannel) => Promise<string>;
+  resend: (channel?: C) => Promise<string>;
   /** The flow is gone (expired or unknown): the page takes over. */
   onLost?: (cause: unknown) => void;
 }
@@ -47,7 +47,7 @@ interface CodeEntryProps {
  * tries left after a wrong code, "Resend code" after its cooldown, and other channels to switch
  * to. Used by every step that takes a code.
  */
-export function CodeEntry(props: CodeEntryProps) {
+export function CodeEntry<C extends CodeChannel>(props: CodeEntryProps<C>) {
   const { id, code, offsetMs, switches = [] } = props;
   const [value, setValue] = useState('');
   const [notice, setNotice] = useState('');
@@ -97,7 +97,7 @@ export function CodeEntry(props: CodeEntryProps) {
     });
   }
 
-  function resend(channel?: CodeChannel) {
+  function resend(channel?: C) {
     setNotice('');
     void run(channel ?? 'resend', async () => {
       try {

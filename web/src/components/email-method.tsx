@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, isApiError } from '../api';
+import { api } from '../api';
 import type { EmailChangeFlow } from '../api-types';
 import { InputError, isInvalid } from '../error-text';
 import { measureOffset } from '../flow-store';
@@ -85,7 +85,7 @@ function EmailChangeEditor(props: {
   const formRef = useFocusInvalid(error);
 
   function stepUpLapsed(caught: unknown): boolean {
-    if (!isApiError(caught, 'STEP_UP_REQUIRED')) return false;
+    if (!api.startEmailChange.failedWith(caught, 'STEP_UP_REQUIRED')) return false;
     props.onStepUpRequired(caught);
     return true;
   }

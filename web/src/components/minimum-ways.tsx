@@ -1,7 +1,7 @@
 // The policy's minimum at sign-in (seed 001: "you're required to have 1 of the following verified
 // on your account"): the ways as a table, their names and actions, "Choose another way" under
 // each step of the way chosen, and "Skip for Now" while the policy allows it.
-import { api, isApiError } from '../api';
+import { api } from '../api';
 import type { FactorKind, MinimumView, MinimumWay } from '../api-types';
 import { flowStore, type ActiveFlow } from '../flow-store';
 import { formatDay } from '../format';
@@ -121,7 +121,7 @@ export function useChooseWay(step: FlowStepProps) {
       try {
         step.follow(await api.chooseMinimum(step.active.flow.flow, index));
       } catch (caught) {
-        if (!isApiError(caught, 'FLOW_NOT_FOUND')) throw caught;
+        if (!api.chooseMinimum.failedWith(caught, 'FLOW_NOT_FOUND')) throw caught;
         step.loseFlow(caught);
       }
     });
@@ -239,7 +239,7 @@ export function SkipForNow({ step }: { step: FlowStepProps }) {
         step.follow(await api.skipPhone(flow.flow), after);
         flowStore.keepForAccount(after);
       } catch (caught) {
-        if (!isApiError(caught, 'FLOW_NOT_FOUND')) throw caught;
+        if (!api.skipPhone.failedWith(caught, 'FLOW_NOT_FOUND')) throw caught;
         step.loseFlow(caught);
       }
     });

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { api, isApiError } from '../api';
+import { api } from '../api';
 import type { SignInResult } from '../api-types';
 import { useAction } from '../hooks/use-action';
 import {
@@ -49,7 +49,10 @@ export function PasskeySignIn({
       } catch (caught) {
         if (!live) return;
         setError(caught);
-        if (renewals > 0 && isApiError(caught, 'FLOW_NOT_FOUND', 'CEREMONY_EXPIRED'))
+        if (
+          renewals > 0 &&
+          api.signInWithPasskey.failedWith(caught, 'FLOW_NOT_FOUND', 'CEREMONY_EXPIRED')
+        )
           await autofill(renewals - 1);
       }
     }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, isApiError } from '../api';
+import { api } from '../api';
 import { InputError, isInvalid } from '../error-text';
 import { useAction } from '../hooks/use-action';
 import { useFocusInvalid } from '../hooks/use-focus-invalid';
@@ -88,11 +88,11 @@ function PasswordChangeForm(props: {
         const { sessionsEnded } = await api.changePassword(current, next, endOthers);
         props.onDone(sessionsEnded);
       } catch (caught) {
-        if (isApiError(caught, 'STEP_UP_REQUIRED')) {
+        if (api.changePassword.failedWith(caught, 'STEP_UP_REQUIRED')) {
           props.onStepUpRequired(caught);
           return;
         }
-        if (isApiError(caught, 'CURRENT_PASSWORD_INVALID')) {
+        if (api.changePassword.failedWith(caught, 'CURRENT_PASSWORD_INVALID')) {
           setError(new InputError(caught.message, ['current-password']));
           return;
         }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, isApiError } from '../api';
+import { api } from '../api';
 import type { CodeFlow, PhoneInfo } from '../api-types';
 import { measureOffset } from '../flow-store';
 import { formatDuration } from '../format';
@@ -40,7 +40,7 @@ export function PhoneEditor({ words, onStepUpRequired, onDone, onCancel }: Phone
   const [saved, setSaved] = useState<PhoneInfo | null>(null);
 
   function stepUpLapsed(caught: unknown): boolean {
-    if (!isApiError(caught, 'STEP_UP_REQUIRED')) return false;
+    if (!api.startPhone.failedWith(caught, 'STEP_UP_REQUIRED')) return false;
     onStepUpRequired(caught);
     return true;
   }
@@ -90,13 +90,7 @@ export function PhoneEditor({ words, onStepUpRequired, onDone, onCancel }: Phone
             resendPrompt="Didn't receive a verification code?"
             resendTip=""
             switches={flow.channels.filter((channel) => channel !== flow.code?.channel)}
-            verify={async (code) => {
-              try {
-                setSaved((await api.confirmPhone(flow.flow, code)).phone);
-              } catch (caught) {
-                if (!stepUpLapsed(caught)) throw caught;
-              }
-            }}
+            verify={async (code) => setSaved((await api.confirmPhone(flow.flow, code)).phone)}
             resend={async (channel) => {
               const answer = await api.resendPhone(flow.flow, channel);
               setEnrolment({

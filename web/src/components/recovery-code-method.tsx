@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, isApiError } from '../api';
+import { api } from '../api';
 import type { RecoveryCodeShown } from '../api-types';
 import { formatDate } from '../format';
 import { useAction } from '../hooks/use-action';
@@ -108,7 +108,7 @@ function NewRecoveryCode({
       try {
         ({ recoveryCode } = await api.newRecoveryCode());
       } catch (caught) {
-        if (isApiError(caught, 'STEP_UP_REQUIRED')) {
+        if (api.newRecoveryCode.failedWith(caught, 'STEP_UP_REQUIRED')) {
           onStepUpRequired(caught);
           return;
         }

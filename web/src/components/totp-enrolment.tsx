@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, isApiError } from '../api';
+import { api } from '../api';
 import type { TotpEnrolment, TotpKey } from '../api-types';
 import { useAction } from '../hooks/use-action';
 import { CodeForm } from './code-form';
@@ -56,7 +56,11 @@ export function TotpEnrolmentPanel(props: TotpEnrolmentPanelProps) {
   const started = useRef(false);
 
   function stepUpLapsed(caught: unknown): boolean {
-    if (!isApiError(caught, 'STEP_UP_REQUIRED')) return false;
+    if (
+      !api.startTotp.failedWith(caught, 'STEP_UP_REQUIRED') &&
+      !api.confirmTotp.failedWith(caught, 'STEP_UP_REQUIRED')
+    )
+      return false;
     onStepUpRequired(caught);
     return true;
   }

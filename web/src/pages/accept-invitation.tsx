@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { api, isApiError } from '../api';
+import { api } from '../api';
 import { ErrorAlert } from '../components/error-alert';
 import { Field } from '../components/field';
 import { NewPasswordField } from '../components/new-password-field';
@@ -57,7 +57,7 @@ export function AcceptInvitationPage() {
       <section className="card" aria-labelledby="invitation-title">
         <h1 id="invitation-title">This invitation cannot be used</h1>
         <p role="alert" className="alert alert-error">
-          {isApiError(invitation.error, 'VALIDATION_FAILED')
+          {api.lookupInvitation.failedWith(invitation.error, 'VALIDATION_FAILED')
             ? 'This invitation link is incomplete or not valid. Open the link from your email again.'
             : errorText(invitation.error)}
         </p>

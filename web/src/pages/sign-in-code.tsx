@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, isApiError } from '../api';
+import { api } from '../api';
 import type { CodeChannel, SignInFlow } from '../api-types';
 import { CodeEntry } from '../components/code-entry';
 import { CodeForm } from '../components/code-form';
@@ -155,7 +155,10 @@ function SecondFactorStep({
           setNotice(newCodeNotice(answer.flow));
         }
       } catch (caught) {
-        if (isApiError(caught, 'FLOW_NOT_FOUND')) {
+        const lost =
+          api.chooseMethod.failedWith(caught, 'FLOW_NOT_FOUND') ||
+          api.resendCode.failedWith(caught, 'FLOW_NOT_FOUND');
+        if (lost) {
           loseFlow(caught);
           return;
         }
@@ -286,7 +289,10 @@ function PasskeyStep({
       }}
       answer={async (credential) => follow(await api.verifySignInPasskey(flow.flow, credential))}
       onLost={(caught) => {
-        if (!isApiError(caught, 'FLOW_NOT_FOUND')) return false;
+        const lost =
+          api.chooseMethod.failedWith(caught, 'FLOW_NOT_FOUND') ||
+          api.verifySignInPasskey.failedWith(caught, 'FLOW_NOT_FOUND');
+        if (!lost) return false;
         loseFlow(caught);
         return true;
       }}

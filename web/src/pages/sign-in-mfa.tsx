@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, isApiError } from '../api';
+import { api } from '../api';
 import type { FactorKind, MinimumView } from '../api-types';
 import { CodeForm } from '../components/code-form';
 import { cleanPasskeyName, PasskeyNameField } from '../components/passkey-name-field';
@@ -218,7 +218,10 @@ function EnrolPasskey(step: FlowStepProps) {
           throw caught;
         }
       } catch (caught) {
-        if (!isApiError(caught, 'FLOW_NOT_FOUND')) throw caught;
+        const lost =
+          api.chooseMinimum.failedWith(caught, 'FLOW_NOT_FOUND') ||
+          api.registerSignInPasskey.failedWith(caught, 'FLOW_NOT_FOUND');
+        if (!lost) throw caught;
         step.loseFlow(caught);
       }
     });

@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { useLocation } from 'react-router';
-import { api, isApiError } from '../api';
+import { api } from '../api';
 import type { SignInFlow } from '../api-types';
 import { CodeEntry } from '../components/code-entry';
 import { ErrorAlert } from '../components/error-alert';
@@ -105,9 +105,13 @@ function sendPhone(step: StepProps) {
     step.follow(await api.submitPhone(step.active.flow.flow, phone, channel));
 }
 
+/** The sign-in is gone while a number is sent or the step skipped. */
 function lostHandler(step: StepProps) {
   return (caught: unknown) => {
-    if (!isApiError(caught, 'FLOW_NOT_FOUND')) return false;
+    const lost =
+      api.submitPhone.failedWith(caught, 'FLOW_NOT_FOUND') ||
+      api.skipPhone.failedWith(caught, 'FLOW_NOT_FOUND');
+    if (!lost) return false;
     step.loseFlow(caught);
     return true;
   };
