@@ -51,7 +51,7 @@ import { createRecoveryCodeService, type RecoveryCodeService } from './factors/r
 import { createTotpRepo, type TotpRepo } from './factors/totp/repo.js';
 import { createTotpService, type TotpService } from './factors/totp/service.js';
 import { createTotpVerifier } from './factors/totp/verifier.js';
-import { createFlowStore } from './flows/flow-store.js';
+import { createFlowStore } from './store/flow-store.js';
 import {
   createSignInService,
   type SignInOutcome,

@@ -33,14 +33,14 @@ import type { CounterStore } from '../store/counters.js';
 import { AppError } from '../errors/app-error.js';
 import type { ChallengeView, Challenges } from '../factors/otp-code/challenge.js';
 import type { CodeBinding, CodeService } from '../factors/otp-code/codes.js';
-import { checkCode } from '../flows/code-outcome.js';
+import { checkCode } from '../factors/counted-check.js';
 import {
   loadSessionFlow,
   type FlowStore,
   type SessionFlowState,
   type StoredFlow,
-} from '../flows/flow-store.js';
-import type { StepUpService } from '../flows/step-up/service.js';
+} from '../store/flow-store.js';
+import type { FreshVerification } from '../sessions/fresh.js';
 import type { AuthenticatedSession } from '../sessions/sessions.js';
 import { isUniqueViolation } from '../store/dialect.js';
 import { maskEmail, parseNewEmail } from './email.js';
@@ -85,7 +85,7 @@ export interface EmailChangeDeps {
   codes: CodeService;
   challenges: Challenges;
   flows: FlowStore;
-  stepUp: StepUpService;
+  stepUp: FreshVerification;
   throttle: Throttle;
   audit: AuditLog;
   outbox: Outbox;

@@ -12,7 +12,7 @@ import type { OutgoingMessage } from '../delivery/sender.js';
 import { AppError } from '../errors/app-error.js';
 import type { PasswordHasher } from '../factors/password/hashing.js';
 import { checkPassword, normalizePassword } from '../factors/password/rules.js';
-import type { StepUpService } from '../flows/step-up/service.js';
+import type { FreshVerification } from '../sessions/fresh.js';
 import type { AuthenticatedSession, SessionService } from '../sessions/sessions.js';
 import type { Throttle } from './throttle.js';
 import type { UnitOfWork } from '../store/unit-of-work.js';
@@ -25,7 +25,7 @@ export interface PasswordChangeDeps {
   hasher: KeyedHasher;
   passwords: PasswordHasher;
   throttle: Throttle;
-  stepUp: StepUpService;
+  stepUp: FreshVerification;
   sessions: SessionService;
   audit: AuditLog;
   notify: (message: OutgoingMessage) => Promise<void>;

@@ -13,7 +13,6 @@
 import type { AuditLog, RequestOrigin } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
 import type { OutgoingMessage } from '../delivery/sender.js';
-import { AppError } from '../errors/app-error.js';
 import type { Account, Db } from '../store/schema.js';
 import { organisationAdmin } from './organisations.js';
 import type { Policy } from './presets.js';
@@ -25,6 +24,7 @@ import {
 } from './schema.js';
 import type { PolicySource } from './source.js';
 import { NO_SMS_PROVIDER, sendsTexts } from './texts.js';
+import { validated } from './validated.js';
 import type { UnitOfWork } from '../store/unit-of-work.js';
 import type { AccountRepo } from '../accounts/repo.js';
 
@@ -100,28 +100,6 @@ export interface PolicyAdminDeps {
   textsAvailable: boolean;
   portalName: string;
   notify: (message: OutgoingMessage) => Promise<void>;
-}
-
-/**
- * A PolicyError as the API answers it: 400 with every problem in the message, and the first bad
- * field in `details.field` the way validation names fields (`enforcement.date`).
- */
-export function policyInvalid(err: PolicyError): AppError {
-  const path = /^\/([^:]*):/.exec(err.problems[0] ?? '')?.[1] ?? '';
-  return new AppError('POLICY_INVALID', {
-    message: `The policy is not valid: ${err.problems.join('; ')}.`,
-    details: { field: path.replace(/\//g, '.') || null, problems: err.problems.join('; ') },
-  });
-}
-
-/** Runs a policy check; its PolicyError becomes the API's POLICY_INVALID. */
-export function validated<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (err) {
-    if (err instanceof PolicyError) throw policyInvalid(err);
-    throw err;
-  }
 }
 
 export function createPolicyAdmin(d: PolicyAdminDeps): PolicyAdmin {

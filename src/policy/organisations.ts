@@ -13,13 +13,13 @@ import { securityNotice } from '../delivery/messages.js';
 import { AppError } from '../errors/app-error.js';
 import { isUniqueViolation } from '../store/dialect.js';
 import type { Account, Organisation } from '../store/schema.js';
-import {
-  validated,
-  type Admin,
-  type OrganisationDetail,
-  type OrganisationView,
-  type PolicyAdmin,
-  type PolicyAdminDeps,
+import { validated } from './validated.js';
+import type {
+  Admin,
+  OrganisationDetail,
+  OrganisationView,
+  PolicyAdmin,
+  PolicyAdminDeps,
 } from './admin.js';
 import { overrideFromDocument, type PolicyOverrideDocument } from './schema.js';
 import { tighten } from './tighten.js';

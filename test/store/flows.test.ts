@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { randomToken } from '../../src/crypto/random.js';
-import { createFlowStore, type FlowStore } from '../../src/flows/flow-store.js';
+import { createFlowStore, type FlowStore } from '../../src/store/flow-store.js';
 import type { TestStore } from '../helpers/stores.js';
 import {
   expectAppError,

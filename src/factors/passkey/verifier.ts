@@ -17,7 +17,7 @@ import type { Clock } from '../../clock.js';
 import type { RelyingPartyConfig } from '../../config/webauthn.js';
 import type { OutgoingMessage } from '../../delivery/sender.js';
 import { AppError } from '../../errors/app-error.js';
-import { countedCheck, Refused } from '../../flows/code-outcome.js';
+import { countedCheck, Refused } from '../counted-check.js';
 import type { Passkey } from '../../store/schema.js';
 import { changeFactor } from '../changed.js';
 import { userHandleOf } from './ceremony.js';

@@ -10,8 +10,8 @@ import type { Clock } from '../../clock.js';
 import { securityNotice } from '../../delivery/messages.js';
 import type { OutgoingMessage } from '../../delivery/sender.js';
 import { AppError } from '../../errors/app-error.js';
-import { countedCheck, Refused } from '../../flows/code-outcome.js';
-import type { StepUpService } from '../../flows/step-up/service.js';
+import { countedCheck, Refused } from '../counted-check.js';
+import type { FreshVerification } from '../../sessions/fresh.js';
 import { assertMayAdd } from '../../policy/factor-rules.js';
 import type { PolicySource } from '../../policy/source.js';
 import type { AuthenticatedSession } from '../../sessions/sessions.js';
@@ -34,7 +34,7 @@ export interface RecoveryCodeServiceDeps {
   units: UnitOfWork;
   passwords: PasswordHasher;
   recoveryCodes: RecoveryCodeRepo;
-  stepUp: StepUpService;
+  stepUp: FreshVerification;
   throttle: Throttle;
   audit: AuditLog;
   /** The account's policy sets the code's length (`recoveryCode.digits`). */

@@ -9,7 +9,7 @@ import type { RequestOrigin } from '../../audit/audit.js';
 import type { Clock } from '../../clock.js';
 import { newId } from '../../crypto/random.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
-import { countedCheck, Refused, type CountedCheckDeps } from '../../flows/code-outcome.js';
+import { countedCheck, Refused, type CountedCheckDeps } from '../counted-check.js';
 import type { Account, TotpFactor } from '../../store/schema.js';
 import { changeFactor, type FactorChangedDeps } from '../changed.js';
 import type { TotpRepo } from './repo.js';

@@ -10,7 +10,7 @@ import type { SecretBox } from '../../crypto/secret-box.js';
 import { AppError } from '../../errors/app-error.js';
 import type { TotpRepo } from './repo.js';
 import { matchStep } from './totp.js';
-import { countedCheck, Refused } from '../../flows/code-outcome.js';
+import { countedCheck, Refused } from '../counted-check.js';
 
 export type TotpPurpose = 'second_factor' | 'step_up';
 

@@ -54,8 +54,8 @@ import type { PasswordResetMethod } from '../../policy/presets.js';
 import type { PolicySource } from '../../policy/source.js';
 import type { SessionService } from '../../sessions/sessions.js';
 import type { Account, Db } from '../../store/schema.js';
-import { checkCode, codeOutcomeError, countedCheck, Refused } from '../code-outcome.js';
-import type { FlowStore, StoredFlow } from '../flow-store.js';
+import { checkCode, codeOutcomeError, countedCheck, Refused } from '../../factors/counted-check.js';
+import type { FlowStore, StoredFlow } from '../../store/flow-store.js';
 import {
   canMove,
   firstState,

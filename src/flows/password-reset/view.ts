@@ -10,7 +10,7 @@ import type { AuthenticationCeremony } from '../../factors/passkey/ceremony.js';
 import { maskPhone } from '../../factors/phone/numbers.js';
 import { formatRecoveryCode } from '../../factors/recovery/code.js';
 import type { PasswordResetMethod } from '../../policy/presets.js';
-import type { StoredFlow } from '../flow-store.js';
+import type { StoredFlow } from '../../store/flow-store.js';
 import type { ResetData, ResetSecondFactor, ResetState } from './machine.js';
 import type { PasswordResetDeps } from './service.js';
 

@@ -21,7 +21,7 @@ import {
   type RequestOptions,
 } from '../../factors/passkey/ceremony.js';
 import type { Account } from '../../store/schema.js';
-import type { StoredFlow } from '../flow-store.js';
+import type { StoredFlow } from '../../store/flow-store.js';
 import { withoutPasskeyRequest, type SignInData, type SignInState } from './machine.js';
 import type { SignInDeps, SignInOutcome, SignInResult } from './service.js';
 

@@ -24,7 +24,7 @@ import { totpKeyView, type TotpKeyView } from '../../factors/totp/enrol.js';
 import { newTotpSecret } from '../../factors/totp/totp.js';
 import type { FactorKind, Policy } from '../../policy/presets.js';
 import type { Account } from '../../store/schema.js';
-import type { StoredFlow } from '../flow-store.js';
+import type { StoredFlow } from '../../store/flow-store.js';
 import {
   evaluateAccount,
   minimumSteps,

@@ -31,10 +31,11 @@ import { channelsFor, maskPhone } from '../../factors/phone/numbers.js';
 import type { PhoneRepo } from '../../factors/phone/repo.js';
 import type { Policy } from '../../policy/presets.js';
 import type { PolicySource } from '../../policy/source.js';
+import type { FreshVerification } from '../../sessions/fresh.js';
 import type { AuthenticatedSession, SessionService } from '../../sessions/sessions.js';
 import type { Account, Session } from '../../store/schema.js';
-import { checkCode } from '../code-outcome.js';
-import { loadSessionFlow, type FlowStore } from '../flow-store.js';
+import { checkCode } from '../../factors/counted-check.js';
+import { loadSessionFlow, type FlowStore } from '../../store/flow-store.js';
 import type { TotpRepo } from '../../factors/totp/repo.js';
 import type { TotpVerifier } from '../../factors/totp/verifier.js';
 import { amrOfFactor, passkeyAmr } from '../sign-in/machine.js';
@@ -83,7 +84,7 @@ export interface StepUpDeps {
   policies: PolicySource;
 }
 
-export interface StepUpService {
+export interface StepUpService extends FreshVerification {
   /** The methods this user may step up with, the strongest first. */
   methods(account: Account): Promise<StepUpMethod[]>;
   start(
@@ -111,8 +112,6 @@ export interface StepUpService {
     origin: RequestOrigin,
   ): Promise<{ token: string; session: Session }>;
   freshUntil(auth: AuthenticatedSession): Promise<number | null>;
-  /** Throws STEP_UP_REQUIRED unless the session stepped up within the policy's window. */
-  require(auth: AuthenticatedSession): Promise<void>;
   /** Until when the session's last step-up lets it make changes (the account's policy's window). */
   validUntil(session: Session): Promise<number | null>;
 }

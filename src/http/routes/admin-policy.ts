@@ -8,7 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DeploymentPolicyView } from '../../policy/admin.js';
-import { policyInvalid } from '../../policy/admin.js';
+import { policyInvalid } from '../../policy/validated.js';
 import { policyFromDocument, PolicyError } from '../../policy/schema.js';
 import type { Services } from '../../services.js';
 import { signedIn } from '../auth.js';

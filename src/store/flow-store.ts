@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';
 import { randomToken } from '../crypto/random.js';
 import { AppError } from '../errors/app-error.js';
-import type { Db } from '../store/schema.js';
+import type { Db } from './schema.js';
 
 const DOMAIN = 'flow-token';
 

@@ -6,7 +6,7 @@
 import type { Throttle } from '../accounts/throttle.js';
 import type { AuditLog, RequestOrigin } from '../audit/audit.js';
 import { AppError } from '../errors/app-error.js';
-import type { CodeBinding, CodeOutcome, CodeService } from '../factors/otp-code/codes.js';
+import type { CodeBinding, CodeOutcome, CodeService } from './otp-code/codes.js';
 
 export function codeOutcomeError(result: Exclude<CodeOutcome, { kind: 'verified' }>): AppError {
   if (result.kind === 'invalid') {
