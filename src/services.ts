@@ -284,8 +284,10 @@ export function createServices(
       invitationValidityMs: config.invitationValidityMs,
     },
   });
+  const holdings = (accountId: string) => loadFactors(db, accountId);
   const stepUp = createStepUpService({
     clock,
+    holdings,
     codes,
     challenges,
     flows,
@@ -487,7 +489,7 @@ export function createServices(
     counters,
     redis,
     factors: {
-      of: (accountId) => loadFactors(db, accountId),
+      of: holdings,
       removable: (account) => removalRules({ db, clock, policies }, account),
     },
     activity: (accountId) => recentActivity(db, accountId),

@@ -21,7 +21,8 @@
 import type { Sealed } from '../../crypto/secret-box.js';
 import type { AccountFactors } from '../../factors/account-factors.js';
 import type { AuthenticationCeremony } from '../../factors/passkey/ceremony.js';
-import { channelsFor, type PhoneChannel } from '../../factors/phone/numbers.js';
+import { heldMethods } from '../../factors/methods.js';
+import type { PhoneChannel } from '../../factors/phone/numbers.js';
 import type { FactorKind, PasswordResetMethod } from '../../policy/presets.js';
 
 export type ResetState =
@@ -65,11 +66,11 @@ export function resetSecondFactors(
   factors: AccountFactors,
   allowed: readonly FactorKind[],
 ): ResetSecondFactor[] {
-  const out: ResetSecondFactor[] = [];
-  if (factors.passkeys > 0 && allowed.includes('passkey')) out.push('passkey');
-  if (factors.totp && allowed.includes('totp')) out.push('totp');
-  if (factors.phone && allowed.includes('phone')) out.push(...channelsFor(factors.phone.kind));
-  return out;
+  return heldMethods(factors, {
+    allowed,
+    recoveryCode: false,
+    email: false,
+  }) as ResetSecondFactor[];
 }
 
 export interface ResetData {

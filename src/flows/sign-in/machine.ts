@@ -27,9 +27,10 @@
  */
 import type { Sealed } from '../../crypto/secret-box.js';
 import type { AccountFactors } from '../../factors/account-factors.js';
+import type { PasskeyProof } from '../../factors/passkey/verifier.js';
+import { amrOfMethod, heldMethods, isCodeMethod, passkeyAmr } from '../../factors/methods.js';
 import type { CodeChannel } from '../../factors/otp-code/challenge.js';
 import type { AuthenticationCeremony } from '../../factors/passkey/ceremony.js';
-import type { PasskeyProof } from '../../factors/passkey/verifier.js';
 import type { PhoneKind } from '../../factors/phone/numbers.js';
 import {
   evaluate,
@@ -87,9 +88,6 @@ export function canMove(from: SignInState, to: SignInState): boolean {
   return (transitions[from] as readonly SignInState[]).includes(to);
 }
 
-/** RFC 8176 method of a code channel. */
-export const amrOf: Record<CodeChannel, string> = { sms: 'sms', voice: 'tel', email: 'email' };
-
 /**
  * What the user does in the second_factor step: uses a passkey, or enters a sent code, an app
  * code or the recovery code.
@@ -97,18 +95,6 @@ export const amrOf: Record<CodeChannel, string> = { sms: 'sms', voice: 'tel', em
 export type SecondFactorMethod = 'passkey' | 'code' | 'totp' | 'recovery_code';
 /** A second factor passed: the channel of a sent code, or the app, or the recovery code. */
 export type PassedFactor = CodeChannel | 'totp' | 'recovery_code';
-
-/** Session `amr` of a passed factor (RFC 8176 where it has a name: `otp` for the app). */
-export function amrOfFactor(f: PassedFactor): string {
-  if (f === 'totp') return 'otp';
-  if (f === 'recovery_code') return 'recovery_code';
-  return amrOf[f];
-}
-
-/** Session `amr` of a passkey: `hwk` or `swk`, and `user` when the user was verified. */
-export function passkeyAmr(p: PasskeyProof): AmrEntry[] {
-  return [{ method: p.key, at: p.at }, ...(p.userVerified ? [{ method: 'user', at: p.at }] : [])];
-}
 
 /**
  * The session a finished sign-in gets: the methods used (`pwd`, or a password-less passkey's
@@ -122,8 +108,7 @@ export function sessionAssurance(data: SignInData): { amr: AmrEntry[]; aal: Aal 
   if (data.passkeySignIn) amr.push(...passkeyAmr(data.passkeySignIn));
   const second = data.secondFactor;
   if (second?.passkey) amr.push(...passkeyAmr(second.passkey));
-  else if (second && second.factor !== 'passkey')
-    amr.push({ method: amrOfFactor(second.factor), at: second.at });
+  else if (second && second.factor !== 'passkey') amr.push(amrOfMethod(second.factor, second.at));
   return { amr, aal: aalOf(amr) };
 }
 
@@ -270,17 +255,16 @@ export function nextStep(
   return 'completed';
 }
 
+/** How sign-in's second step asks `heldMethods`: the recovery code counts, email if a fallback. */
+const secondFactorRules = (policy: Policy) => ({
+  allowed: policy.factors,
+  recoveryCode: true,
+  email: policy.emailCodeFallback,
+});
+
 /** The channels a second-factor code may go by, default first (the policy allowing the phone). */
 export function secondFactorChannels(factors: AccountFactors, policy: Policy): CodeChannel[] {
-  const { phone } = factors;
-  const channels: CodeChannel[] =
-    !phone || !policy.factors.includes('phone')
-      ? []
-      : phone.kind === 'mobile'
-        ? ['sms', 'voice']
-        : ['voice'];
-  if (policy.emailCodeFallback) channels.push('email');
-  return channels;
+  return heldMethods(factors, secondFactorRules(policy)).filter(isCodeMethod);
 }
 
 /**
@@ -291,9 +275,7 @@ export function secondFactorAlternatives(
   factors: AccountFactors,
   policy: Policy,
 ): Exclude<SecondFactorMethod, 'code'>[] {
-  const out: Exclude<SecondFactorMethod, 'code'>[] = [];
-  if (factors.passkeys > 0) out.push('passkey');
-  if (factors.totp) out.push('totp');
-  if (factors.recoveryCode) out.push('recovery_code');
-  return out.filter((m) => policy.factors.includes(m));
+  return heldMethods(factors, secondFactorRules(policy)).filter(
+    (m): m is Exclude<SecondFactorMethod, 'code'> => !isCodeMethod(m),
+  );
 }

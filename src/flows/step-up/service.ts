@@ -27,7 +27,7 @@ import {
 } from '../../factors/passkey/ceremony.js';
 import type { PasskeyRepo } from '../../factors/passkey/repo.js';
 import type { PasskeyVerifier } from '../../factors/passkey/verifier.js';
-import { channelsFor, maskPhone } from '../../factors/phone/numbers.js';
+import { maskPhone } from '../../factors/phone/numbers.js';
 import type { PhoneRepo } from '../../factors/phone/repo.js';
 import type { Policy } from '../../policy/presets.js';
 import type { PolicySource } from '../../policy/source.js';
@@ -38,7 +38,8 @@ import { checkCode } from '../../factors/counted-check.js';
 import { loadSessionFlow, type FlowStore } from '../../store/flow-store.js';
 import type { TotpRepo } from '../../factors/totp/repo.js';
 import type { TotpVerifier } from '../../factors/totp/verifier.js';
-import { amrOfFactor, passkeyAmr } from '../sign-in/machine.js';
+import type { AccountFactors } from '../../factors/account-factors.js';
+import { amrOfMethod, heldMethods, isCodeMethod, passkeyAmr } from '../../factors/methods.js';
 
 /** A way to step up: a passkey, a code from the authenticator app, or a code sent over a channel. */
 export type StepUpMethod = 'passkey' | 'totp' | CodeChannel;
@@ -68,6 +69,8 @@ interface StepUpData {
 
 export interface StepUpDeps {
   clock: Clock;
+  /** What the account holds (one read). */
+  holdings: (accountId: string) => Promise<AccountFactors>;
   codes: CodeService;
   challenges: Challenges;
   flows: FlowStore;
@@ -121,17 +124,11 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
 
   /** What may vouch for a change under `policy`: held factors it allows, then email if it allows. */
   async function methodsUnder(policy: Policy, account: Account): Promise<StepUpMethod[]> {
-    const [passkeys, totp, phone] = await Promise.all([
-      d.passkeys.usableCount(account.id),
-      d.totps.find(account.id),
-      d.phones.find(account.id),
-    ]);
-    const allowed = new Set(policy.factors);
-    const out: StepUpMethod[] = passkeys > 0 && allowed.has('passkey') ? ['passkey'] : [];
-    if (totp && allowed.has('totp')) out.push('totp');
-    if (phone && allowed.has('phone')) out.push(...channelsFor(phone.kind));
-    if (policy.emailStepUp && account.email_verified_at !== null) out.push('email');
-    return out;
+    return heldMethods(await d.holdings(account.id), {
+      allowed: policy.factors,
+      recoveryCode: false,
+      email: policy.emailStepUp && account.email_verified_at !== null,
+    }) as StepUpMethod[];
   }
 
   const methods = async (account: Account) =>
@@ -169,7 +166,7 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
       pace: { accountChanges: auth.account.id },
       accountId: auth.account.id,
       ip: origin.ip,
-      alternatives: allowed.filter((m): m is CodeChannel => m !== 'totp' && m !== 'passkey'),
+      alternatives: allowed.filter(isCodeMethod),
       length: policy.codeLength,
     });
     await d.audit.record({
@@ -320,7 +317,7 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
       if (method === 'sms' || method === 'voice') await d.phones.touch(auth.account.id, now);
       const rotated = await d.sessions.rotate(auth.session, {
         stepUpAt: now,
-        amr: [{ method: amrOfFactor(method), at: now }],
+        amr: [amrOfMethod(method, now)],
       });
       await d.audit.record({
         action: 'step_up.succeeded',
