@@ -8,7 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import type { RelyingPartyConfig } from '../../config/webauthn.js';
 import { AppError } from '../../errors/app-error.js';
+import type { Clock } from '../../clock.js';
 import type { Account, Passkey } from '../../store/schema.js';
+import type { PasskeyRepo } from './repo.js';
 
 /** 256 bits; the WebAuthn spec asks for at least 16 bytes. */
 export const CHALLENGE_BYTES = 32;
@@ -129,4 +131,17 @@ export function liveChallenge(
 ): string {
   if (!ceremony || ceremony.expiresAt <= now) throw new AppError('CEREMONY_EXPIRED');
   return ceremony.options.challenge;
+}
+
+/**
+ * A ceremony for a passkey as the proof of someone already named (the second factor, a step-up,
+ * a recovery code's confirmation): any of the account's usable passkeys may answer (a flagged
+ * one may not), user verification preferred.
+ */
+export async function heldPasskeyCeremony(
+  d: { passkeys: Pick<PasskeyRepo, 'list'>; rp: RelyingPartyConfig; clock: Clock },
+  accountId: string,
+): Promise<AuthenticationCeremony> {
+  const allow = (await d.passkeys.list(accountId)).filter((p) => p.flagged_at === null);
+  return authenticationCeremony(d.rp, d.clock.now(), { allow, userVerification: 'preferred' });
 }

@@ -37,11 +37,7 @@ import { AppError } from '../../errors/app-error.js';
 import { loadFactors, type AccountFactors } from '../../factors/account-factors.js';
 import type { Challenges } from '../../factors/otp-code/challenge.js';
 import type { CodeBinding, CodeService } from '../../factors/otp-code/codes.js';
-import {
-  authenticationCeremony,
-  liveChallenge,
-  type AuthenticationCeremony,
-} from '../../factors/passkey/ceremony.js';
+import { heldPasskeyCeremony, liveChallenge } from '../../factors/passkey/ceremony.js';
 import type { PasskeyRepo } from '../../factors/passkey/repo.js';
 import type { PasskeyVerifier } from '../../factors/passkey/verifier.js';
 import type { PasswordHasher } from '../../factors/password/hashing.js';
@@ -279,10 +275,7 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
     flow.state === 'second_factor' && acc ? secondFactorsOf(acc) : Promise.resolve(undefined);
 
   /** A new ceremony for the account's usable passkeys (the recovery code is the other factor). */
-  async function passkeyRequest(account: Account): Promise<AuthenticationCeremony> {
-    const allow = (await d.passkeys.list(account.id)).filter((p) => p.flagged_at === null);
-    return authenticationCeremony(d.rp, clock.now(), { allow, userVerification: 'preferred' });
-  }
+  const passkeyRequest = (account: Account) => heldPasskeyCeremony(d, account.id);
 
   async function move(
     token: string,

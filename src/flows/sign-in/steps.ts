@@ -12,7 +12,7 @@ import type { AccountFactors } from '../../factors/account-factors.js';
 import type { ChallengeView, CodeChannel, CodeTarget } from '../../factors/otp-code/challenge.js';
 import type { CodePurpose } from '../../factors/otp-code/codes.js';
 import {
-  authenticationCeremony,
+  heldPasskeyCeremony,
   registrationCeremony,
   type AuthenticationCeremony,
   type CreationOptions,
@@ -116,11 +116,7 @@ const isMinimumStep = (state: SignInState): state is MinimumStep =>
   (minimumSteps as readonly SignInState[]).includes(state);
 
 export function createSignInSteps(d: SignInDeps) {
-  /** A new passkey ceremony for the account's usable passkeys (second factor: UV preferred). */
-  async function passkeyRequest(acc: Account): Promise<AuthenticationCeremony> {
-    const allow = (await d.passkeys.list(acc.id)).filter((p) => p.flagged_at === null);
-    return authenticationCeremony(d.rp, d.clock.now(), { allow, userVerification: 'preferred' });
-  }
+  const passkeyRequest = (acc: Account) => heldPasskeyCeremony(d, acc.id);
 
   function requirePhone(factors: AccountFactors) {
     if (!factors.phone) throw new AppError('FLOW_STATE_CONFLICT');

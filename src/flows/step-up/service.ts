@@ -21,7 +21,7 @@ import type {
 import type { CodeService } from '../../factors/otp-code/codes.js';
 import type { RelyingPartyConfig } from '../../config/webauthn.js';
 import {
-  authenticationCeremony,
+  heldPasskeyCeremony,
   liveChallenge,
   type AuthenticationCeremony,
 } from '../../factors/passkey/ceremony.js';
@@ -157,8 +157,7 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
     if (!allowed.includes(channel)) throw new AppError('METHOD_NOT_AVAILABLE');
     if (channel === 'totp') return undefined;
     if (channel === 'passkey') {
-      const allow = (await d.passkeys.list(auth.account.id)).filter((p) => p.flagged_at === null);
-      return authenticationCeremony(d.rp, clock.now(), { allow, userVerification: 'preferred' });
+      return heldPasskeyCeremony(d, auth.account.id);
     }
     await d.challenges.send({
       binding: { flowId, purpose: 'step_up' },
