@@ -54,6 +54,28 @@ function errorAnswer(codes: readonly ErrorCode[], intro: string): TSchema {
   );
 }
 
+/** A one-time code refused (S8): wrong (with the tries left), expired, or out of tries. */
+export const oneTimeCodeErrors = [
+  'CODE_INVALID',
+  'CODE_EXPIRED',
+  'CODE_ATTEMPTS_EXCEEDED',
+] as const;
+/** A new password refused by the rules (S2, S3). */
+export const passwordRuleErrors = [
+  'PASSWORD_TOO_SHORT',
+  'PASSWORD_TOO_LONG',
+  'PASSWORD_TOO_COMMON',
+  'PASSWORD_HAS_CONTEXT',
+] as const;
+/** A phone number refused (S11), or a text asked of a number that takes calls only. */
+export const phoneNumberErrors = [
+  'PHONE_INVALID',
+  'PHONE_EXTENSION_NOT_ALLOWED',
+  'PHONE_TYPE_NOT_SUPPORTED',
+  'PHONE_COUNTRY_NOT_ALLOWED',
+  'CHANNEL_NOT_AVAILABLE',
+] as const;
+
 /** Codes every route may answer, at a status of their own: a malformed request, the CSRF check. */
 const everyRoute: readonly ErrorCode[] = [
   'VALIDATION_FAILED',
@@ -67,6 +89,7 @@ const anyRoute: readonly ErrorCode[] = [
   'UNSUPPORTED_MEDIA_TYPE',
   'TOO_MANY_REQUESTS',
   'INTERNAL_ERROR',
+  'DECRYPTION_FAILED',
   'DATABASE_UNAVAILABLE',
   'REDIS_UNAVAILABLE',
 ];
@@ -83,7 +106,8 @@ export const AnyRouteError = Type.Unsafe({
 /**
  * Response entries for the codes a route may answer: one per status (with the codes of every
  * route: 400 `VALIDATION_FAILED`, `MALFORMED_JSON`; 403 `CSRF_CHECK_FAILED`), and `default` for
- * the answers any route may give (a body too large, the per-IP limit, an outage, a failure).
+ * the answers any route may give (a body too large, the per-IP limit, an outage, a failure, a
+ * stored secret that cannot be read).
  */
 export function errors(...codes: ErrorCode[]): Record<number | 'default', TSchema> {
   const byStatus = new Map<number, Set<ErrorCode>>();

@@ -5,7 +5,13 @@
 import { Type } from '@sinclair/typebox';
 import { Factor } from '../policy/schema.js';
 
-export { ErrorBody, errors } from './error-responses.js';
+export {
+  ErrorBody,
+  errors,
+  oneTimeCodeErrors,
+  passwordRuleErrors,
+  phoneNumberErrors,
+} from './error-responses.js';
 
 export const Email = Type.String({ minLength: 3, maxLength: 254, description: 'Email address.' });
 export const Password = Type.String({

@@ -97,6 +97,10 @@ export interface paths {
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
          *     - `INVALID_EMAIL` (400): Enter a valid email address, like name@example.com.
+         *     - `PASSWORD_TOO_SHORT` (400): The password is too short.
+         *     - `PASSWORD_TOO_LONG` (400): The password is too long.
+         *     - `PASSWORD_TOO_COMMON` (400): This password is too common and easy to guess. Choose another.
+         *     - `PASSWORD_HAS_CONTEXT` (400): The password must not contain your email address or the portal name.
          */
         400: {
           headers: {
@@ -109,7 +113,14 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'INVALID_EMAIL';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'INVALID_EMAIL'
+                  | 'PASSWORD_TOO_SHORT'
+                  | 'PASSWORD_TOO_LONG'
+                  | 'PASSWORD_TOO_COMMON'
+                  | 'PASSWORD_HAS_CONTEXT';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -153,6 +164,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -297,6 +309,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -360,6 +373,10 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `PASSWORD_TOO_SHORT` (400): The password is too short.
+         *     - `PASSWORD_TOO_LONG` (400): The password is too long.
+         *     - `PASSWORD_TOO_COMMON` (400): This password is too common and easy to guess. Choose another.
+         *     - `PASSWORD_HAS_CONTEXT` (400): The password must not contain your email address or the portal name.
          */
         400: {
           headers: {
@@ -372,7 +389,13 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'PASSWORD_TOO_SHORT'
+                  | 'PASSWORD_TOO_LONG'
+                  | 'PASSWORD_TOO_COMMON'
+                  | 'PASSWORD_HAS_CONTEXT';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -441,6 +464,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -744,6 +768,7 @@ export interface paths {
          * @description Status 403, one of:
          *
          *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ACCOUNT_DISABLED` (403): This account is disabled. Contact your administrator.
          */
         403: {
           headers: {
@@ -756,7 +781,7 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'CSRF_CHECK_FAILED';
+                code: 'CSRF_CHECK_FAILED' | 'ACCOUNT_DISABLED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -852,6 +877,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -1172,6 +1198,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -1423,6 +1450,11 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `CODE_INVALID` (400): That code is not right.
+         *     - `CODE_EXPIRED` (400): That code has expired. Send a new code.
+         *     - `CODE_ATTEMPTS_EXCEEDED` (400): Too many wrong tries for this code. Send a new code.
+         *     - `CODE_ALREADY_USED` (400): This code has been used already. Wait for the next code in your authenticator app.
+         *     - `RECOVERY_CODE_INVALID` (400): That recovery code is not right. Check it against the one you saved.
          */
         400: {
           headers: {
@@ -1435,7 +1467,14 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'CODE_INVALID'
+                  | 'CODE_EXPIRED'
+                  | 'CODE_ATTEMPTS_EXCEEDED'
+                  | 'CODE_ALREADY_USED'
+                  | 'RECOVERY_CODE_INVALID';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -1524,6 +1563,32 @@ export interface paths {
           };
         };
         /**
+         * @description Status 423, one of:
+         *
+         *     - `ACCOUNT_LOCKED` (423): This account is locked after too many failed attempts. Reset your password or contact your administrator.
+         */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'ACCOUNT_LOCKED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
          * @description Status 429, one of:
          *
          *     - `TOO_MANY_ATTEMPTS` (429): Too many failed attempts. Wait a moment and try again.
@@ -1557,6 +1622,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -1808,6 +1874,11 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `CODE_INVALID` (400): That code is not right.
+         *     - `CODE_EXPIRED` (400): That code has expired. Send a new code.
+         *     - `CODE_ATTEMPTS_EXCEEDED` (400): Too many wrong tries for this code. Send a new code.
+         *     - `CODE_ALREADY_USED` (400): This code has been used already. Wait for the next code in your authenticator app.
+         *     - `RECOVERY_CODE_INVALID` (400): That recovery code is not right. Check it against the one you saved.
          */
         400: {
           headers: {
@@ -1820,7 +1891,14 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'CODE_INVALID'
+                  | 'CODE_EXPIRED'
+                  | 'CODE_ATTEMPTS_EXCEEDED'
+                  | 'CODE_ALREADY_USED'
+                  | 'RECOVERY_CODE_INVALID';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -1909,6 +1987,32 @@ export interface paths {
           };
         };
         /**
+         * @description Status 423, one of:
+         *
+         *     - `ACCOUNT_LOCKED` (423): This account is locked after too many failed attempts. Reset your password or contact your administrator.
+         */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'ACCOUNT_LOCKED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
          * @description Status 429, one of:
          *
          *     - `TOO_MANY_ATTEMPTS` (429): Too many failed attempts. Wait a moment and try again.
@@ -1942,6 +2046,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -2156,6 +2261,7 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `CHANNEL_NOT_AVAILABLE` (400): This number cannot receive text messages. Choose "Call me" instead.
          */
         400: {
           headers: {
@@ -2168,7 +2274,7 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'CHANNEL_NOT_AVAILABLE';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -2260,6 +2366,8 @@ export interface paths {
          * @description Status 429, one of:
          *
          *     - `RESEND_TOO_SOON` (429): Please wait before asking for another code.
+         *     - `SEND_LIMIT_REACHED` (429): Too many codes have been sent. Wait a while before asking for another.
+         *     - `SEND_BUDGET_EXHAUSTED` (429): Text messages and calls are paused for now. Try again later, or use another method.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          */
         429: {
@@ -2273,7 +2381,11 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'RESEND_TOO_SOON' | 'TOO_MANY_REQUESTS';
+                code:
+                  | 'RESEND_TOO_SOON'
+                  | 'SEND_LIMIT_REACHED'
+                  | 'SEND_BUDGET_EXHAUSTED'
+                  | 'TOO_MANY_REQUESTS';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -2316,6 +2428,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -2533,6 +2646,11 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `PHONE_INVALID` (400): Enter a valid phone number in international format, for example +447546123456.
+         *     - `PHONE_EXTENSION_NOT_ALLOWED` (400): Use a direct number: numbers with an extension cannot receive codes.
+         *     - `PHONE_TYPE_NOT_SUPPORTED` (400): This kind of number cannot receive codes. Use a mobile or a direct landline number.
+         *     - `PHONE_COUNTRY_NOT_ALLOWED` (400): Numbers from this country are not accepted here.
+         *     - `CHANNEL_NOT_AVAILABLE` (400): This number cannot receive text messages. Choose "Call me" instead.
          */
         400: {
           headers: {
@@ -2545,7 +2663,14 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'PHONE_INVALID'
+                  | 'PHONE_EXTENSION_NOT_ALLOWED'
+                  | 'PHONE_TYPE_NOT_SUPPORTED'
+                  | 'PHONE_COUNTRY_NOT_ALLOWED'
+                  | 'CHANNEL_NOT_AVAILABLE';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -2636,7 +2761,9 @@ export interface paths {
         /**
          * @description Status 429, one of:
          *
+         *     - `RESEND_TOO_SOON` (429): Please wait before asking for another code.
          *     - `SEND_LIMIT_REACHED` (429): Too many codes have been sent. Wait a while before asking for another.
+         *     - `SEND_BUDGET_EXHAUSTED` (429): Text messages and calls are paused for now. Try again later, or use another method.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          */
         429: {
@@ -2650,7 +2777,11 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'SEND_LIMIT_REACHED' | 'TOO_MANY_REQUESTS';
+                code:
+                  | 'RESEND_TOO_SOON'
+                  | 'SEND_LIMIT_REACHED'
+                  | 'SEND_BUDGET_EXHAUSTED'
+                  | 'TOO_MANY_REQUESTS';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -2693,6 +2824,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -3015,6 +3147,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -3371,6 +3504,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -3727,6 +3861,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -3792,6 +3927,78 @@ export interface paths {
               /** Format: date-time */
               expiresAt: string;
             };
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'CSRF_CHECK_FAILED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
           };
         };
       };
@@ -4193,6 +4400,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -4629,6 +4837,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -4987,6 +5196,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -5399,6 +5609,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -5786,6 +5997,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -6005,6 +6217,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -6241,6 +6454,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -6372,6 +6586,10 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `CODE_INVALID` (400): That code is not right.
+         *     - `CODE_EXPIRED` (400): That code has expired. Send a new code.
+         *     - `CODE_ATTEMPTS_EXCEEDED` (400): Too many wrong tries for this code. Send a new code.
+         *     - `CODE_ALREADY_USED` (400): This code has been used already. Wait for the next code in your authenticator app.
          */
         400: {
           headers: {
@@ -6384,7 +6602,13 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'CODE_INVALID'
+                  | 'CODE_EXPIRED'
+                  | 'CODE_ATTEMPTS_EXCEEDED'
+                  | 'CODE_ALREADY_USED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -6473,6 +6697,32 @@ export interface paths {
           };
         };
         /**
+         * @description Status 423, one of:
+         *
+         *     - `ACCOUNT_LOCKED` (423): This account is locked after too many failed attempts. Reset your password or contact your administrator.
+         */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'ACCOUNT_LOCKED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
          * @description Status 429, one of:
          *
          *     - `TOO_MANY_ATTEMPTS` (429): Too many failed attempts. Wait a moment and try again.
@@ -6506,6 +6756,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -6637,6 +6888,7 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `RECOVERY_CODE_INVALID` (400): That recovery code is not right. Check it against the one you saved.
          */
         400: {
           headers: {
@@ -6649,7 +6901,7 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'RECOVERY_CODE_INVALID';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -6772,6 +7024,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -7083,6 +7336,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -7375,6 +7629,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -7665,6 +7920,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -7805,6 +8061,11 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `PASSWORD_TOO_SHORT` (400): The password is too short.
+         *     - `PASSWORD_TOO_LONG` (400): The password is too long.
+         *     - `PASSWORD_TOO_COMMON` (400): This password is too common and easy to guess. Choose another.
+         *     - `PASSWORD_HAS_CONTEXT` (400): The password must not contain your email address or the portal name.
+         *     - `RECOVERY_CODE_INVALID` (400): That recovery code is not right. Check it against the one you saved.
          */
         400: {
           headers: {
@@ -7817,7 +8078,14 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'PASSWORD_TOO_SHORT'
+                  | 'PASSWORD_TOO_LONG'
+                  | 'PASSWORD_TOO_COMMON'
+                  | 'PASSWORD_HAS_CONTEXT'
+                  | 'RECOVERY_CODE_INVALID';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -7912,6 +8180,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -8156,6 +8425,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -8275,6 +8545,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -8435,6 +8706,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -8568,6 +8840,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -8711,6 +8984,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -8874,6 +9148,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -9008,6 +9283,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -9075,6 +9351,10 @@ export interface paths {
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
          *     - `CURRENT_PASSWORD_INVALID` (400): Your current password is not right.
+         *     - `PASSWORD_TOO_SHORT` (400): The password is too short.
+         *     - `PASSWORD_TOO_LONG` (400): The password is too long.
+         *     - `PASSWORD_TOO_COMMON` (400): This password is too common and easy to guess. Choose another.
+         *     - `PASSWORD_HAS_CONTEXT` (400): The password must not contain your email address or the portal name.
          */
         400: {
           headers: {
@@ -9087,7 +9367,14 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'CURRENT_PASSWORD_INVALID';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'CURRENT_PASSWORD_INVALID'
+                  | 'PASSWORD_TOO_SHORT'
+                  | 'PASSWORD_TOO_LONG'
+                  | 'PASSWORD_TOO_COMMON'
+                  | 'PASSWORD_HAS_CONTEXT';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -9210,6 +9497,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -9426,6 +9714,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -9692,6 +9981,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -9760,6 +10050,8 @@ export interface paths {
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
          *     - `CODE_INVALID` (400): That code is not right.
+         *     - `CODE_EXPIRED` (400): That code has expired. Send a new code.
+         *     - `CODE_ATTEMPTS_EXCEEDED` (400): Too many wrong tries for this code. Send a new code.
          */
         400: {
           headers: {
@@ -9772,7 +10064,12 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'CODE_INVALID';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'CODE_INVALID'
+                  | 'CODE_EXPIRED'
+                  | 'CODE_ATTEMPTS_EXCEEDED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -9947,6 +10244,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -10091,6 +10389,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -10284,6 +10583,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -10467,6 +10767,7 @@ export interface paths {
         /**
          * @description Status 429, one of:
          *
+         *     - `RESEND_TOO_SOON` (429): Please wait before asking for another code.
          *     - `SEND_LIMIT_REACHED` (429): Too many codes have been sent. Wait a while before asking for another.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          */
@@ -10481,7 +10782,7 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'SEND_LIMIT_REACHED' | 'TOO_MANY_REQUESTS';
+                code: 'RESEND_TOO_SOON' | 'SEND_LIMIT_REACHED' | 'TOO_MANY_REQUESTS';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -10524,6 +10825,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -10763,6 +11065,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -10827,6 +11130,10 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `CODE_INVALID` (400): That code is not right.
+         *     - `CODE_EXPIRED` (400): That code has expired. Send a new code.
+         *     - `CODE_ATTEMPTS_EXCEEDED` (400): Too many wrong tries for this code. Send a new code.
+         *     - `CODE_ALREADY_USED` (400): This code has been used already. Wait for the next code in your authenticator app.
          */
         400: {
           headers: {
@@ -10839,7 +11146,13 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'CODE_INVALID'
+                  | 'CODE_EXPIRED'
+                  | 'CODE_ATTEMPTS_EXCEEDED'
+                  | 'CODE_ALREADY_USED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -10928,6 +11241,32 @@ export interface paths {
           };
         };
         /**
+         * @description Status 423, one of:
+         *
+         *     - `ACCOUNT_LOCKED` (423): This account is locked after too many failed attempts. Reset your password or contact your administrator.
+         */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'ACCOUNT_LOCKED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
          * @description Status 429, one of:
          *
          *     - `TOO_MANY_ATTEMPTS` (429): Too many failed attempts. Wait a moment and try again.
@@ -10961,6 +11300,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -11042,6 +11382,11 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `PHONE_INVALID` (400): Enter a valid phone number in international format, for example +447546123456.
+         *     - `PHONE_EXTENSION_NOT_ALLOWED` (400): Use a direct number: numbers with an extension cannot receive codes.
+         *     - `PHONE_TYPE_NOT_SUPPORTED` (400): This kind of number cannot receive codes. Use a mobile or a direct landline number.
+         *     - `PHONE_COUNTRY_NOT_ALLOWED` (400): Numbers from this country are not accepted here.
+         *     - `CHANNEL_NOT_AVAILABLE` (400): This number cannot receive text messages. Choose "Call me" instead.
          */
         400: {
           headers: {
@@ -11054,7 +11399,14 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'PHONE_INVALID'
+                  | 'PHONE_EXTENSION_NOT_ALLOWED'
+                  | 'PHONE_TYPE_NOT_SUPPORTED'
+                  | 'PHONE_COUNTRY_NOT_ALLOWED'
+                  | 'CHANNEL_NOT_AVAILABLE';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11095,6 +11447,7 @@ export interface paths {
          *
          *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
          *     - `STEP_UP_REQUIRED` (403): For your security, verify your identity again before making this change.
+         *     - `FACTOR_NOT_ALLOWED` (403): Your portal does not use this sign-in method. Choose another one.
          */
         403: {
           headers: {
@@ -11107,7 +11460,7 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'CSRF_CHECK_FAILED' | 'STEP_UP_REQUIRED';
+                code: 'CSRF_CHECK_FAILED' | 'STEP_UP_REQUIRED' | 'FACTOR_NOT_ALLOWED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11120,7 +11473,9 @@ export interface paths {
         /**
          * @description Status 429, one of:
          *
+         *     - `RESEND_TOO_SOON` (429): Please wait before asking for another code.
          *     - `SEND_LIMIT_REACHED` (429): Too many codes have been sent. Wait a while before asking for another.
+         *     - `SEND_BUDGET_EXHAUSTED` (429): Text messages and calls are paused for now. Try again later, or use another method.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          */
         429: {
@@ -11134,7 +11489,11 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'SEND_LIMIT_REACHED' | 'TOO_MANY_REQUESTS';
+                code:
+                  | 'RESEND_TOO_SOON'
+                  | 'SEND_LIMIT_REACHED'
+                  | 'SEND_BUDGET_EXHAUSTED'
+                  | 'TOO_MANY_REQUESTS';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11177,6 +11536,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -11392,6 +11752,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -11464,6 +11825,9 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `CODE_INVALID` (400): That code is not right.
+         *     - `CODE_EXPIRED` (400): That code has expired. Send a new code.
+         *     - `CODE_ATTEMPTS_EXCEEDED` (400): Too many wrong tries for this code. Send a new code.
          */
         400: {
           headers: {
@@ -11476,7 +11840,12 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'CODE_INVALID'
+                  | 'CODE_EXPIRED'
+                  | 'CODE_ATTEMPTS_EXCEEDED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11598,6 +11967,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -11783,6 +12153,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -11900,6 +12271,7 @@ export interface paths {
          *
          *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
          *     - `STEP_UP_REQUIRED` (403): For your security, verify your identity again before making this change.
+         *     - `FACTOR_NOT_ALLOWED` (403): Your portal does not use this sign-in method. Choose another one.
          */
         403: {
           headers: {
@@ -11912,7 +12284,7 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'CSRF_CHECK_FAILED' | 'STEP_UP_REQUIRED';
+                code: 'CSRF_CHECK_FAILED' | 'STEP_UP_REQUIRED' | 'FACTOR_NOT_ALLOWED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11929,6 +12301,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -11997,6 +12370,7 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `CODE_INVALID` (400): That code is not right.
          */
         400: {
           headers: {
@@ -12009,7 +12383,7 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'CODE_INVALID';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -12132,6 +12506,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -12317,6 +12692,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -12458,6 +12834,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -12615,6 +12992,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -12797,6 +13175,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -13038,6 +13417,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -13226,6 +13606,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -13400,6 +13781,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -13640,6 +14022,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -13786,6 +14169,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -13924,6 +14308,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -14058,6 +14443,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -14202,6 +14588,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -14377,6 +14764,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -14557,6 +14945,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -14748,6 +15137,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -14953,6 +15343,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -15119,6 +15510,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -15272,6 +15664,7 @@ export interface paths {
          *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
          *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
          */
@@ -15457,6 +15850,7 @@ export interface components {
      *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
      *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
      *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+     *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
      *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
      *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
      */
@@ -15471,6 +15865,7 @@ export interface components {
           | 'UNSUPPORTED_MEDIA_TYPE'
           | 'TOO_MANY_REQUESTS'
           | 'INTERNAL_ERROR'
+          | 'DECRYPTION_FAILED'
           | 'DATABASE_UNAVAILABLE'
           | 'REDIS_UNAVAILABLE';
         /** @description Safe to show to the user. */

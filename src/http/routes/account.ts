@@ -6,7 +6,17 @@ import type { EmailChangeView } from '../../accounts/email-change.js';
 import type { Services } from '../../services.js';
 import { signedIn } from '../auth.js';
 import { presentCode } from '../present.js';
-import { Code, CodeView, Email, errors, FlowToken, Password, Timestamp } from '../schemas.js';
+import {
+  Code,
+  CodeView,
+  Email,
+  errors,
+  FlowToken,
+  oneTimeCodeErrors,
+  Password,
+  passwordRuleErrors,
+  Timestamp,
+} from '../schemas.js';
 import { origin } from './public.js';
 
 const EmailChangeFlow = Type.Object({
@@ -47,6 +57,7 @@ export function registerAccountRoutes(app: FastifyInstance, s: Services): void {
             'UNAUTHENTICATED',
             'STEP_UP_REQUIRED',
             'CURRENT_PASSWORD_INVALID',
+            ...passwordRuleErrors,
             'TOO_MANY_ATTEMPTS',
             'ACCOUNT_LOCKED',
           ),
@@ -130,7 +141,7 @@ export function registerAccountRoutes(app: FastifyInstance, s: Services): void {
             'UNAUTHENTICATED',
             'FLOW_NOT_FOUND',
             'FLOW_STATE_CONFLICT',
-            'CODE_INVALID',
+            ...oneTimeCodeErrors,
             'TOO_MANY_ATTEMPTS',
             'ACCOUNT_LOCKED',
             'EMAIL_UNAVAILABLE',

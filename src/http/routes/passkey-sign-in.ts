@@ -50,6 +50,7 @@ export function registerPasskeySignInRoutes(
             options: PasskeyRequestOptions,
             expiresAt: Timestamp,
           }),
+          ...errors(),
         },
       },
     },

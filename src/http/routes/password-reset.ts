@@ -13,6 +13,8 @@ import {
   CodeView,
   Email,
   errors,
+  oneTimeCodeErrors,
+  passwordRuleErrors,
   FlowToken,
   PasskeyAssertion,
   PasskeyRequest,
@@ -141,7 +143,16 @@ export function registerPasswordResetRoutes(app: FastifyInstance, s: Services): 
         tags,
         summary: 'Enter the emailed code, or the app or phone code that confirms a recovery code',
         body: Type.Object({ flow: FlowToken, code: Code }, { additionalProperties: false }),
-        response: { 200: Continue, ...errors(...flowErrors, 'TOO_MANY_ATTEMPTS') },
+        response: {
+          200: Continue,
+          ...errors(
+            ...flowErrors,
+            ...oneTimeCodeErrors,
+            'CODE_ALREADY_USED',
+            'TOO_MANY_ATTEMPTS',
+            'ACCOUNT_LOCKED',
+          ),
+        },
       },
     },
     async (request) =>
@@ -164,7 +175,12 @@ export function registerPasswordResetRoutes(app: FastifyInstance, s: Services): 
         body: Type.Object({ flow: FlowToken, code: Code }, { additionalProperties: false }),
         response: {
           200: Continue,
-          ...errors(...flowErrors, 'TOO_MANY_ATTEMPTS', 'RESET_NEEDS_SECOND_FACTOR'),
+          ...errors(
+            ...flowErrors,
+            'RECOVERY_CODE_INVALID',
+            'TOO_MANY_ATTEMPTS',
+            'RESET_NEEDS_SECOND_FACTOR',
+          ),
         },
       },
     },
@@ -284,7 +300,10 @@ export function registerPasswordResetRoutes(app: FastifyInstance, s: Services): 
           },
           { additionalProperties: false },
         ),
-        response: { 200: Result, ...errors(...flowErrors) },
+        response: {
+          200: Result,
+          ...errors(...flowErrors, ...passwordRuleErrors, 'RECOVERY_CODE_INVALID'),
+        },
       },
     },
     async (request) =>

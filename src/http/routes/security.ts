@@ -19,6 +19,8 @@ import {
   Code,
   EnrolmentView as EnrolmentViewSchema,
   errors,
+  oneTimeCodeErrors,
+  phoneNumberErrors,
   FlowToken,
   PasskeyInfo,
   PhoneChannel,
@@ -165,6 +167,7 @@ export function registerSecurityRoutes(
           ...errors(
             'UNAUTHENTICATED',
             'METHOD_NOT_AVAILABLE',
+            'RESEND_TOO_SOON',
             'SEND_LIMIT_REACHED',
             'DELIVERY_FAILED',
           ),
@@ -215,7 +218,14 @@ export function registerSecurityRoutes(
         body: Type.Object({ flow: FlowToken, code: Code }, { additionalProperties: false }),
         response: {
           200: Type.Object({ validUntil: Timestamp }),
-          ...errors('UNAUTHENTICATED', 'FLOW_NOT_FOUND', 'TOO_MANY_ATTEMPTS'),
+          ...errors(
+            'UNAUTHENTICATED',
+            'FLOW_NOT_FOUND',
+            ...oneTimeCodeErrors,
+            'CODE_ALREADY_USED',
+            'TOO_MANY_ATTEMPTS',
+            'ACCOUNT_LOCKED',
+          ),
         },
       },
     },
@@ -243,7 +253,16 @@ export function registerSecurityRoutes(
         ),
         response: {
           200: Type.Object({ flow: EnrolmentViewSchema }),
-          ...errors('UNAUTHENTICATED', 'STEP_UP_REQUIRED', 'SEND_LIMIT_REACHED', 'DELIVERY_FAILED'),
+          ...errors(
+            'UNAUTHENTICATED',
+            'STEP_UP_REQUIRED',
+            'FACTOR_NOT_ALLOWED',
+            ...phoneNumberErrors,
+            'RESEND_TOO_SOON',
+            'SEND_LIMIT_REACHED',
+            'SEND_BUDGET_EXHAUSTED',
+            'DELIVERY_FAILED',
+          ),
         },
       },
     },
@@ -289,7 +308,7 @@ export function registerSecurityRoutes(
         body: Type.Object({ flow: FlowToken, code: Code }, { additionalProperties: false }),
         response: {
           200: Type.Object({ phone: PhoneInfo }),
-          ...errors('UNAUTHENTICATED', 'FLOW_NOT_FOUND', 'TOO_MANY_ATTEMPTS'),
+          ...errors('UNAUTHENTICATED', 'FLOW_NOT_FOUND', ...oneTimeCodeErrors, 'TOO_MANY_ATTEMPTS'),
         },
       },
     },
@@ -338,7 +357,7 @@ export function registerSecurityRoutes(
           'Add or replace the authenticator app: a new key and QR code, saved only once a code confirms it',
         response: {
           200: Type.Object({ enrolment: TotpEnrolment }),
-          ...errors('UNAUTHENTICATED', 'STEP_UP_REQUIRED'),
+          ...errors('UNAUTHENTICATED', 'STEP_UP_REQUIRED', 'FACTOR_NOT_ALLOWED'),
         },
       },
     },
@@ -357,7 +376,13 @@ export function registerSecurityRoutes(
         body: Type.Object({ flow: FlowToken, code: Code }, { additionalProperties: false }),
         response: {
           200: Type.Object({ totp: TotpInfo }),
-          ...errors('UNAUTHENTICATED', 'STEP_UP_REQUIRED', 'FLOW_NOT_FOUND', 'TOO_MANY_ATTEMPTS'),
+          ...errors(
+            'UNAUTHENTICATED',
+            'STEP_UP_REQUIRED',
+            'FLOW_NOT_FOUND',
+            'CODE_INVALID',
+            'TOO_MANY_ATTEMPTS',
+          ),
         },
       },
     },
