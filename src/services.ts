@@ -6,7 +6,11 @@ import { createAccountService, type AccountService } from './accounts/accounts.j
 import { createAccountRepo, type AccountRepo } from './accounts/repo.js';
 import { createThrottle, type Throttle } from './accounts/throttle.js';
 import { createPasswordChange, type ChangePassword } from './accounts/password-change.js';
-import { createEmailChange, type EmailChangeService } from './accounts/email-change.js';
+import {
+  createEmailChange,
+  emailChangeFlow,
+  type EmailChangeService,
+} from './accounts/email-change.js';
 import { createAuditLog, type AuditLog } from './audit/audit.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/load.js';
@@ -41,23 +45,34 @@ import {
   type PasswordHasher,
 } from './factors/password/hashing.js';
 import { createPasskeyRepo, type PasskeyRepo } from './factors/passkey/repo.js';
-import { createPasskeyService, type PasskeyService } from './factors/passkey/service.js';
+import {
+  createPasskeyService,
+  passkeyRegistrationFlow,
+  type PasskeyService,
+} from './factors/passkey/service.js';
 import { createPasskeyVerifier } from './factors/passkey/verifier.js';
 import { createPhoneRepo, type PhoneRepo } from './factors/phone/repo.js';
-import { createPhoneService, type PhoneService } from './factors/phone/service.js';
+import {
+  createPhoneService,
+  phoneEnrolmentFlow,
+  type PhoneService,
+} from './factors/phone/service.js';
 import { recoveryCodeBits } from './factors/recovery/code.js';
 import { createRecoveryCodeRepo } from './factors/recovery/repo.js';
 import { createRecoveryCodeService, type RecoveryCodeService } from './factors/recovery/service.js';
 import { createTotpRepo, type TotpRepo } from './factors/totp/repo.js';
-import { createTotpService, type TotpService } from './factors/totp/service.js';
+import { createTotpService, totpEnrolmentFlow, type TotpService } from './factors/totp/service.js';
 import { createTotpVerifier } from './factors/totp/verifier.js';
+import { signInFlow } from './flows/sign-in/machine.js';
+import { passkeySignInFlow } from './flows/sign-in/passkey.js';
+import { resetFlow } from './flows/password-reset/machine.js';
 import { createFlowStore } from './store/flow-store.js';
 import {
   createSignInService,
   type SignInOutcome,
   type SignInService,
 } from './flows/sign-in/service.js';
-import { createStepUpService, type StepUpService } from './flows/step-up/service.js';
+import { createStepUpService, stepUpFlow, type StepUpService } from './flows/step-up/service.js';
 import {
   createPasswordResetService,
   type PasswordResetService,
@@ -249,7 +264,17 @@ export function createServices(
     idleMs: config.sessionIdleMs,
     absoluteMs: config.sessionAbsoluteMs,
   });
-  const flows = createFlowStore(db, clock, hasher);
+  // Every kind of flow, with its transition table: the store refuses any other move.
+  const flows = createFlowStore(db, clock, hasher, [
+    signInFlow,
+    passkeySignInFlow,
+    resetFlow,
+    stepUpFlow,
+    emailChangeFlow,
+    totpEnrolmentFlow,
+    phoneEnrolmentFlow,
+    passkeyRegistrationFlow,
+  ]);
   const phones = createPhoneRepo(db);
   const totps = createTotpRepo(db);
   const recoveryCodes = createRecoveryCodeRepo(db);

@@ -39,6 +39,7 @@ import {
   type FlowStore,
   type SessionFlowState,
   type StoredFlow,
+  sessionFlow,
 } from '../store/flow-store.js';
 import type { FreshVerification } from '../sessions/fresh.js';
 import type { AuthenticatedSession } from '../sessions/sessions.js';
@@ -48,7 +49,9 @@ import type { Throttle } from './throttle.js';
 import type { UnitOfWork } from '../store/unit-of-work.js';
 import type { AccountRepo } from './repo.js';
 
-const FLOW_KIND = 'email_change';
+/** Its table: pending until done (`sessionFlowTransitions`). */
+export const emailChangeFlow = sessionFlow('email_change');
+const FLOW_KIND = emailChangeFlow.kind;
 const FLOW_TTL_MS = 15 * 60_000;
 const HOUR = 60 * 60_000;
 

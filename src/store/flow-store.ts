@@ -2,7 +2,9 @@
  * Persisted flows (DESIGN "Flows"): the client holds an opaque token, the database holds its
  * keyed hash, the state, and a version. The only write path is a versioned update
  * (`UPDATE … SET version = version + 1 WHERE id = ? AND version = ?`), so two concurrent
- * submits can never both move the same flow.
+ * submits can never both move the same flow. Every kind of flow declares its transition table,
+ * and every write goes through it: a move the table does not list, a write to a finished flow,
+ * or a kind with no table is refused (`FLOW_STATE_CONFLICT`), whatever the service asked.
  */
 import type { Clock } from '../clock.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';
@@ -23,6 +25,21 @@ export interface StoredFlow<S extends string, D> {
   expiresAt: number;
 }
 
+/** Each state's allowed next states; a state with none is final. Staying is a claim, allowed until final. */
+export type TransitionTable<S extends string = string> = Readonly<Record<S, readonly S[]>>;
+
+/** A kind of flow and its table, declared where the flow is. */
+export interface FlowKind<S extends string = string> {
+  kind: string;
+  transitions: TransitionTable<S>;
+}
+
+/** Whether the table lets a flow at `from` be written at `to`. */
+export function allowedMove<S extends string>(table: TransitionTable<S>, from: S, to: S): boolean {
+  const next = table[from] ?? [];
+  return next.length > 0 && (to === from || next.includes(to));
+}
+
 export interface FlowStore {
   create<S extends string, D>(input: {
     kind: string;
@@ -40,9 +57,21 @@ export interface FlowStore {
   ): Promise<StoredFlow<S, D>>;
 }
 
-export function createFlowStore(db: Db, clock: Clock, hasher: KeyedHasher): FlowStore {
+export function createFlowStore(
+  db: Db,
+  clock: Clock,
+  hasher: KeyedHasher,
+  kinds: readonly FlowKind[],
+): FlowStore {
+  const tables = new Map(kinds.map((k) => [k.kind, k.transitions]));
+  const tableOf = (kind: string): TransitionTable => {
+    const table = tables.get(kind);
+    if (!table) throw new Error(`the flow kind "${kind}" has no transition table`);
+    return table;
+  };
   return {
     async create({ kind, state, accountId, data, ttlMs }) {
+      if (!(state in tableOf(kind))) throw new Error(`"${state}" is not a state of "${kind}"`);
       const token = randomToken();
       const now = clock.now();
       const flow = {
@@ -93,6 +122,8 @@ export function createFlowStore(db: Db, clock: Clock, hasher: KeyedHasher): Flow
     },
 
     async save(flow, next) {
+      if (!allowedMove(tableOf(flow.kind), flow.state, next.state))
+        throw new AppError('FLOW_STATE_CONFLICT');
       const result = await db
         .updateTable('flows')
         .set({ state: next.state, data: JSON.stringify(next.data), version: flow.version + 1 })
@@ -107,6 +138,17 @@ export function createFlowStore(db: Db, clock: Clock, hasher: KeyedHasher): Flow
 
 /** A flow started from a signed-in session: pending until done, usable by that session only. */
 export type SessionFlowState = 'pending' | 'done';
+
+/** The table of every session flow (step-up, enrolments, email change). */
+export const sessionFlowTransitions = {
+  pending: ['done'],
+  done: [],
+} as const satisfies TransitionTable<SessionFlowState>;
+
+export const sessionFlow = (kind: string): FlowKind<SessionFlowState> => ({
+  kind,
+  transitions: sessionFlowTransitions,
+});
 
 /**
  * The pending flow of that kind belonging to `sessionId`; FLOW_NOT_FOUND otherwise, so another

@@ -1,7 +1,7 @@
 /**
  * Store conformance: persisted flows — found only by their live token and kind, stored under a
  * keyed hash of the token, and moved only by a versioned write, so two concurrent submits can
- * never both move the same flow (STYLE §3).
+ * never both move the same flow (STYLE §3) — and only along their kind's transition table.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
@@ -21,6 +21,10 @@ type State = 'start' | 'middle' | 'done';
 interface Data {
   step: number;
 }
+const testFlow = {
+  kind: 'test',
+  transitions: { start: ['middle', 'done'], middle: ['done'], done: [] },
+} as const;
 const TTL_MS = 15 * 60_000;
 
 describe.each(storeDialects)('flows on %s', (_name, open) => {
@@ -40,7 +44,7 @@ describe.each(storeDialects)('flows on %s', (_name, open) => {
   beforeEach(async () => {
     t = await open();
     clock = new FakeClock();
-    flows = createFlowStore(t.store.db, clock, hasher);
+    flows = createFlowStore(t.store.db, clock, hasher, [testFlow]);
   });
   afterEach(async () => {
     await t.close();
@@ -82,6 +86,41 @@ describe.each(storeDialects)('flows on %s', (_name, open) => {
       data: { step: 1 },
       version: 2,
     });
+  });
+
+  it('refuses every move its table does not list, and any write once finished', async () => {
+    const { token } = await create();
+    const start = await flows.load<State, Data>(token, 'test');
+    const middle = await flows.save(start, { state: 'middle', data: { step: 1 } });
+    await expectAppError(
+      flows.save(middle, { state: 'start', data: { step: 2 } }),
+      'FLOW_STATE_CONFLICT',
+    );
+    // Staying is a claim (a versioned write), allowed while the flow is open.
+    const claimed = await flows.save(middle, { state: 'middle', data: { step: 2 } });
+    const done = await flows.save(claimed, { state: 'done', data: { step: 3 } });
+    await expectAppError(
+      flows.save(done, { state: 'done', data: { step: 4 } }),
+      'FLOW_STATE_CONFLICT',
+    );
+    await expectAppError(
+      flows.save(done, { state: 'middle', data: { step: 4 } }),
+      'FLOW_STATE_CONFLICT',
+    );
+    expect(await flows.load<State, Data>(token, 'test')).toMatchObject({
+      state: 'done',
+      data: { step: 3 },
+      version: 4,
+    });
+  });
+
+  it('knows only the kinds given their table', async () => {
+    await expect(
+      flows.create({ kind: 'other', state: 'start', accountId: null, data: {}, ttlMs: TTL_MS }),
+    ).rejects.toThrow(/no transition table/);
+    await expect(
+      flows.create({ kind: 'test', state: 'elsewhere', accountId: null, data: {}, ttlMs: TTL_MS }),
+    ).rejects.toThrow(/not a state/);
   });
 
   it('answers FLOW_STATE_CONFLICT when saving from a stale version', async () => {

@@ -12,7 +12,7 @@ import type { Clock } from '../../clock.js';
 import type { RelyingPartyConfig } from '../../config/webauthn.js';
 import type { OutgoingMessage } from '../../delivery/sender.js';
 import { AppError } from '../../errors/app-error.js';
-import { loadSessionFlow, type FlowStore } from '../../store/flow-store.js';
+import { loadSessionFlow, type FlowStore, sessionFlow } from '../../store/flow-store.js';
 import type { FreshVerification } from '../../sessions/fresh.js';
 import { assertMayAdd, mayRemoveNow } from '../../policy/factor-rules.js';
 import type { PolicySource } from '../../policy/source.js';
@@ -24,7 +24,9 @@ import type { PasskeyRepo } from './repo.js';
 import { cleanName, registerPasskey } from './register.js';
 import type { UnitOfWork } from '../../store/unit-of-work.js';
 
-const FLOW_KIND = 'passkey_registration';
+/** Its table: pending until done (`sessionFlowTransitions`). */
+export const passkeyRegistrationFlow = sessionFlow('passkey_registration');
+const FLOW_KIND = passkeyRegistrationFlow.kind;
 
 interface RegistrationData extends RegistrationCeremony {
   sessionId: string;

@@ -10,7 +10,7 @@ import type { Clock } from '../../clock.js';
 import type { OutgoingMessage } from '../../delivery/sender.js';
 import { AppError } from '../../errors/app-error.js';
 import { checkCode } from '../counted-check.js';
-import { loadSessionFlow, type FlowStore } from '../../store/flow-store.js';
+import { loadSessionFlow, type FlowStore, sessionFlow } from '../../store/flow-store.js';
 import type { FreshVerification } from '../../sessions/fresh.js';
 import { assertMayAdd, mayRemoveNow } from '../../policy/factor-rules.js';
 import type { PolicySource } from '../../policy/source.js';
@@ -32,7 +32,9 @@ import type { NewPhone, PhoneRepo } from './repo.js';
 import { savePhone } from './saved.js';
 import type { UnitOfWork } from '../../store/unit-of-work.js';
 
-const FLOW_KIND = 'phone_enrolment';
+/** Its table: pending until done (`sessionFlowTransitions`). */
+export const phoneEnrolmentFlow = sessionFlow('phone_enrolment');
+const FLOW_KIND = phoneEnrolmentFlow.kind;
 const FLOW_TTL_MS = 15 * 60_000;
 
 interface EnrolmentData {

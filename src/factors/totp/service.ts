@@ -10,7 +10,7 @@ import type { Clock } from '../../clock.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { OutgoingMessage } from '../../delivery/sender.js';
 import { AppError } from '../../errors/app-error.js';
-import { loadSessionFlow, type FlowStore } from '../../store/flow-store.js';
+import { loadSessionFlow, type FlowStore, sessionFlow } from '../../store/flow-store.js';
 import type { FreshVerification } from '../../sessions/fresh.js';
 import { assertMayAdd, mayRemoveNow } from '../../policy/factor-rules.js';
 import type { PolicySource } from '../../policy/source.js';
@@ -22,7 +22,9 @@ import { confirmTotp, totpKeyView, type TotpKeyView } from './enrol.js';
 import { newTotpSecret } from './totp.js';
 import type { UnitOfWork } from '../../store/unit-of-work.js';
 
-const FLOW_KIND = 'totp_enrolment';
+/** Its table: pending until done (`sessionFlowTransitions`). */
+export const totpEnrolmentFlow = sessionFlow('totp_enrolment');
+const FLOW_KIND = totpEnrolmentFlow.kind;
 const FLOW_TTL_MS = 15 * 60_000;
 
 interface EnrolmentData {

@@ -24,6 +24,7 @@ import type { AuthenticationCeremony } from '../../factors/passkey/ceremony.js';
 import { heldMethods } from '../../factors/methods.js';
 import type { PhoneChannel } from '../../factors/phone/numbers.js';
 import type { FactorKind, PasswordResetMethod } from '../../policy/presets.js';
+import type { FlowKind } from '../../store/flow-store.js';
 
 export type ResetState =
   | 'email_code'
@@ -45,6 +46,9 @@ export const transitions = {
 export function canMove(from: ResetState, to: ResetState): boolean {
   return (transitions[from] as readonly ResetState[]).includes(to);
 }
+
+/** The reset flow's kind and table: the flow store refuses every move the table does not list. */
+export const resetFlow: FlowKind<ResetState> = { kind: 'password_reset', transitions };
 
 export const firstState: Record<PasswordResetMethod, ResetState> = {
   email: 'email_code',

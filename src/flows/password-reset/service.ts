@@ -54,6 +54,7 @@ import { checkCode, codeOutcomeError, countedCheck, Refused } from '../../factor
 import type { FlowStore, StoredFlow } from '../../store/flow-store.js';
 import {
   canMove,
+  resetFlow,
   firstState,
   type ResetData,
   type ResetProof,
@@ -65,7 +66,7 @@ import { createResetView, recoveryAad, type ResetView, type SecondFactorContext 
 import type { UnitOfWork } from '../../store/unit-of-work.js';
 import type { AccountRepo } from '../../accounts/repo.js';
 
-const FLOW_KIND = 'password_reset';
+const FLOW_KIND = resetFlow.kind;
 const FLOW_TTL_MS = 15 * 60_000;
 const HOUR = 60 * 60_000;
 

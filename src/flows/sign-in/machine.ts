@@ -45,6 +45,7 @@ import type { RegistrationCeremony } from '../../factors/passkey/ceremony.js';
 import { aalOf } from '../../sessions/assurance.js';
 import type { Aal, AmrEntry } from '../../sessions/sessions.js';
 import type { Account } from '../../store/schema.js';
+import type { FlowKind } from '../../store/flow-store.js';
 
 export type SignInState =
   | 'verify_email'
@@ -87,6 +88,9 @@ export const transitions = {
 export function canMove(from: SignInState, to: SignInState): boolean {
   return (transitions[from] as readonly SignInState[]).includes(to);
 }
+
+/** The sign-in flow's kind and table: the flow store refuses every move the table does not list. */
+export const signInFlow: FlowKind<SignInState> = { kind: 'sign_in', transitions };
 
 /**
  * What the user does in the second_factor step: uses a passkey, or enters a sent code, an app

@@ -21,11 +21,13 @@ import {
   type RequestOptions,
 } from '../../factors/passkey/ceremony.js';
 import type { Account } from '../../store/schema.js';
-import type { StoredFlow } from '../../store/flow-store.js';
+import { type StoredFlow, sessionFlow } from '../../store/flow-store.js';
 import { withoutPasskeyRequest, type SignInData, type SignInState } from './machine.js';
 import type { SignInDeps, SignInOutcome, SignInResult } from './service.js';
 
-const FLOW_KIND = 'passkey_sign_in';
+/** Its table: pending until done (`sessionFlowTransitions`). */
+export const passkeySignInFlow = sessionFlow('passkey_sign_in');
+const FLOW_KIND = passkeySignInFlow.kind;
 
 export interface PasskeySignInView {
   flow: string;

@@ -38,6 +38,7 @@ import { confirmTotp } from '../../factors/totp/enrol.js';
 import { holdingsOf } from '../../policy/holdings.js';
 import {
   canMove,
+  signInFlow,
   minimumSteps,
   minimumWays,
   nextStep,
@@ -52,7 +53,7 @@ import { createSignInSteps, type AccountContext, type FlowView } from './steps.j
 import type { UnitOfWork } from '../../store/unit-of-work.js';
 import type { AccountRepo } from '../../accounts/repo.js';
 
-const FLOW_KIND = 'sign_in';
+const FLOW_KIND = signInFlow.kind;
 const FLOW_TTL_MS = 15 * 60_000;
 
 export type SignInOutcome =

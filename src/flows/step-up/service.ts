@@ -35,7 +35,7 @@ import type { FreshVerification } from '../../sessions/fresh.js';
 import type { AuthenticatedSession, SessionService } from '../../sessions/sessions.js';
 import type { Account, Session } from '../../store/schema.js';
 import { checkCode } from '../../factors/counted-check.js';
-import { loadSessionFlow, type FlowStore } from '../../store/flow-store.js';
+import { loadSessionFlow, type FlowStore, sessionFlow } from '../../store/flow-store.js';
 import type { TotpRepo } from '../../factors/totp/repo.js';
 import type { TotpVerifier } from '../../factors/totp/verifier.js';
 import type { AccountFactors } from '../../factors/account-factors.js';
@@ -44,7 +44,9 @@ import { amrOfMethod, heldMethods, isCodeMethod, passkeyAmr } from '../../factor
 /** A way to step up: a passkey, a code from the authenticator app, or a code sent over a channel. */
 export type StepUpMethod = 'passkey' | 'totp' | CodeChannel;
 
-const FLOW_KIND = 'step_up';
+/** Its table: pending until done (`sessionFlowTransitions`). */
+export const stepUpFlow = sessionFlow('step_up');
+const FLOW_KIND = stepUpFlow.kind;
 const FLOW_TTL_MS = 10 * 60_000;
 
 export interface StepUpView {
