@@ -43,10 +43,6 @@ export const transitions = {
   completed: [],
 } as const satisfies Record<ResetState, readonly ResetState[]>;
 
-export function canMove(from: ResetState, to: ResetState): boolean {
-  return (transitions[from] as readonly ResetState[]).includes(to);
-}
-
 /** The reset flow's kind and table: the flow store refuses every move the table does not list. */
 export const resetFlow: FlowKind<ResetState> = { kind: 'password_reset', transitions };
 

@@ -53,7 +53,6 @@ import type { Account, Db } from '../../store/schema.js';
 import { checkCode, codeOutcomeError, countedCheck, Refused } from '../../factors/counted-check.js';
 import type { FlowStore, StoredFlow } from '../../store/flow-store.js';
 import {
-  canMove,
   resetFlow,
   firstState,
   type ResetData,
@@ -284,7 +283,6 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
     next: ResetState,
     data: ResetData,
   ): Promise<ResetView> {
-    if (!canMove(flow.state, next)) throw new AppError('FLOW_STATE_CONFLICT');
     const kept = { ...data };
     delete kept.passkeyRequest;
     return present(token, await d.flows.save(flow, { state: next, data: kept }), undefined);
@@ -452,8 +450,8 @@ export function createPasswordResetService(d: PasswordResetDeps): PasswordResetS
         secondFactor: first,
       };
       if (first === 'passkey') data.passkeyRequest = await passkeyRequest(account);
-      if (!canMove(flow.state, 'second_factor')) throw new AppError('FLOW_STATE_CONFLICT');
-      // Claim the move before sending, so a double submit sends once.
+      // Claim the move before sending (the table refuses it from any other step), so a double
+      // submit sends once.
       const saved = await d.flows.save(flow, { state: 'second_factor', data });
       if (first === 'sms' || first === 'voice')
         await sendPhoneCode(saved, account, second.factors, first, origin);

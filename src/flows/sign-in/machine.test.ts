@@ -5,8 +5,10 @@ import {
   nextStep,
   secondFactorAlternatives,
   sessionAssurance,
+  signInFlow,
   type SignInData,
 } from './machine.js';
+import { allowedMove } from '../../store/flow-store.js';
 
 const account = { email_verified_at: 1, phone_offer_dismissed_at: 1, password_hash: 'h' };
 /** After seed 001's enforcement date (7 March 2025). */
@@ -202,5 +204,27 @@ describe('meeting the minimum inside sign-in', () => {
       'enrol_passkey',
     );
     expect(nextStep(fresh, none, policy, pwd, AT)).toBe('choose_mfa');
+  });
+});
+
+describe('the sign-in table', () => {
+  const table = signInFlow.transitions;
+  it('refuses the moves it does not list: back from the recovery code, out of a finished flow', () => {
+    expect(allowedMove(table, 'save_recovery_code', 'second_factor')).toBe(false);
+    expect(allowedMove(table, 'save_recovery_code', 'choose_mfa')).toBe(false);
+    expect(allowedMove(table, 'second_factor', 'verify_email')).toBe(false);
+    expect(allowedMove(table, 'confirm_phone', 'verify_email')).toBe(false);
+    for (const final of ['completed', 'restart'] as const)
+      for (const to of Object.keys(table) as (keyof typeof table)[])
+        expect(allowedMove(table, final, to), `${final} → ${to}`).toBe(false);
+  });
+
+  it('lets every step the machine can owe next be entered from where it is owed', () => {
+    expect(allowedMove(table, 'verify_email', 'second_factor')).toBe(true);
+    expect(allowedMove(table, 'second_factor', 'save_recovery_code')).toBe(true);
+    expect(allowedMove(table, 'confirm_phone', 'restart')).toBe(true);
+    expect(allowedMove(table, 'save_recovery_code', 'completed')).toBe(true);
+    // Staying is a claim (a resend, a method chosen) while the step is open.
+    expect(allowedMove(table, 'second_factor', 'second_factor')).toBe(true);
   });
 });

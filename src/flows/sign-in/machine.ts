@@ -85,10 +85,6 @@ export const transitions = {
   restart: [],
 } as const satisfies Record<SignInState, readonly SignInState[]>;
 
-export function canMove(from: SignInState, to: SignInState): boolean {
-  return (transitions[from] as readonly SignInState[]).includes(to);
-}
-
 /** The sign-in flow's kind and table: the flow store refuses every move the table does not list. */
 export const signInFlow: FlowKind<SignInState> = { kind: 'sign_in', transitions };
 

@@ -37,7 +37,6 @@ import { registerPasskey } from '../../factors/passkey/register.js';
 import { confirmTotp } from '../../factors/totp/enrol.js';
 import { holdingsOf } from '../../policy/holdings.js';
 import {
-  canMove,
   signInFlow,
   minimumSteps,
   minimumWays,
@@ -227,8 +226,8 @@ export function createSignInService(d: SignInDeps): SignInService {
   ): Promise<SignInResult> {
     const ctx = await contextOf(acc);
     const next = nextStep(acc, ctx.factors, ctx.policy, data, clock.now());
-    if (!canMove(flow.state, next)) throw new AppError('FLOW_STATE_CONFLICT');
-    // Claim the move first (versioned write), so a double submit cannot enter a step twice.
+    // Claim the move first (a versioned write, along the table: `signInFlow`), so a double
+    // submit cannot enter a step twice.
     const claimed = await d.flows.save(flow, { state: next, data });
     const entered = await steps.enter(next, claimed, ctx, data, origin);
     const saved =
