@@ -4,7 +4,8 @@
  * which a test may stop and start again. Only what was started here is stopped, by its pid.
  * Nothing here touches the shared PostgreSQL and Redis servers.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,19 +59,22 @@ const pgBin = (tool: string) => {
   return join('/usr/lib/postgresql', versions[versions.length - 1]!, 'bin', tool);
 };
 
-/** Runs a PostgreSQL tool as the `postgres` user (the server refuses to run as root). */
-function asPostgres(tool: string, args: string[]): void {
+/**
+ * Runs a PostgreSQL tool as the `postgres` user (the server refuses to run as root), without
+ * holding up the event loop (a load running meanwhile goes on).
+ */
+async function asPostgres(tool: string, args: string[]): Promise<void> {
   const run = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
   const [cmd, ...rest] = [...run, pgBin(tool), ...args];
-  execFileSync(cmd!, rest, { stdio: 'pipe' });
+  await promisify(execFile)(cmd!, rest);
 }
 
 export interface PrivatePostgres {
   url: string;
-  start(): void;
+  start(): Promise<void>;
   /** A fast shutdown: every connection is ended, as in a restart or a fail-over. */
-  stop(): void;
-  destroy(): void;
+  stop(): Promise<void>;
+  destroy(): Promise<void>;
 }
 
 /** `initdb` into a temporary folder, listening on 127.0.0.1 at a free port, trust auth. */
@@ -79,25 +83,34 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
   if (process.getuid?.() === 0) chownSync(dir, uidOf('postgres'), gidOf('postgres'));
   const data = join(dir, 'data');
   const port = await freePort();
-  asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  await asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
   let running = false;
   const cluster: PrivatePostgres = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    start() {
-      asPostgres('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
+    async start() {
+      await asPostgres('pg_ctl', [
+        '-D',
+        data,
+        '-o',
+        options,
+        '-l',
+        join(dir, 'log'),
+        '-w',
+        'start',
+      ]);
       running = true;
     },
-    stop() {
-      asPostgres('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    async stop() {
+      await asPostgres('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
       running = false;
     },
-    destroy() {
-      if (running) cluster.stop();
+    async destroy() {
+      if (running) await cluster.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  cluster.start();
+  await cluster.start();
   return cluster;
 }
 

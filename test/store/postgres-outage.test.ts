@@ -164,7 +164,7 @@ describe.runIf(havePostgresTools || process.env.CI === 'true')(
     afterAll(async () => {
       server?.child.kill('SIGTERM');
       await server?.exited;
-      cluster?.destroy();
+      await cluster?.destroy();
     });
 
     it('answers 503 quickly while the database is gone, and resumes by itself', async () => {
@@ -189,8 +189,12 @@ describe.runIf(havePostgresTools || process.env.CI === 'true')(
         (await fetch(`${server.url}/api/v1/session`, { headers: BOGUS })).status === status;
       try {
         await until(() => answers(401), { what: 'a first answer' });
-        cluster.stop();
-        const toFirst503 = await until(() => answers(503), { what: 'a 503' });
+        // Timed from the moment the shutdown begins; the load runs on meanwhile.
+        const stopping = Date.now();
+        const stopped = cluster.stop();
+        await until(() => answers(503), { what: 'a 503' });
+        const toFirst503 = Date.now() - stopping;
+        await stopped;
         const ready = await fetch(`${server.url}/readyz`);
         expect(ready.status).toBe(503);
         expect(await ready.json()).toEqual({
@@ -198,16 +202,18 @@ describe.runIf(havePostgresTools || process.env.CI === 'true')(
           checks: { database: 'down' },
         });
 
-        cluster.start();
-        const toRecovery = await until(() => answers(401), { what: 'recovery' });
+        const starting = Date.now();
+        await cluster.start();
+        const started = Date.now() - starting;
+        const toRecovery = started + (await until(() => answers(401), { what: 'recovery' }));
         expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
         console.warn(
-          `PostgreSQL outage: first 503 ${toFirst503} ms after the stop returned; ` +
-            `recovered ${toRecovery} ms after the start returned; slowest answer ${slowest.ms} ms; ` +
+          `PostgreSQL outage: first 503 ${toFirst503} ms after the shutdown began; ` +
+            `served again ${toRecovery} ms after the start began (the server took ${started} ms to accept connections); slowest answer ${slowest.ms} ms; ` +
             `answers ${JSON.stringify(Object.fromEntries(statuses))}`,
         );
         expect(toFirst503).toBeLessThan(2 * TIMEOUT_MS + 1_000);
-        expect(toRecovery).toBeLessThan(5_000);
+        expect(toRecovery - started).toBeLessThan(5_000);
       } finally {
         running = false;
         await load;
