@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { EmailChangeView } from '../../accounts/email-change.js';
-import type { Services } from '../../services.js';
+import type { RouteServices } from '../../services.js';
 import { signedIn } from '../auth.js';
 import { presentCode } from '../present.js';
 import {
@@ -28,7 +28,7 @@ const EmailChangeFlow = Type.Object({
 });
 const presentEmailChange = (v: EmailChangeView) => ({ ...v, code: presentCode(v.code) });
 
-export function registerAccountRoutes(app: FastifyInstance, s: Services): void {
+export function registerAccountRoutes(app: FastifyInstance, s: RouteServices): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['account'];
 

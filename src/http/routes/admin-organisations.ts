@@ -9,7 +9,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { OrganisationDetail, OrganisationView } from '../../policy/admin.js';
 import { overrideFromDocument } from '../../policy/schema.js';
-import type { Services } from '../../services.js';
+import type { RouteServices } from '../../services.js';
 import { signedIn } from '../auth.js';
 import { Email, errors, ResourceId, Timestamp } from '../schemas.js';
 import { checkPolicyIn } from './admin-policy.js';
@@ -70,7 +70,7 @@ const overrideCheck = checkPolicyIn((body) =>
     : { document: body.override, parse: overrideFromDocument, at: '/override' },
 );
 
-export function registerAdminOrganisationRoutes(app: FastifyInstance, s: Services): void {
+export function registerAdminOrganisationRoutes(app: FastifyInstance, s: RouteServices): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['admin'];
 

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DeploymentPolicyView } from '../../policy/admin.js';
 import { policyInvalid } from '../../policy/validated.js';
 import { policyFromDocument, PolicyError } from '../../policy/schema.js';
-import type { Services } from '../../services.js';
+import type { RouteServices } from '../../services.js';
 import { signedIn } from '../auth.js';
 import { errors, Timestamp } from '../schemas.js';
 import { origin } from './public.js';
@@ -74,7 +74,7 @@ interface PolicyInBody {
   at?: string;
 }
 
-export function registerAdminPolicyRoutes(app: FastifyInstance, s: Services): void {
+export function registerAdminPolicyRoutes(app: FastifyInstance, s: RouteServices): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['admin'];
 

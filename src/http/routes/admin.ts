@@ -6,13 +6,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services.js';
+import type { RouteServices } from '../../services.js';
 import { signedIn } from '../auth.js';
 import { Email, errors, Timestamp } from '../schemas.js';
 import { registerAdminOrganisationRoutes } from './admin-organisations.js';
 import { registerAdminPolicyRoutes } from './admin-policy.js';
 
-export function registerAdminRoutes(app: FastifyInstance, s: Services): void {
+export function registerAdminRoutes(app: FastifyInstance, s: RouteServices): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   registerAdminPolicyRoutes(app, s);
   registerAdminOrganisationRoutes(app, s);

@@ -2,10 +2,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services.js';
+import type { RouteServices } from '../../services.js';
 import { errors, Timestamp } from '../schemas.js';
 
-export function registerDevRoutes(app: FastifyInstance, s: Services): void {
+export function registerDevRoutes(app: FastifyInstance, s: RouteServices): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get(
     '/api/v1/dev/outbox',

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { Services } from '../../services.js';
+import type { RouteServices } from '../../services.js';
 
 const READY_TIMEOUT_MS = 2_000;
 
@@ -32,14 +32,16 @@ async function check(name: string, probe: () => Promise<unknown>, log: FastifyIn
   }
 }
 
-export function registerOpsRoutes(app: FastifyInstance, s: Services, registry: Registry): void {
+export function registerOpsRoutes(
+  app: FastifyInstance,
+  services: RouteServices,
+  registry: Registry,
+): void {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (request, reply) => {
-    const checks: Record<string, Check> = {
-      database: await check('database', () => s.store.ping(), request.log),
-    };
-    const redis = s.redis;
-    if (redis) checks.redis = await check('redis', () => redis.ping(), request.log);
+    const checks: Record<string, Check> = {};
+    for (const dependency of services.dependencies)
+      checks[dependency.name] = await check(dependency.name, dependency.ping, request.log);
     const ready = Object.values(checks).every((c) => c === 'up');
     reply.header('cache-control', 'no-store');
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });

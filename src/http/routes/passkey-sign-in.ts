@@ -5,7 +5,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services.js';
+import type { RouteServices } from '../../services.js';
 import { presentCeremony } from '../present.js';
 import {
   errors,
@@ -21,7 +21,7 @@ import { ipLimit } from '../rate-limit.js';
 
 export function registerPasskeySignInRoutes(
   app: FastifyInstance,
-  s: Services,
+  s: RouteServices,
   cookie: CookiePolicy,
 ): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();

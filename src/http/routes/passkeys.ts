@@ -6,7 +6,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services.js';
+import type { RouteServices } from '../../services.js';
 import { signedIn } from '../auth.js';
 import { presentCeremony, presentPasskey } from '../present.js';
 import {
@@ -27,7 +27,7 @@ const PasskeyId = Type.Object({ id: ResourceId }, { additionalProperties: false 
 
 export function registerPasskeyRoutes(
   app: FastifyInstance,
-  s: Services,
+  s: RouteServices,
   cookie: CookiePolicy,
 ): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();

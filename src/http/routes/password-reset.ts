@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ResetResult, ResetView } from '../../flows/password-reset/service.js';
-import type { Services } from '../../services.js';
+import type { RouteServices } from '../../services.js';
 import { presentCeremony, presentCode } from '../present.js';
 import {
   Code,
@@ -98,7 +98,7 @@ const proceed = (view: ResetView) => ({ status: 'continue' as const, flow: prese
 const answer = (result: ResetResult) =>
   result.status === 'continue' ? proceed(result.view) : result;
 
-export function registerPasswordResetRoutes(app: FastifyInstance, s: Services): void {
+export function registerPasswordResetRoutes(app: FastifyInstance, s: RouteServices): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['password reset'];
   const flowErrors = ['RESET_NOT_FOUND', 'FLOW_STATE_CONFLICT'] as const;

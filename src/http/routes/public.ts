@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PASSWORD_MAX_LENGTH } from '../../factors/password/rules.js';
 import type { SignInResult as SignInServiceResult } from '../../flows/sign-in/service.js';
-import type { Services } from '../../services.js';
+import type { RouteServices } from '../../services.js';
 import { presentFlow, presentSession, presentUser } from '../present.js';
 import {
   Code,
@@ -33,7 +33,7 @@ export function origin(request: FastifyRequest) {
 }
 
 /** A sign-in result as the API answers it; a session sets the cookie. */
-export function signInAnswer(s: Services, cookie: CookiePolicy) {
+export function signInAnswer(s: RouteServices, cookie: CookiePolicy) {
   return (reply: FastifyReply, result: SignInServiceResult) => {
     if (result.status === 'continue')
       return { status: 'continue' as const, flow: presentFlow(result.view) };
@@ -49,7 +49,7 @@ export function signInAnswer(s: Services, cookie: CookiePolicy) {
 
 export function registerPublicRoutes(
   app: FastifyInstance,
-  s: Services,
+  s: RouteServices,
   cookie: CookiePolicy,
 ): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();

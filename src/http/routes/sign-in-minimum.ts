@@ -8,7 +8,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services.js';
+import type { RouteServices } from '../../services.js';
 import {
   Code,
   errors,
@@ -22,7 +22,7 @@ import { origin, signInAnswer } from './public.js';
 
 export function registerSignInMinimumRoutes(
   app: FastifyInstance,
-  s: Services,
+  s: RouteServices,
   cookie: CookiePolicy,
 ): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();

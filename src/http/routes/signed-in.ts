@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
-import type { Services } from '../../services.js';
+import type { RouteServices } from '../../services.js';
 import { signedIn } from '../auth.js';
 import { presentSession, presentUser } from '../present.js';
 import { errors, ResourceId, SessionInfo, Timestamp, User } from '../schemas.js';
@@ -12,7 +12,7 @@ import { origin } from './public.js';
 
 export function registerSignedInRoutes(
   app: FastifyInstance,
-  s: Services,
+  s: RouteServices,
   cookie: CookiePolicy,
 ): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
