@@ -17,6 +17,11 @@ import {
   createRecoveryCodeService,
   type RecoveryCodeService,
 } from '../factors/recovery/service.js';
+import {
+  createRecoveryCodeVerifier,
+  type RecoveryCodeVerifier,
+} from '../factors/recovery/verifier.js';
+import { createFactorRegistry, type FactorRegistry } from '../factors/registry.js';
 import { createTotpRepo, type TotpRepo } from '../factors/totp/repo.js';
 import { createTotpService, type TotpService } from '../factors/totp/service.js';
 import { createTotpVerifier, type TotpVerifier } from '../factors/totp/verifier.js';
@@ -37,6 +42,9 @@ export interface FactorChecks {
   rp: RelyingPartyConfig;
   totpVerifier: TotpVerifier;
   passkeyVerifier: PasskeyVerifier;
+  recoveryVerifier: RecoveryCodeVerifier;
+  /** Every factor behind one interface (`factors/registry.ts`): what flows check answers with. */
+  registry: FactorRegistry;
   /** What the account holds (one read). */
   holdings: (accountId: string) => Promise<AccountFactors>;
 }
@@ -83,6 +91,29 @@ export function wireFactorChecks(core: Core): FactorChecks {
     portalName: config.portalName,
     log: core.log,
   });
+  const recoveryVerifier = createRecoveryCodeVerifier({
+    clock,
+    units,
+    passwords: core.passwords,
+    recoveryCodes,
+    throttle,
+    audit,
+    notify: core.notify,
+    portalName: config.portalName,
+  });
+  const registry = createFactorRegistry({
+    clock,
+    codes,
+    challenges,
+    throttle,
+    audit,
+    phones,
+    totp: totpVerifier,
+    recovery: recoveryVerifier,
+    rp,
+    passkeys,
+    passkey: passkeyVerifier,
+  });
   return {
     codes,
     challenges,
@@ -93,6 +124,8 @@ export function wireFactorChecks(core: Core): FactorChecks {
     rp,
     totpVerifier,
     passkeyVerifier,
+    recoveryVerifier,
+    registry,
     holdings: (accountId) => loadFactors(db, accountId),
   };
 }
@@ -112,11 +145,11 @@ export function wireFactorServices(
     passwords: core.passwords,
     recoveryCodes: checks.recoveryCodes,
     stepUp,
-    throttle,
     audit,
     policies,
     notify,
     portalName,
+    verifier: checks.recoveryVerifier,
   });
   const totp = createTotpService({
     db,

@@ -46,6 +46,8 @@ export function flowDeps(core: Core, checks: FactorChecks, flows: FlowStore) {
     totp: checks.totpVerifier,
     passkeys: checks.passkeys,
     passkey: checks.passkeyVerifier,
+    factors: checks.registry,
+    holdings: checks.holdings,
     rp: checks.rp,
     audit: core.audit,
     policies: core.policies,
@@ -54,8 +56,8 @@ export function flowDeps(core: Core, checks: FactorChecks, flows: FlowStore) {
 
 export type FlowDeps = ReturnType<typeof flowDeps>;
 
-export function wireStepUp(deps: FlowDeps, checks: FactorChecks): StepUpService {
-  return createStepUpService({ ...deps, holdings: checks.holdings, totps: checks.totps });
+export function wireStepUp(deps: FlowDeps): StepUpService {
+  return createStepUpService(deps);
 }
 
 export function wireFlows(
@@ -67,12 +69,11 @@ export function wireFlows(
   onSignInOutcome: ((outcome: SignInOutcome) => void) | undefined,
 ) {
   const { config, store, clock, hasher, passwords, audit, throttle, notify } = core;
-  const { db, units } = store;
+  const { units } = store;
   const accounts = core.accountRepo;
   const portalName = config.portalName;
   const signIn = createSignInService({
     ...deps,
-    db,
     accounts,
     units,
     hasher,
@@ -87,7 +88,6 @@ export function wireFlows(
   });
   const passwordReset = createPasswordResetService({
     ...deps,
-    db,
     accounts,
     units,
     hasher,

@@ -25,7 +25,7 @@ export function createServices(
   const checks = wireFactorChecks(core);
   const flows = wireFlowStore(core);
   const deps = flowDeps(core, checks, flows);
-  const stepUp = wireStepUp(deps, checks);
+  const stepUp = wireStepUp(deps);
   const factorServices = wireFactorServices(core, checks, flows, stepUp);
   const { accounts, activity } = wireAccounts(core);
   const { signIn, passwordReset, changePassword, changeEmail } = wireFlows(

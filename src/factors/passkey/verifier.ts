@@ -72,8 +72,10 @@ export interface PasskeyVerifier {
     accountId: string;
     response: AuthenticationResponseJSON;
     challenge: string;
-    purpose: 'second_factor' | 'step_up';
+    /** What a failure's audit event records (`second_factor`, `step_up`). */
+    purpose: string;
     origin: RequestOrigin;
+    onFailure?: () => void;
   }): Promise<PasskeyUse>;
 }
 
@@ -188,8 +190,9 @@ export function createPasskeyVerifier(d: PasskeyVerifierDeps): PasskeyVerifier {
       return outcome;
     },
 
-    verify({ accountId, response, challenge, purpose, origin }) {
-      return countedCheck(d, { accountId, purpose, origin }, () =>
+    verify({ accountId, response, challenge, purpose, origin, onFailure }) {
+      const counted = { accountId, purpose, origin, ...(onFailure ? { onFailure } : {}) };
+      return countedCheck(d, counted, () =>
         check(response, challenge, { owner: accountId, requireUserVerification: false, origin }),
       );
     },

@@ -12,8 +12,6 @@ import type { TotpRepo } from './repo.js';
 import { matchStep } from './totp.js';
 import { countedCheck, Refused } from '../counted-check.js';
 
-export type TotpPurpose = 'second_factor' | 'step_up';
-
 /** Associated data that binds a sealed secret to its row. */
 export const factorAad = (factorId: string) => `totp:${factorId}`;
 
@@ -35,16 +33,19 @@ export interface TotpVerifier {
   verify(input: {
     accountId: string;
     code: string;
-    purpose: TotpPurpose;
+    /** What a failure's audit event records (`second_factor`, `step_up`). */
+    purpose: string;
     origin: RequestOrigin;
+    onFailure?: () => void;
   }): Promise<void>;
 }
 
 export function createTotpVerifier(d: TotpVerifierDeps): TotpVerifier {
   const { clock } = d;
   return {
-    async verify({ accountId, code, purpose, origin }) {
-      await countedCheck(d, { accountId, purpose, origin }, async () => {
+    async verify({ accountId, code, purpose, origin, onFailure }) {
+      const counted = { accountId, purpose, origin, ...(onFailure ? { onFailure } : {}) };
+      await countedCheck(d, counted, async () => {
         const factor = await d.totps.find(accountId);
         if (!factor) throw new AppError('TOTP_NOT_FOUND');
         const secret = d.box.open(

@@ -20,8 +20,8 @@
  */
 import type { Sealed } from '../../crypto/secret-box.js';
 import type { AccountFactors } from '../../factors/account-factors.js';
-import type { AuthenticationCeremony } from '../../factors/passkey/ceremony.js';
-import { heldMethods } from '../../factors/methods.js';
+import type { Challenge } from '../../factors/factor.js';
+import { usableMethods } from '../../factors/registry.js';
 import type { PhoneChannel } from '../../factors/phone/numbers.js';
 import type { FactorKind, PasswordResetMethod } from '../../policy/presets.js';
 import type { FlowKind } from '../../store/flow-store.js';
@@ -66,7 +66,7 @@ export function resetSecondFactors(
   factors: AccountFactors,
   allowed: readonly FactorKind[],
 ): ResetSecondFactor[] {
-  return heldMethods(factors, {
+  return usableMethods(factors, {
     allowed,
     recoveryCode: false,
     email: false,
@@ -82,8 +82,8 @@ export interface ResetData {
   recoveryCodeId?: string;
   /** In second_factor: what the user is entering now. */
   secondFactor?: ResetSecondFactor;
-  /** In second_factor with a passkey: the ceremony for the account's passkeys, answered once. */
-  passkeyRequest?: AuthenticationCeremony;
+  /** In second_factor: what the factor's start left (a passkey's ceremony, answered once). */
+  challenge?: Challenge;
   /**
    * Digits of the emailed code: the deployment's at the start (the same for every address, S6),
    * kept so a resend and the page agree with the code that was sent.

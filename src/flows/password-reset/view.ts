@@ -7,12 +7,13 @@
 import type { ChallengeView } from '../../factors/otp-code/challenge.js';
 import type { AccountFactors } from '../../factors/account-factors.js';
 import type { AuthenticationCeremony } from '../../factors/passkey/ceremony.js';
-import { maskPhone } from '../../factors/phone/numbers.js';
+import { isSentMethod } from '../../factors/registry.js';
 import { formatRecoveryCode } from '../../factors/recovery/code.js';
 import type { PasswordResetMethod } from '../../policy/presets.js';
 import type { StoredFlow } from '../../store/flow-store.js';
 import type { ResetData, ResetSecondFactor, ResetState } from './machine.js';
-import type { PasswordResetDeps } from './service.js';
+import type { Account } from '../../store/schema.js';
+import type { PasswordResetDeps } from './core.js';
 
 export interface ResetView {
   flow: string;
@@ -33,8 +34,9 @@ export interface ResetView {
   recoveryCode: { code: string; digits: number; createdAt: number } | null;
 }
 
-/** In second_factor: what the account holds, and the ways its policy lets it confirm with. */
+/** In second_factor: the account, what it holds, and the ways its policy lets it confirm with. */
 export interface SecondFactorContext {
+  account: Account;
   factors: AccountFactors;
   choices: ResetSecondFactor[];
 }
@@ -42,7 +44,9 @@ export interface SecondFactorContext {
 /** Binds a sealed recovery code to its flow. */
 export const recoveryAad = (flowId: string) => `password-reset-recovery-code:${flowId}`;
 
-export function createResetView(d: Pick<PasswordResetDeps, 'clock' | 'challenges' | 'box'>) {
+export function createResetView(
+  d: Pick<PasswordResetDeps, 'clock' | 'challenges' | 'box' | 'factors'>,
+) {
   return async function present(
     token: string,
     flow: StoredFlow<ResetState, ResetData>,
@@ -65,11 +69,11 @@ export function createResetView(d: Pick<PasswordResetDeps, 'clock' | 'challenges
     }
     if (flow.state === 'second_factor' && data.secondFactor && second) {
       const current = data.secondFactor;
-      const { factors, choices } = second;
+      const { account, factors, choices } = second;
       secondFactor = { current, choices };
-      if (current === 'passkey') passkey = data.passkeyRequest ?? null;
-      else if (current !== 'totp' && factors.phone) {
-        destination = maskPhone(factors.phone.e164);
+      passkey = data.challenge?.ceremony ?? null;
+      if (isSentMethod(current)) {
+        destination = d.factors.get(current).destination(account, factors);
         code = await d.challenges.view(
           { flowId: flow.id, purpose: 'second_factor' },
           current,

@@ -9,6 +9,7 @@ import {
   type SignInData,
 } from './machine.js';
 import { allowedMove } from '../../store/flow-store.js';
+import { passkeyAmr } from '../../factors/passkey/factor.js';
 
 const account = { email_verified_at: 1, phone_offer_dismissed_at: 1, password_hash: 'h' };
 /** After seed 001's enforcement date (7 March 2025). */
@@ -83,7 +84,11 @@ describe('passkeys in the sign-in machine', () => {
   it('counts a passkey after a password as the second factor, recording `user` only when verified', () => {
     const second = (userVerified: boolean): SignInData => ({
       passwordAt: 5,
-      secondFactor: { factor: 'passkey', at: 10, passkey: { ...device, userVerified } },
+      secondFactor: {
+        method: 'passkey',
+        at: 10,
+        amr: passkeyAmr({ ...device, userVerified }),
+      },
     });
     expect(sessionAssurance(second(true))).toEqual({
       aal: 'aal2',
@@ -102,10 +107,18 @@ describe('passkeys in the sign-in machine', () => {
       aal: 'aal1',
       amr: [{ method: 'pwd', at: 5 }],
     });
-    expect(sessionAssurance({ passwordAt: 5, secondFactor: { factor: 'email', at: 6 } }).aal).toBe(
-      'aal1',
-    );
-    expect(sessionAssurance({ passwordAt: 5, secondFactor: { factor: 'totp', at: 6 } })).toEqual({
+    expect(
+      sessionAssurance({
+        passwordAt: 5,
+        secondFactor: { method: 'email', at: 6, amr: [{ method: 'email', at: 6 }] },
+      }).aal,
+    ).toBe('aal1');
+    expect(
+      sessionAssurance({
+        passwordAt: 5,
+        secondFactor: { method: 'totp', at: 6, amr: [{ method: 'otp', at: 6 }] },
+      }),
+    ).toEqual({
       aal: 'aal2',
       amr: [
         { method: 'pwd', at: 5 },
@@ -167,7 +180,11 @@ describe('meeting the minimum inside sign-in', () => {
         fresh,
         both,
         strong,
-        { ...pwd, minimumChoice: 1, secondFactor: { factor: 'totp', at: 6 } },
+        {
+          ...pwd,
+          minimumChoice: 1,
+          secondFactor: { method: 'totp', at: 6, amr: [{ method: 'otp', at: 6 }] },
+        },
         AT,
       ),
     ).toBe('completed');
@@ -178,7 +195,13 @@ describe('meeting the minimum inside sign-in', () => {
     const appOnly = { ...none, totp };
     expect(nextStep(fresh, appOnly, strong, pwd, AT)).toBe('second_factor');
     expect(
-      nextStep(fresh, appOnly, strong, { ...pwd, secondFactor: { factor: 'totp', at: 6 } }, AT),
+      nextStep(
+        fresh,
+        appOnly,
+        strong,
+        { ...pwd, secondFactor: { method: 'totp', at: 6, amr: [{ method: 'otp', at: 6 }] } },
+        AT,
+      ),
     ).toBe('choose_mfa');
     // Even where sign-in never asks for a second factor (seed 000), an enrolment is not made on
     // the password alone by someone who holds another factor.

@@ -28,9 +28,10 @@
 import type { Sealed } from '../../crypto/secret-box.js';
 import type { AccountFactors } from '../../factors/account-factors.js';
 import type { PasskeyProof } from '../../factors/passkey/verifier.js';
-import { amrOfMethod, heldMethods, isCodeMethod, passkeyAmr } from '../../factors/methods.js';
+import type { Challenge, MethodId, Proof } from '../../factors/factor.js';
+import { passkeyAmr } from '../../factors/passkey/factor.js';
+import { isSentMethod, methodOf, sentMethods, usableMethods } from '../../factors/registry.js';
 import type { CodeChannel } from '../../factors/otp-code/challenge.js';
-import type { AuthenticationCeremony } from '../../factors/passkey/ceremony.js';
 import type { PhoneKind } from '../../factors/phone/numbers.js';
 import {
   evaluate,
@@ -93,8 +94,11 @@ export const signInFlow: FlowKind<SignInState> = { kind: 'sign_in', transitions 
  * code or the recovery code.
  */
 export type SecondFactorMethod = 'passkey' | 'code' | 'totp' | 'recovery_code';
-/** A second factor passed: the channel of a sent code, or the app, or the recovery code. */
-export type PassedFactor = CodeChannel | 'totp' | 'recovery_code';
+/** The method the second_factor step is at: the chosen one, or a code over the flow's channel. */
+export function methodInUse(data: SignInData): MethodId {
+  const method = data.method ?? 'code';
+  return method === 'code' ? (data.channel ?? 'sms') : method;
+}
 
 /**
  * The session a finished sign-in gets: the methods used (`pwd`, or a password-less passkey's
@@ -106,9 +110,7 @@ export function sessionAssurance(data: SignInData): { amr: AmrEntry[]; aal: Aal 
   const amr: AmrEntry[] = [];
   if (data.passwordAt !== undefined) amr.push({ method: 'pwd', at: data.passwordAt });
   if (data.passkeySignIn) amr.push(...passkeyAmr(data.passkeySignIn));
-  const second = data.secondFactor;
-  if (second?.passkey) amr.push(...passkeyAmr(second.passkey));
-  else if (second && second.factor !== 'passkey') amr.push(amrOfMethod(second.factor, second.at));
+  if (data.secondFactor) amr.push(...data.secondFactor.amr);
   return { amr, aal: aalOf(amr) };
 }
 
@@ -121,10 +123,10 @@ export interface SignInData {
   channel?: CodeChannel;
   /** In second_factor: what the user is entering (absent: a code sent over `channel`). */
   method?: SecondFactorMethod;
-  /** The second factor passed in this flow (`passkey` set when it was a passkey). */
-  secondFactor?: { factor: PassedFactor | 'passkey'; at: number; passkey?: PasskeyProof };
-  /** In second_factor with a passkey: the ceremony's options, answered once (S15). */
-  passkeyRequest?: AuthenticationCeremony;
+  /** The second factor passed in this flow: its method, time and `amr` (the registry's proof). */
+  secondFactor?: Proof;
+  /** In second_factor: what the factor's start left (a passkey's ceremony, answered once, S15). */
+  challenge?: Challenge;
   /** A number being confirmed at sign-in (enrol_phone → confirm_phone). */
   pendingPhone?: { e164: string; country: string; kind: PhoneKind };
   /** When a factor was added in this flow (it never vouches for itself: no second factor after). */
@@ -152,10 +154,10 @@ export function withoutPendingFactor(data: SignInData): SignInData {
   return next;
 }
 
-/** The flow's data without its passkey ceremony (answered, or left for another method). */
-export function withoutPasskeyRequest(data: SignInData): SignInData {
+/** The flow's data without its challenge (answered, or left for another method). */
+export function withoutChallenge(data: SignInData): SignInData {
   const next = { ...data };
-  delete next.passkeyRequest;
+  delete next.challenge;
   return next;
 }
 
@@ -248,23 +250,27 @@ export function nextStep(
   if (data.recoveryCodeSavedAt === undefined) {
     // Its replacement after a use; a code nobody confirmed saving (a sign-in that ended before
     // "I have saved it"); the one the policy requires.
-    if (data.secondFactor?.factor === 'recovery_code') return 'save_recovery_code';
+    if (data.secondFactor?.method === 'recovery_code') return 'save_recovery_code';
     if (factors.recoveryCode && !factors.recoveryCode.saved) return 'save_recovery_code';
     if (ev.actions.some((a) => a.action === 'save_recovery_code')) return 'save_recovery_code';
   }
   return 'completed';
 }
 
-/** How sign-in's second step asks `heldMethods`: the recovery code counts, email if a fallback. */
+/** How sign-in's second step asks `usableMethods`: the recovery code counts, email if a fallback. */
 const secondFactorRules = (policy: Policy) => ({
   allowed: policy.factors,
   recoveryCode: true,
   email: policy.emailCodeFallback,
 });
 
+/** Every method the second_factor step may use, strongest first. */
+export const secondFactorMethods = (factors: AccountFactors, policy: Policy): MethodId[] =>
+  usableMethods(factors, secondFactorRules(policy));
+
 /** The channels a second-factor code may go by, default first (the policy allowing the phone). */
 export function secondFactorChannels(factors: AccountFactors, policy: Policy): CodeChannel[] {
-  return heldMethods(factors, secondFactorRules(policy)).filter(isCodeMethod);
+  return sentMethods(secondFactorMethods(factors, policy));
 }
 
 /**
@@ -275,7 +281,14 @@ export function secondFactorAlternatives(
   factors: AccountFactors,
   policy: Policy,
 ): Exclude<SecondFactorMethod, 'code'>[] {
-  return heldMethods(factors, secondFactorRules(policy)).filter(
-    (m): m is Exclude<SecondFactorMethod, 'code'> => !isCodeMethod(m),
+  return secondFactorMethods(factors, policy).filter(
+    (m): m is Exclude<SecondFactorMethod, 'code'> => !isSentMethod(m),
   );
 }
+
+/**
+ * The method the second_factor step starts with: the strongest the account holds that is not a
+ * fallback (a passkey, then the app, which cost nothing to use; else a code), or undefined.
+ */
+export const firstSecondFactor = (factors: AccountFactors, policy: Policy): MethodId | undefined =>
+  secondFactorMethods(factors, policy).find((m) => !methodOf(m).fallback);

@@ -6,10 +6,7 @@
  * assertion is verified. User verification is required: a passkey alone is then multi-factor
  * (AAL2, `hwk`/`swk` + `user`); without it nothing signs in. The account's owed steps (verify
  * email, save a recovery code, …) follow as after a password, minus the second factor.
- * As the second factor after a password: the sign-in flow holds the ceremony (its allow list is
- * the account's passkeys), which is taken out of the flow (versioned write) before the answer is
- * verified; user verification is recorded (`user`), not required, since the password is the
- * other factor.
+ * (A passkey as the second factor after a password is the registry's, `second-factor.ts`.)
  */
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { RequestOrigin } from '../../audit/audit.js';
@@ -20,10 +17,8 @@ import {
   type AuthenticationCeremony,
   type RequestOptions,
 } from '../../factors/passkey/ceremony.js';
-import type { Account } from '../../store/schema.js';
-import { type StoredFlow, sessionFlow } from '../../store/flow-store.js';
-import { withoutPasskeyRequest, type SignInData, type SignInState } from './machine.js';
-import type { SignInDeps, SignInOutcome, SignInResult } from './service.js';
+import { sessionFlow } from '../../store/flow-store.js';
+import type { SignInCore, SignInDeps, SignInResult } from './core.js';
 
 /** Its table: pending until done (`sessionFlowTransitions`). */
 export const passkeySignInFlow = sessionFlow('passkey_sign_in');
@@ -33,22 +28,6 @@ export interface PasskeySignInView {
   flow: string;
   options: RequestOptions;
   expiresAt: number;
-}
-
-type SignInFlow = StoredFlow<SignInState, SignInData>;
-
-/** What the sign-in service lends: entering the owed steps, and moving a flow on. */
-interface SignInCore {
-  begin(acc: Account, data: SignInData, origin: RequestOrigin): Promise<SignInResult>;
-  load(token: string, ...allowed: SignInState[]): Promise<{ flow: SignInFlow; acc: Account }>;
-  advance(
-    token: string,
-    flow: SignInFlow,
-    acc: Account,
-    data: SignInData,
-    origin: RequestOrigin,
-  ): Promise<SignInResult>;
-  outcome(o: SignInOutcome): void;
 }
 
 type Answer = { token: string; response: AuthenticationResponseJSON; origin: RequestOrigin };
@@ -89,28 +68,6 @@ export function createPasskeySignIn(d: SignInDeps, core: SignInCore) {
         core.outcome(code === 'ACCOUNT_DISABLED' ? 'disabled' : 'invalid_credentials');
         throw err;
       }
-    },
-
-    /** In second_factor: the answer to the flow's ceremony. */
-    async secondFactor({ token, response, origin }: Answer): Promise<SignInResult> {
-      const { flow, acc } = await core.load(token, 'second_factor');
-      if (flow.data.method !== 'passkey') throw new AppError('FLOW_STATE_CONFLICT');
-      // Consumed before the answer is looked at (versioned write): a challenge is answered once,
-      // also by concurrent submits. After a failure, choosing the passkey again starts anew.
-      const claimed = await d.flows.save(flow, {
-        state: flow.state,
-        data: withoutPasskeyRequest(flow.data),
-      });
-      const challenge = liveChallenge(flow.data.passkeyRequest, d.clock.now());
-      const { proof } = await d.passkey.verify({
-        accountId: acc.id,
-        response,
-        challenge,
-        purpose: 'second_factor',
-        origin,
-      });
-      const secondFactor = { factor: 'passkey' as const, at: proof.at, passkey: proof };
-      return core.advance(token, claimed, acc, { ...claimed.data, secondFactor }, origin);
     },
   };
 }

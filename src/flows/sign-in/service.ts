@@ -7,94 +7,31 @@
  */
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { parseEmail } from '../../accounts/email.js';
-import type { Throttle } from '../../accounts/throttle.js';
-import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
-import type { Clock } from '../../clock.js';
-import type { OutgoingMessage } from '../../delivery/sender.js';
-import type { KeyedHasher } from '../../crypto/keyed-hash.js';
+import type { RequestOrigin } from '../../audit/audit.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Challenges, CodeChannel } from '../../factors/otp-code/challenge.js';
-import type { CodeService } from '../../factors/otp-code/codes.js';
-import { canReceive, parsePhone, type PhoneRules } from '../../factors/phone/numbers.js';
-import type { PhoneRepo } from '../../factors/phone/repo.js';
-import { loadFactors } from '../../factors/account-factors.js';
-import type { RelyingPartyConfig } from '../../config/webauthn.js';
-import type { PasskeyRepo } from '../../factors/passkey/repo.js';
-import type { PasskeyVerifier } from '../../factors/passkey/verifier.js';
-import type { RecoveryCodeService } from '../../factors/recovery/service.js';
-import type { TotpRepo } from '../../factors/totp/repo.js';
-import type { TotpVerifier } from '../../factors/totp/verifier.js';
-import type { SecretBox } from '../../crypto/secret-box.js';
-import type { PasswordHasher } from '../../factors/password/hashing.js';
+import type { CodeChannel } from '../../factors/otp-code/challenge.js';
+import { canReceive, parsePhone } from '../../factors/phone/numbers.js';
 import { normalizePassword } from '../../factors/password/rules.js';
-import type { Policy } from '../../policy/presets.js';
-import type { PolicySource } from '../../policy/source.js';
-import type { SessionService } from '../../sessions/sessions.js';
-import type { Account, Db, Session } from '../../store/schema.js';
-import type { FlowStore, StoredFlow } from '../../store/flow-store.js';
 import { checkCode } from '../../factors/counted-check.js';
 import { registerPasskey } from '../../factors/passkey/register.js';
 import { confirmTotp } from '../../factors/totp/enrol.js';
 import { holdingsOf } from '../../policy/holdings.js';
 import {
-  signInFlow,
   minimumSteps,
   minimumWays,
-  nextStep,
   withoutPendingFactor,
-  sessionAssurance,
   type SecondFactorMethod,
   type SignInData,
   type SignInState,
 } from './machine.js';
+import { createSignInCore, type SignInDeps, type SignInFlow, type SignInResult } from './core.js';
 import { createPasskeySignIn, type PasskeySignInView } from './passkey.js';
-import { createSignInSteps, type AccountContext, type FlowView } from './steps.js';
-import type { UnitOfWork } from '../../store/unit-of-work.js';
-import type { AccountRepo } from '../../accounts/repo.js';
+import { createSecondFactorStep } from './second-factor.js';
+import type { AccountContext, FlowView } from './steps.js';
 
-const FLOW_KIND = signInFlow.kind;
-const FLOW_TTL_MS = 15 * 60_000;
-
-export type SignInOutcome =
-  'success' | 'invalid_credentials' | 'throttled' | 'locked' | 'disabled' | 'code_invalid';
-
-export interface SignInDeps {
-  units: UnitOfWork;
-  accounts: AccountRepo;
-  db: Db;
-  clock: Clock;
-  hasher: KeyedHasher;
-  passwords: PasswordHasher;
-  codes: CodeService;
-  challenges: Challenges;
-  flows: FlowStore;
-  sessions: SessionService;
-  throttle: Throttle;
-  phones: PhoneRepo;
-  totps: TotpRepo;
-  totp: TotpVerifier;
-  recovery: RecoveryCodeService;
-  rp: RelyingPartyConfig;
-  passkeys: PasskeyRepo;
-  passkey: PasskeyVerifier;
-  box: SecretBox;
-  audit: AuditLog;
-  policies: PolicySource;
-  phoneRules: PhoneRules;
-  portalName: string;
-  /** Best-effort security notices (S21): a failure is logged, never fails the user's step. */
-  notify: (message: OutgoingMessage) => Promise<void>;
-  onOutcome?: (outcome: SignInOutcome) => void;
-}
-
+export type { SignInDeps, SignInOutcome, SignInResult } from './core.js';
 export type { FlowView, PasskeySignInView };
 
-export type SignInResult =
-  | { status: 'signed_in'; account: Account; session: Session; token: string }
-  | { status: 'continue'; view: FlowView }
-  | { status: 'restart'; message: string };
-
-type SignInFlow = StoredFlow<SignInState, SignInData>;
 /** The steps that end with a code. */
 export type CodeStep = 'verify_email' | 'second_factor' | 'confirm_phone';
 
@@ -127,6 +64,7 @@ export interface SignInService {
   chooseMethod(input: {
     token: string;
     method: Exclude<SecondFactorMethod, 'code'>;
+    origin: RequestOrigin;
   }): Promise<FlowView>;
   /**
    * Meeting the minimum: the way the user chose (an index into the policy's `minimum`): the flow
@@ -165,98 +103,13 @@ export interface SignInService {
 }
 
 export function createSignInService(d: SignInDeps): SignInService {
-  const { db, clock } = d;
-  const outcome = (o: SignInOutcome) => d.onOutcome?.(o);
-  const steps = createSignInSteps(d);
+  const { clock } = d;
+  const core = createSignInCore(d);
+  const { steps, outcome, load, advance } = core;
+  const second = createSecondFactorStep(d, core);
+  const passkeys = createPasskeySignIn(d, core);
   const passwordSubject = (normalizedEmail: string) =>
     `password:${d.hasher.hash('email', normalizedEmail)}`;
-
-  /** The account, what it holds and its policy (the deployment's, tightened by its organisation's). */
-  async function contextOf(acc: Account): Promise<AccountContext> {
-    const [factors, policy] = await Promise.all([
-      loadFactors(db, acc.id),
-      d.policies.forAccount(acc.id),
-    ]);
-    return { acc, factors, policy };
-  }
-
-  async function load(token: string, ...allowed: SignInState[]) {
-    const flow = await d.flows.load<SignInState, SignInData>(token, FLOW_KIND);
-    if (!allowed.includes(flow.state)) throw new AppError('FLOW_STATE_CONFLICT');
-    const acc = await d.accounts.byId(flow.accountId ?? '');
-    if (!acc || acc.state !== 'active') throw new AppError('FLOW_NOT_FOUND');
-    const ctx = await contextOf(acc);
-    return { flow, acc, ctx };
-  }
-
-  async function createSession(
-    acc: Account,
-    data: SignInData,
-    origin: RequestOrigin,
-    policy: Policy,
-  ): Promise<SignInResult> {
-    // Phone codes are restricted authenticators but reach AAL2; an email code never does (S9).
-    const { amr, aal } = sessionAssurance(data);
-    const { token, session } = await d.sessions.create({
-      accountId: acc.id,
-      aal,
-      amr,
-      origin,
-      policyLimits: policy.sessionLimits,
-    });
-    const methods = amr.map((m) => m.method).join('+');
-    await d.audit.record({
-      action: 'sign_in.succeeded',
-      actorId: acc.id,
-      targetId: acc.id,
-      origin,
-      details: { methods, aal },
-    });
-    outcome('success');
-    return { status: 'signed_in', account: acc, session, token };
-  }
-
-  /** Moves the flow to the next owed step (versioned write) and enters it. */
-  async function advance(
-    token: string,
-    flow: SignInFlow,
-    acc: Account,
-    data: SignInData,
-    origin: RequestOrigin,
-  ): Promise<SignInResult> {
-    const ctx = await contextOf(acc);
-    const next = nextStep(acc, ctx.factors, ctx.policy, data, clock.now());
-    // Claim the move first (a versioned write, along the table: `signInFlow`), so a double
-    // submit cannot enter a step twice.
-    const claimed = await d.flows.save(flow, { state: next, data });
-    const entered = await steps.enter(next, claimed, ctx, data, origin);
-    const saved =
-      entered === data ? claimed : await d.flows.save(claimed, { state: next, data: entered });
-    if (next === 'completed') return createSession(acc, entered, origin, ctx.policy);
-    return { status: 'continue', view: await steps.view(token, saved, ctx) };
-  }
-
-  /** After the first factor: the first owed step (a new flow), or the session if none is. */
-  async function begin(
-    acc: Account,
-    data: SignInData,
-    origin: RequestOrigin,
-  ): Promise<SignInResult> {
-    const ctx = await contextOf(acc);
-    const state = nextStep(acc, ctx.factors, ctx.policy, data, clock.now());
-    // Nothing owed: no flow to persist, straight to the session.
-    if (state === 'completed') return createSession(acc, data, origin, ctx.policy);
-    const { token, flow } = await d.flows.create<SignInState, SignInData>({
-      kind: FLOW_KIND,
-      state,
-      accountId: acc.id,
-      data,
-      ttlMs: FLOW_TTL_MS,
-    });
-    const entered = await steps.enter(state, flow, ctx, data, origin);
-    const saved = entered === data ? flow : await d.flows.save(flow, { state, data: entered });
-    return { status: 'continue', view: await steps.view(token, saved, ctx) };
-  }
 
   /** A factor was added in this flow: on to what is owed next (seed 002: sign in again). */
   async function added(
@@ -278,11 +131,10 @@ export function createSignInService(d: SignInDeps): SignInService {
     return advance(token, flow, ctx.acc, next, origin);
   }
 
-  const passkeys = createPasskeySignIn(d, { begin, load, advance, outcome });
-
+  /** The code of verify_email or confirm_phone (sent by the step itself, not a held factor). */
   const check = (
     flow: SignInFlow,
-    acc: Account,
+    acc: AccountContext['acc'],
     purpose: CodeStep,
     code: string,
     origin: RequestOrigin,
@@ -340,7 +192,7 @@ export function createSignInService(d: SignInDeps): SignInService {
         });
       }
 
-      return begin(acc, { passwordAt: clock.now() }, origin);
+      return core.begin(acc, { passwordAt: clock.now() }, origin);
     },
 
     async view(token) {
@@ -353,16 +205,10 @@ export function createSignInService(d: SignInDeps): SignInService {
         ? [only]
         : ['verify_email', 'second_factor', 'confirm_phone'];
       const { flow, acc, ctx } = await load(token, ...codeSteps);
-      const step = flow.state as CodeStep;
-      const method = step === 'second_factor' ? (flow.data.method ?? 'code') : 'code';
-      // A passkey is answered with an assertion (verifyPasskey), never with a code.
-      if (method === 'passkey') throw new AppError('FLOW_STATE_CONFLICT');
-      if (method === 'totp')
-        await d.totp.verify({ accountId: acc.id, code, purpose: 'second_factor', origin });
-      else if (method === 'recovery_code') await d.recovery.use({ account: acc, code, origin });
-      else await check(flow, acc, step, code, origin);
-      const now = clock.now();
-      if (step === 'verify_email') {
+      if (flow.state === 'second_factor') return second.answer(token, { code }, origin);
+      if (flow.state === 'verify_email') {
+        await check(flow, acc, 'verify_email', code, origin);
+        const now = clock.now();
         await d.accounts.markEmailVerified(acc.id, now);
         await d.audit.record({
           action: 'account.email_verified',
@@ -370,25 +216,10 @@ export function createSignInService(d: SignInDeps): SignInService {
           targetId: acc.id,
           origin,
         });
-        return advance(
-          token,
-          flow,
-          { ...acc, email_verified_at: acc.email_verified_at ?? now },
-          flow.data,
-          origin,
-        );
+        const verified = { ...acc, email_verified_at: acc.email_verified_at ?? now };
+        return advance(token, flow, verified, flow.data, origin);
       }
-      if (step === 'second_factor') {
-        const factor = method === 'code' ? (flow.data.channel ?? 'sms') : method;
-        if (factor === 'sms' || factor === 'voice') await d.phones.touch(acc.id, now);
-        return advance(
-          token,
-          flow,
-          acc,
-          { ...flow.data, secondFactor: { factor, at: now } },
-          origin,
-        );
-      }
+      await check(flow, acc, 'confirm_phone', code, origin);
       const pending = flow.data.pendingPhone;
       if (!pending) throw new AppError('FLOW_STATE_CONFLICT');
       await steps.savePhone(acc, pending, origin);
@@ -421,20 +252,13 @@ export function createSignInService(d: SignInDeps): SignInService {
       // Claims the flow's version first, so a double-clicked resend sends once.
       const saved = await d.flows.save(flow, {
         state: flow.state,
-        data: await steps.resend(flow, ctx, channel),
+        data: await steps.resend(flow, ctx, channel, origin),
       });
       await steps.sendCurrent(saved, ctx, origin);
       return steps.view(token, saved, ctx);
     },
 
-    async chooseMethod({ token, method }) {
-      const { flow, ctx } = await load(token, 'second_factor');
-      const saved = await d.flows.save(flow, {
-        state: flow.state,
-        data: await steps.chooseMethod(flow, ctx, method),
-      });
-      return steps.view(token, saved, ctx);
-    },
+    chooseMethod: ({ token, method, origin }) => second.choose(token, method, origin),
 
     async chooseMinimum({ token, choice, origin }) {
       const { flow, acc, ctx } = await load(token, ...minimumSteps);
@@ -471,7 +295,8 @@ export function createSignInService(d: SignInDeps): SignInService {
       return added(token, claimed, ctx, data, origin, 'passkey');
     },
 
-    verifyPasskey: (input) => passkeys.secondFactor(input),
+    verifyPasskey: ({ token, response, origin }) =>
+      second.answer(token, { assertion: response }, origin),
     passkeyOptions: () => passkeys.options(),
     signInWithPasskey: (input) => passkeys.finish(input),
 

@@ -12,11 +12,11 @@ import type { AccountFactors } from '../../factors/account-factors.js';
 import type { ChallengeView, CodeChannel, CodeTarget } from '../../factors/otp-code/challenge.js';
 import type { CodePurpose } from '../../factors/otp-code/codes.js';
 import {
-  heldPasskeyCeremony,
   registrationCeremony,
   type AuthenticationCeremony,
   type CreationOptions,
 } from '../../factors/passkey/ceremony.js';
+import { isSentMethod } from '../../factors/registry.js';
 import { channelsFor, maskPhone } from '../../factors/phone/numbers.js';
 import { savePhone } from '../../factors/phone/saved.js';
 import { formatRecoveryCode } from '../../factors/recovery/code.js';
@@ -27,18 +27,20 @@ import type { Account } from '../../store/schema.js';
 import type { StoredFlow } from '../../store/flow-store.js';
 import {
   evaluateAccount,
+  firstSecondFactor,
+  methodInUse,
   minimumSteps,
   minimumWays,
   secondFactorAlternatives,
   secondFactorChannels,
   type MinimumStep,
   type SecondFactorMethod,
-  withoutPasskeyRequest,
+  withoutChallenge,
   type SignInData,
   type SignInState,
 } from './machine.js';
 import { holdingsOf } from '../../policy/holdings.js';
-import type { SignInDeps } from './service.js';
+import type { SignInDeps } from './core.js';
 
 type SignInFlow = StoredFlow<SignInState, SignInData>;
 type OpenStep = Exclude<SignInState, 'completed' | 'restart'>;
@@ -116,13 +118,6 @@ const isMinimumStep = (state: SignInState): state is MinimumStep =>
   (minimumSteps as readonly SignInState[]).includes(state);
 
 export function createSignInSteps(d: SignInDeps) {
-  const passkeyRequest = (acc: Account) => heldPasskeyCeremony(d, acc.id);
-
-  function requirePhone(factors: AccountFactors) {
-    if (!factors.phone) throw new AppError('FLOW_STATE_CONFLICT');
-    return factors.phone;
-  }
-
   function channelsOf(flow: SignInFlow, { factors, policy }: AccountContext): CodeChannel[] {
     switch (flow.state) {
       case 'verify_email':
@@ -138,15 +133,13 @@ export function createSignInSteps(d: SignInDeps) {
     }
   }
 
-  /** Where a code of the flow's current step goes over `channel`. */
+  /** Where a code of verify_email or confirm_phone goes over `channel`. */
   function targetOf(flow: SignInFlow, ctx: AccountContext, channel: CodeChannel): CodeTarget {
     if (channel === 'email') return { channel, to: ctx.acc.email };
-    if (flow.state === 'confirm_phone' && flow.data.pendingPhone) {
-      const { e164, country } = flow.data.pendingPhone;
-      return { channel, to: e164, country };
-    }
-    const phone = requirePhone(ctx.factors);
-    return { channel, to: phone.e164, country: phone.country };
+    if (flow.state !== 'confirm_phone' || !flow.data.pendingPhone)
+      throw new AppError('FLOW_STATE_CONFLICT');
+    const { e164, country } = flow.data.pendingPhone;
+    return { channel, to: e164, country };
   }
 
   /** Sends the code of the flow's current step over `flow.data.channel`. */
@@ -159,6 +152,18 @@ export function createSignInSteps(d: SignInDeps) {
     const purpose = purposeOf[flow.state];
     const channel = flow.data.channel ?? 'email';
     if (!purpose) throw new AppError('FLOW_STATE_CONFLICT');
+    if (flow.state === 'second_factor') {
+      // A factor the account holds: the registry's code factor sends it.
+      await d.factors.get(channel).start({
+        account: acc,
+        factors: ctx.factors,
+        binding: { flowId: flow.id, purpose },
+        origin,
+        channels: channelsOf(flow, ctx),
+        length: policy.codeLength,
+      });
+      return;
+    }
     const target = targetOf(flow, ctx, channel);
     await d.challenges.send({
       binding: { flowId: flow.id, purpose },
@@ -218,18 +223,22 @@ export function createSignInSteps(d: SignInDeps) {
       }
       if (state === 'second_factor') {
         // A passkey is the strongest (phishing-resistant) factor, then the app, which costs
-        // nothing to use: offered first, nothing sent.
-        const alternatives = secondFactorAlternatives(factors, policy);
-        if (alternatives.includes('passkey'))
-          return { ...data, method: 'passkey', passkeyRequest: await passkeyRequest(acc) };
-        if (alternatives.includes('totp')) return { ...data, method: 'totp' };
-        const next: SignInData = {
-          ...data,
-          method: 'code',
-          channel: secondFactorChannels(factors, policy)[0]!,
-        };
-        await sendCurrent({ ...flow, state, data: next }, ctx, origin);
-        return next;
+        // nothing to use: offered first, nothing sent; otherwise a code by the first channel.
+        const first = firstSecondFactor(factors, policy);
+        if (!first) throw new AppError('FLOW_STATE_CONFLICT');
+        if (isSentMethod(first)) {
+          const next: SignInData = { ...data, method: 'code', channel: first };
+          await sendCurrent({ ...flow, state, data: next }, ctx, origin);
+          return next;
+        }
+        const challenge = await d.factors.get(first).start({
+          account: acc,
+          factors,
+          binding: { flowId: flow.id, purpose: 'second_factor' },
+          origin,
+          channels: [],
+        });
+        return { ...data, method: first, ...(challenge.ceremony ? { challenge } : {}) };
       }
       if (state === 'enrol_totp') {
         // A new key each time the step is entered; the page shows it until a code confirms it.
@@ -242,7 +251,7 @@ export function createSignInSteps(d: SignInDeps) {
       }
       if (state === 'save_recovery_code') {
         const reason =
-          data.secondFactor?.factor === 'recovery_code'
+          data.secondFactor?.method === 'recovery_code'
             ? 'after_use'
             : factors.recoveryCode
               ? 'not_saved'
@@ -266,6 +275,7 @@ export function createSignInSteps(d: SignInDeps) {
       flow: SignInFlow,
       ctx: AccountContext,
       channel: CodeChannel | undefined,
+      origin: RequestOrigin,
     ): Promise<SignInData> {
       const allowed = channelsOf(flow, ctx);
       const chosen = channel ?? flow.data.channel ?? allowed[0];
@@ -273,32 +283,17 @@ export function createSignInSteps(d: SignInDeps) {
       const purpose = purposeOf[flow.state];
       if (!purpose) throw new AppError('FLOW_STATE_CONFLICT');
       // The step's cooldown, whatever the channel (but a first switch): before the flow changes.
-      await d.challenges.assertMaySend({
-        binding: { flowId: flow.id, purpose },
-        target: targetOf(flow, ctx, chosen),
-      });
+      const binding = { flowId: flow.id, purpose };
+      if (flow.state === 'second_factor')
+        await d.factors
+          .get(chosen)
+          .assertMayStart({ account: ctx.acc, factors: ctx.factors, binding, origin });
+      else await d.challenges.assertMaySend({ binding, target: targetOf(flow, ctx, chosen) });
       return {
-        ...withoutPasskeyRequest(flow.data),
+        ...withoutChallenge(flow.data),
         channel: chosen,
         ...(flow.state === 'second_factor' ? { method: 'code' as const } : {}),
       };
-    },
-
-    /**
-     * Switches the second_factor step to a passkey (a new ceremony each time: also the way to
-     * try again), the app or the recovery code.
-     */
-    async chooseMethod(
-      flow: SignInFlow,
-      ctx: AccountContext,
-      method: Exclude<SecondFactorMethod, 'code'>,
-    ): Promise<SignInData> {
-      if (!secondFactorAlternatives(ctx.factors, ctx.policy).includes(method))
-        throw new AppError('METHOD_NOT_AVAILABLE');
-      const data = withoutPasskeyRequest(flow.data);
-      if (method === 'passkey')
-        return { ...data, method, passkeyRequest: await passkeyRequest(ctx.acc) };
-      return { ...data, method };
     },
 
     async savePhone(
@@ -318,10 +313,9 @@ export function createSignInSteps(d: SignInDeps) {
       const method = flow.data.method ?? 'code';
       const sending = flow.state !== 'second_factor' || method === 'code';
       let destination: string | null = null;
-      if (flow.state === 'verify_email' || (flow.state === 'second_factor' && channel === 'email'))
-        destination = maskEmail(acc.email);
-      else if (flow.state === 'second_factor' && factors.phone)
-        destination = maskPhone(factors.phone.e164);
+      if (flow.state === 'verify_email') destination = maskEmail(acc.email);
+      else if (flow.state === 'second_factor')
+        destination = d.factors.get(methodInUse(flow.data)).destination(acc, factors);
       else if (flow.state === 'confirm_phone' && flow.data.pendingPhone)
         destination = maskPhone(flow.data.pendingPhone.e164);
       const channels = channelsOf(flow, ctx);
@@ -358,10 +352,7 @@ export function createSignInSteps(d: SignInDeps) {
           shown !== null && sealed
             ? { code: formatRecoveryCode(shown), digits: shown.length, createdAt: sealed.createdAt }
             : null,
-        passkey:
-          flow.state === 'second_factor' && method === 'passkey'
-            ? (flow.data.passkeyRequest ?? null)
-            : null,
+        passkey: flow.state === 'second_factor' ? (flow.data.challenge?.ceremony ?? null) : null,
         minimum: isMinimumStep(flow.state) ? minimumView(flow, ctx) : null,
         totp:
           flow.state === 'enrol_totp' && flow.data.pendingTotp

@@ -7,6 +7,7 @@
  * user holds none yet (they add one on the security page first).
  */
 import { AppError } from '../../errors/app-error.js';
+import { methodOf } from '../../factors/registry.js';
 import type { StepUpMethod } from './service.js';
 
 /** The route that starts a step-up (`{ channel }` in its body). */
@@ -22,7 +23,7 @@ const words: Record<StepUpMethod, string> = {
 
 /** The step-up methods that raise a session: every held factor, never an email code. */
 export const raisingMethods = (methods: readonly StepUpMethod[]): StepUpMethod[] =>
-  methods.filter((m) => m !== 'email');
+  methods.filter((m) => methodOf(m).raisesAal);
 
 /** `403 AAL2_REQUIRED` with the step-up that would raise the session. */
 export function aal2Required(methods: readonly StepUpMethod[]): AppError {

@@ -4,45 +4,32 @@
  * authenticator app, or a code sent to their verified phone or (where the policy allows it)
  * email. The flow is bound to the session that asked; success rotates the session token (S17)
  * and records the time, which routes that change factors require to be within the policy's
- * window (5 minutes by default). A passkey's ceremony is answered once (S15).
+ * window (5 minutes by default). Every factor is reached through the registry, by its id.
  */
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import { maskEmail } from '../../accounts/email.js';
-import type { Throttle } from '../../accounts/throttle.js';
 import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
 import type { Clock } from '../../clock.js';
 import { AppError } from '../../errors/app-error.js';
-import type {
-  ChallengeView,
-  Challenges,
-  CodeChannel,
-  CodeTarget,
-} from '../../factors/otp-code/challenge.js';
+import type { AccountFactors } from '../../factors/account-factors.js';
+import { answerFits, type Answer, type Challenge, type MethodId } from '../../factors/factor.js';
+import type { ChallengeView, Challenges } from '../../factors/otp-code/challenge.js';
 import type { CodeService } from '../../factors/otp-code/codes.js';
-import type { RelyingPartyConfig } from '../../config/webauthn.js';
+import type { AuthenticationCeremony } from '../../factors/passkey/ceremony.js';
 import {
-  heldPasskeyCeremony,
-  liveChallenge,
-  type AuthenticationCeremony,
-} from '../../factors/passkey/ceremony.js';
-import type { PasskeyRepo } from '../../factors/passkey/repo.js';
-import type { PasskeyVerifier } from '../../factors/passkey/verifier.js';
-import { maskPhone } from '../../factors/phone/numbers.js';
-import type { PhoneRepo } from '../../factors/phone/repo.js';
+  isSentMethod,
+  sentMethods,
+  usableMethods,
+  type FactorRegistry,
+} from '../../factors/registry.js';
 import type { Policy } from '../../policy/presets.js';
 import type { PolicySource } from '../../policy/source.js';
 import type { FreshVerification } from '../../sessions/fresh.js';
 import type { AuthenticatedSession, SessionService } from '../../sessions/sessions.js';
 import type { Account, Session } from '../../store/schema.js';
-import { checkCode } from '../../factors/counted-check.js';
 import { loadSessionFlow, type FlowStore, sessionFlow } from '../../store/flow-store.js';
-import type { TotpRepo } from '../../factors/totp/repo.js';
-import type { TotpVerifier } from '../../factors/totp/verifier.js';
-import type { AccountFactors } from '../../factors/account-factors.js';
-import { amrOfMethod, heldMethods, isCodeMethod, passkeyAmr } from '../../factors/methods.js';
 
-/** A way to step up: a passkey, a code from the authenticator app, or a code sent over a channel. */
-export type StepUpMethod = 'passkey' | 'totp' | CodeChannel;
+/** A way to step up: any held factor but the recovery code (which only signs in). */
+export type StepUpMethod = Exclude<MethodId, 'recovery_code'>;
 
 /** Its table: pending until done (`sessionFlowTransitions`). */
 export const stepUpFlow = sessionFlow('step_up');
@@ -65,29 +52,25 @@ export interface StepUpView {
 interface StepUpData {
   sessionId: string;
   channel: StepUpMethod;
-  /** With a passkey: the ceremony, answered once. */
-  passkeyRequest?: AuthenticationCeremony;
+  /** What the factor's start left (a passkey's ceremony, answered once). */
+  challenge?: Challenge;
 }
 
 export interface StepUpDeps {
   clock: Clock;
   /** What the account holds (one read). */
   holdings: (accountId: string) => Promise<AccountFactors>;
+  factors: FactorRegistry;
   codes: CodeService;
   challenges: Challenges;
   flows: FlowStore;
   sessions: SessionService;
-  throttle: Throttle;
-  phones: PhoneRepo;
-  totps: TotpRepo;
-  totp: TotpVerifier;
-  passkeys: PasskeyRepo;
-  passkey: PasskeyVerifier;
-  rp: RelyingPartyConfig;
   audit: AuditLog;
   /** The account's policy, read at every use (its organisation's override, an admin's change). */
   policies: PolicySource;
 }
+
+type Rotated = { token: string; session: Session };
 
 export interface StepUpService extends FreshVerification {
   /** The methods this user may step up with, the strongest first. */
@@ -108,76 +91,68 @@ export interface StepUpService extends FreshVerification {
     token: string,
     code: string,
     origin: RequestOrigin,
-  ): Promise<{ token: string; session: Session }>;
+  ): Promise<Rotated>;
   /** The answer to the flow's passkey ceremony. */
   verifyPasskey(
     auth: AuthenticatedSession,
     token: string,
     response: AuthenticationResponseJSON,
     origin: RequestOrigin,
-  ): Promise<{ token: string; session: Session }>;
+  ): Promise<Rotated>;
   freshUntil(auth: AuthenticatedSession): Promise<number | null>;
   /** Until when the session's last step-up lets it make changes (the account's policy's window). */
   validUntil(session: Session): Promise<number | null>;
 }
 
+/** What may vouch for a change under `policy`: held factors it allows, then email if it allows. */
+function methodsUnder(policy: Policy, account: Account, factors: AccountFactors): StepUpMethod[] {
+  return usableMethods(factors, {
+    allowed: policy.factors,
+    recoveryCode: false,
+    email: policy.emailStepUp && account.email_verified_at !== null,
+  }) as StepUpMethod[];
+}
+
 export function createStepUpService(d: StepUpDeps): StepUpService {
   const { clock } = d;
 
-  /** What may vouch for a change under `policy`: held factors it allows, then email if it allows. */
-  async function methodsUnder(policy: Policy, account: Account): Promise<StepUpMethod[]> {
-    return heldMethods(await d.holdings(account.id), {
-      allowed: policy.factors,
-      recoveryCode: false,
-      email: policy.emailStepUp && account.email_verified_at !== null,
-    }) as StepUpMethod[];
+  /** The account's policy, what it holds and the methods those allow. */
+  async function standing(account: Account) {
+    const [policy, factors] = await Promise.all([
+      d.policies.forAccount(account.id),
+      d.holdings(account.id),
+    ]);
+    return { policy, factors, allowed: methodsUnder(policy, account, factors) };
   }
 
-  const methods = async (account: Account) =>
-    methodsUnder(await d.policies.forAccount(account.id), account);
+  /** The factor's context: the account, the step-up binding, the account's change cooldown. */
+  const contextOf = (
+    auth: AuthenticatedSession,
+    factors: AccountFactors,
+    flowId: string,
+    origin: RequestOrigin,
+  ) => ({
+    account: auth.account,
+    factors,
+    binding: { flowId, purpose: 'step_up' as const },
+    origin,
+    pace: { accountChanges: auth.account.id },
+  });
 
-  /** Where a step-up code over `channel` goes: the account's phone, or its email. */
-  async function targetOf(auth: AuthenticatedSession, channel: CodeChannel): Promise<CodeTarget> {
-    const phone = channel === 'email' ? undefined : await d.phones.find(auth.account.id);
-    return phone
-      ? { channel, to: phone.e164, country: phone.country }
-      : { channel, to: auth.account.email };
-  }
-
-  /**
-   * Checks the method is the user's; sends the code unless it comes from the app; for a passkey,
-   * returns a new ceremony for the account's usable passkeys.
-   */
-  async function send(
+  /** Checks the method is the user's, then starts its challenge (a code sent, a ceremony). */
+  async function begin(
     auth: AuthenticatedSession,
     flowId: string,
     channel: StepUpMethod,
     origin: RequestOrigin,
-  ): Promise<AuthenticationCeremony | undefined> {
-    const policy = await d.policies.forAccount(auth.account.id);
-    const allowed = await methodsUnder(policy, auth.account);
+  ): Promise<Challenge> {
+    const { policy, factors, allowed } = await standing(auth.account);
     if (!allowed.includes(channel)) throw new AppError('METHOD_NOT_AVAILABLE');
-    if (channel === 'totp') return undefined;
-    if (channel === 'passkey') {
-      return heldPasskeyCeremony(d, auth.account.id);
-    }
-    await d.challenges.send({
-      binding: { flowId, purpose: 'step_up' },
-      target: await targetOf(auth, channel),
-      pace: { accountChanges: auth.account.id },
-      accountId: auth.account.id,
-      ip: origin.ip,
-      alternatives: allowed.filter(isCodeMethod),
+    return d.factors.get(channel).start({
+      ...contextOf(auth, factors, flowId, origin),
+      channels: sentMethods(allowed),
       length: policy.codeLength,
     });
-    await d.audit.record({
-      action: 'code.sent',
-      actorId: auth.account.id,
-      targetId: auth.account.id,
-      origin,
-      details: { channel, purpose: 'step_up' },
-    });
-    return undefined;
   }
 
   async function view(
@@ -185,28 +160,83 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
     flow: { id: string; data: StepUpData },
     auth: AuthenticatedSession,
   ): Promise<StepUpView> {
-    const channel = flow.data.channel;
-    const flowId = flow.id;
-    const policy = await d.policies.forAccount(auth.account.id);
-    const base = {
+    const { channel, challenge } = flow.data;
+    const { policy, factors, allowed } = await standing(auth.account);
+    return {
       flow: token,
       method: channel,
-      channels: await methodsUnder(policy, auth.account),
-      passkey: null,
+      channels: allowed,
+      destination: d.factors.get(channel).destination(auth.account, factors),
+      code: isSentMethod(channel)
+        ? await d.challenges.view(
+            { flowId: flow.id, purpose: 'step_up' },
+            channel,
+            policy.codeLength,
+          )
+        : null,
+      passkey: challenge?.ceremony ?? null,
     };
-    if (channel === 'totp') return { ...base, destination: null, code: null };
-    if (channel === 'passkey')
-      return { ...base, destination: null, code: null, passkey: flow.data.passkeyRequest ?? null };
-    const phone = channel === 'email' ? undefined : await d.phones.find(auth.account.id);
-    return {
-      ...base,
-      destination: phone ? maskPhone(phone.e164) : maskEmail(auth.account.email),
-      code: await d.challenges.view({ flowId, purpose: 'step_up' }, channel, policy.codeLength),
-    };
+  }
+
+  /** A new flow, or the same one with another method: its challenge kept with it. */
+  async function started(
+    token: string,
+    flow: Awaited<ReturnType<typeof load>>,
+    auth: AuthenticatedSession,
+    origin: RequestOrigin,
+  ): Promise<StepUpView> {
+    const challenge = await begin(auth, flow.id, flow.data.channel, origin);
+    if (!challenge.ceremony) return view(token, flow, auth);
+    const saved = await d.flows.save(flow, {
+      state: 'pending',
+      data: { ...flow.data, challenge },
+    });
+    return view(token, saved, auth);
   }
 
   const load = (auth: AuthenticatedSession, token: string) =>
     loadSessionFlow<StepUpData>(d.flows, token, FLOW_KIND, auth.session.id);
+
+  /** The answer to the flow's challenge, by whatever factor it is: the session rotated. */
+  async function answer(
+    auth: AuthenticatedSession,
+    token: string,
+    given: Answer,
+    origin: RequestOrigin,
+  ): Promise<Rotated> {
+    const flow = await load(auth, token);
+    const factor = d.factors.get(flow.data.channel);
+    // A passkey is answered with an assertion, a code with a code: anything else is out of step.
+    if (!answerFits(factor.method, given)) throw new AppError('FLOW_STATE_CONFLICT');
+    const done = async () => {
+      await d.flows.save(flow, { state: 'done', data: flow.data });
+      // Done: a code sent before the user chose another method stops counting (or working).
+      await d.codes.revoke({ flowId: flow.id, purpose: 'step_up' });
+    };
+    // A ceremony held in the flow is consumed before the answer is looked at (S15).
+    const held = flow.data.challenge?.ceremony !== undefined;
+    if (held) await done();
+    const factors = await d.holdings(auth.account.id);
+    const proof = await factor.verify({
+      ...contextOf(auth, factors, flow.id, origin),
+      answer: given,
+      challenge: flow.data.challenge ?? {},
+      purpose: 'step_up',
+    });
+    if (!held) await done();
+    const rotated = await d.sessions.rotate(auth.session, { stepUpAt: proof.at, amr: proof.amr });
+    await d.audit.record({
+      action: 'step_up.succeeded',
+      actorId: auth.account.id,
+      targetId: auth.account.id,
+      origin,
+      details: {
+        channel: proof.method,
+        ...(proof.userVerified === undefined ? {} : { userVerified: proof.userVerified }),
+      },
+    });
+    return rotated;
+  }
 
   const windowEnd = (policy: Policy, session: Session) =>
     session.step_up_at === null ? null : session.step_up_at + policy.stepUpWindowMs;
@@ -217,13 +247,14 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
    * fresh as a step-up would be.
    */
   async function freshUntil(auth: AuthenticatedSession): Promise<number | null> {
-    const policy = await d.policies.forAccount(auth.account.id);
+    const { policy, allowed } = await standing(auth.account);
     const until = windowEnd(policy, auth.session);
     if (until !== null && until > clock.now()) return until;
-    if ((await methodsUnder(policy, auth.account)).length === 0)
-      return auth.session.created_at + policy.stepUpWindowMs;
+    if (allowed.length === 0) return auth.session.created_at + policy.stepUpWindowMs;
     return until;
   }
+
+  const methods = async (account: Account) => (await standing(account)).allowed;
 
   return {
     methods,
@@ -238,97 +269,21 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
         data: { sessionId: auth.session.id, channel },
         ttlMs: FLOW_TTL_MS,
       });
-      const passkeyRequest = await send(auth, flow.id, channel, origin);
-      if (!passkeyRequest) return view(token, flow, auth);
-      const saved = await d.flows.save(flow, {
-        state: 'pending',
-        data: { ...flow.data, passkeyRequest },
-      });
-      return view(token, saved, auth);
+      return started(token, flow, auth, origin);
     },
 
     async resend(auth, token, channel, origin) {
       const flow = await load(auth, token);
       const chosen = channel ?? flow.data.channel;
+      const factors = await d.holdings(auth.account.id);
       // The account's cooldown for step-up codes (S10): checked before the flow changes.
-      if (chosen !== 'totp' && chosen !== 'passkey')
-        await d.challenges.assertMaySend({
-          binding: { flowId: flow.id, purpose: 'step_up' },
-          target: await targetOf(auth, chosen),
-          pace: { accountChanges: auth.account.id },
-        });
+      await d.factors.get(chosen).assertMayStart(contextOf(auth, factors, flow.id, origin));
       const data: StepUpData = { sessionId: flow.data.sessionId, channel: chosen };
-      const saved = await d.flows.save(flow, { state: 'pending', data });
-      const passkeyRequest = await send(auth, saved.id, chosen, origin);
-      if (!passkeyRequest) return view(token, saved, auth);
-      const withRequest = await d.flows.save(saved, {
-        state: 'pending',
-        data: { ...data, passkeyRequest },
-      });
-      return view(token, withRequest, auth);
+      return started(token, await d.flows.save(flow, { state: 'pending', data }), auth, origin);
     },
 
-    async verifyPasskey(auth, token, response, origin) {
-      const flow = await load(auth, token);
-      if (flow.data.channel !== 'passkey') throw new AppError('FLOW_STATE_CONFLICT');
-      // Consumed before the answer is looked at: a challenge is answered once (S15).
-      await d.flows.save(flow, { state: 'done', data: flow.data });
-      await d.codes.revoke({ flowId: flow.id, purpose: 'step_up' });
-      const challenge = liveChallenge(flow.data.passkeyRequest, clock.now());
-      const { proof } = await d.passkey.verify({
-        accountId: auth.account.id,
-        response,
-        challenge,
-        purpose: 'step_up',
-        origin,
-      });
-      const rotated = await d.sessions.rotate(auth.session, {
-        stepUpAt: proof.at,
-        amr: passkeyAmr(proof),
-      });
-      await d.audit.record({
-        action: 'step_up.succeeded',
-        actorId: auth.account.id,
-        targetId: auth.account.id,
-        origin,
-        details: { channel: 'passkey', userVerified: proof.userVerified },
-      });
-      return rotated;
-    },
-
-    async verify(auth, token, code, origin) {
-      const flow = await load(auth, token);
-      const method = flow.data.channel;
-      // A passkey is answered with an assertion (verifyPasskey), never with a code.
-      if (method === 'passkey') throw new AppError('FLOW_STATE_CONFLICT');
-      if (method === 'totp') {
-        await d.totp.verify({ accountId: auth.account.id, code, purpose: 'step_up', origin });
-      } else {
-        await checkCode(d, {
-          binding: { flowId: flow.id, purpose: 'step_up' },
-          code,
-          accountId: auth.account.id,
-          origin,
-        });
-      }
-      await d.flows.save(flow, { state: 'done', data: flow.data });
-      // Done: a code sent before the user chose another method stops counting (or working).
-      await d.codes.revoke({ flowId: flow.id, purpose: 'step_up' });
-      const now = clock.now();
-      if (method === 'sms' || method === 'voice') await d.phones.touch(auth.account.id, now);
-      const rotated = await d.sessions.rotate(auth.session, {
-        stepUpAt: now,
-        amr: [amrOfMethod(method, now)],
-      });
-      await d.audit.record({
-        action: 'step_up.succeeded',
-        actorId: auth.account.id,
-        targetId: auth.account.id,
-        origin,
-        details: { channel: flow.data.channel },
-      });
-      return rotated;
-    },
+    verify: (auth, token, code, origin) => answer(auth, token, { code }, origin),
+    verifyPasskey: (auth, token, assertion, origin) => answer(auth, token, { assertion }, origin),
 
     freshUntil,
 

@@ -97,6 +97,7 @@ export function registerSignInStepRoutes(
         await services.signIn.chooseMethod({
           token: request.body.flow,
           method: request.body.method,
+          origin: origin(request),
         }),
       ),
     }),
