@@ -3,8 +3,9 @@
  * keyed hash, the state, and a version. The only write path is a versioned update
  * (`UPDATE … SET version = version + 1 WHERE id = ? AND version = ?`), so two concurrent
  * submits can never both move the same flow. Every kind of flow declares its transition table,
- * and every write goes through it: a move the table does not list, a write to a finished flow,
- * or a kind with no table is refused (`FLOW_STATE_CONFLICT`), whatever the service asked.
+ * and every write goes through it: a move the table does not list or a write to a finished flow
+ * is refused (`FLOW_STATE_CONFLICT`), whatever the service asked; a kind with no table is a wiring
+ * mistake, refused loudly (an Error: nothing is created or written).
  */
 import type { Clock } from '../clock.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';

@@ -123,6 +123,20 @@ describe.each(storeDialects)('flows on %s', (_name, open) => {
     ).rejects.toThrow(/not a state/);
   });
 
+  it('refuses a write to a flow of a kind no table was given for, and writes nothing', async () => {
+    const { token } = await create();
+    const loaded = await flows.load<State, Data>(token, 'test');
+    // A flow whose kind the store was not given (say, one forgotten in the wiring).
+    const stranger = { ...loaded, kind: 'forgotten' };
+    await expect(flows.save(stranger, { state: 'middle', data: { step: 1 } })).rejects.toThrow(
+      /"forgotten" has no transition table/,
+    );
+    expect(await flows.load<State, Data>(token, 'test')).toMatchObject({
+      state: 'start',
+      version: 1,
+    });
+  });
+
   it('answers FLOW_STATE_CONFLICT when saving from a stale version', async () => {
     const { token } = await create();
     const stale = await flows.load<State, Data>(token, 'test');

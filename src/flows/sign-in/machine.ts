@@ -70,17 +70,22 @@ export const minimumSteps = [
 ] as const satisfies readonly SignInState[];
 export type MinimumStep = (typeof minimumSteps)[number];
 
-/** From a step of the minimum: another way or the next factor, or on (done or skipped). */
-const fromMinimum = [...minimumSteps, 'save_recovery_code', 'completed'] as const;
+/**
+ * The moves sign-in makes (staying is a claim, until final): what `nextStep` owes next, never back;
+ * confirm_phone only from a number entered; choose_mfa only before a way is chosen (a factor added
+ * leaves every way as open as it was). Walked pair by pair in test/flows/flow-tables.test.ts.
+ */
+const enrolSteps = ['enrol_phone', 'enrol_totp', 'enrol_passkey'] as const;
+const on = ['save_recovery_code', 'completed'] as const;
 
 export const transitions = {
-  verify_email: ['second_factor', ...fromMinimum],
-  second_factor: fromMinimum,
-  choose_mfa: fromMinimum,
-  enrol_phone: fromMinimum,
-  confirm_phone: [...fromMinimum, 'restart'],
-  enrol_totp: fromMinimum,
-  enrol_passkey: fromMinimum,
+  verify_email: ['second_factor', 'choose_mfa', ...enrolSteps, ...on],
+  second_factor: ['choose_mfa', ...enrolSteps, ...on],
+  choose_mfa: [...enrolSteps, ...on],
+  enrol_phone: ['confirm_phone', 'enrol_totp', 'enrol_passkey', ...on],
+  confirm_phone: [...enrolSteps, ...on, 'restart'],
+  enrol_totp: ['enrol_phone', 'enrol_passkey', ...on],
+  enrol_passkey: ['enrol_phone', 'enrol_totp', ...on],
   save_recovery_code: ['completed'],
   completed: [],
   restart: [],
