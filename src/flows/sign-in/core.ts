@@ -13,6 +13,7 @@ import type { KeyedHasher } from '../../crypto/keyed-hash.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { OutgoingMessage } from '../../delivery/sender.js';
 import { AppError } from '../../errors/app-error.js';
+import { checkCode } from '../../factors/counted-check.js';
 import type { AccountFactors } from '../../factors/account-factors.js';
 import type { Challenges } from '../../factors/otp-code/challenge.js';
 import type { CodeService } from '../../factors/otp-code/codes.js';
@@ -140,6 +141,22 @@ export function createSignInCore(d: SignInDeps) {
     steps,
     outcome,
     contextOf,
+
+    /** The code of verify_email or confirm_phone (sent by the step itself, not a held factor). */
+    checkStepCode: (
+      flow: SignInFlow,
+      acc: Account,
+      purpose: 'verify_email' | 'confirm_phone',
+      code: string,
+      origin: RequestOrigin,
+    ) =>
+      checkCode(d, {
+        binding: { flowId: flow.id, purpose },
+        code,
+        accountId: acc.id,
+        origin,
+        onFailure: () => outcome('code_invalid'),
+      }),
 
     async load(token: string, ...allowed: SignInState[]) {
       const flow = await d.flows.load<SignInState, SignInData>(token, signInFlow.kind);

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountFactors } from '../../factors/account-factors.js';
 import { presets, type FactorKind } from '../../policy/presets.js';
-import {
-  nextStep,
-  secondFactorAlternatives,
-  sessionAssurance,
-  signInFlow,
-  type SignInData,
-} from './machine.js';
+import { nextStep, sessionAssurance, signInFlow, type SignInData } from './machine.js';
+import { secondFactorAlternatives } from './methods.js';
 import { allowedMove } from '../../store/flow-store.js';
 import { passkeyAmr } from '../../factors/passkey/factor.js';
 

@@ -30,7 +30,6 @@ import type { AccountFactors } from '../../factors/account-factors.js';
 import type { PasskeyProof } from '../../factors/passkey/verifier.js';
 import type { Challenge, MethodId, Proof } from '../../factors/factor.js';
 import { passkeyAmr } from '../../factors/passkey/factor.js';
-import { isSentMethod, methodOf, sentMethods, usableMethods } from '../../factors/registry.js';
 import type { CodeChannel } from '../../factors/otp-code/challenge.js';
 import type { PhoneKind } from '../../factors/phone/numbers.js';
 import {
@@ -261,39 +260,3 @@ export function nextStep(
   }
   return 'completed';
 }
-
-/** How sign-in's second step asks `usableMethods`: the recovery code counts, email if a fallback. */
-const secondFactorRules = (policy: Policy) => ({
-  allowed: policy.factors,
-  recoveryCode: true,
-  email: policy.emailCodeFallback,
-});
-
-/** Every method the second_factor step may use, strongest first. */
-export const secondFactorMethods = (factors: AccountFactors, policy: Policy): MethodId[] =>
-  usableMethods(factors, secondFactorRules(policy));
-
-/** The channels a second-factor code may go by, default first (the policy allowing the phone). */
-export function secondFactorChannels(factors: AccountFactors, policy: Policy): CodeChannel[] {
-  return sentMethods(secondFactorMethods(factors, policy));
-}
-
-/**
- * The other ways through the second_factor step, strongest first: a passkey, the authenticator
- * app, the recovery code (each where the policy allows it).
- */
-export function secondFactorAlternatives(
-  factors: AccountFactors,
-  policy: Policy,
-): Exclude<SecondFactorMethod, 'code'>[] {
-  return secondFactorMethods(factors, policy).filter(
-    (m): m is Exclude<SecondFactorMethod, 'code'> => !isSentMethod(m),
-  );
-}
-
-/**
- * The method the second_factor step starts with: the strongest the account holds that is not a
- * fallback (a passkey, then the app, which cost nothing to use; else a code), or undefined.
- */
-export const firstSecondFactor = (factors: AccountFactors, policy: Policy): MethodId | undefined =>
-  secondFactorMethods(factors, policy).find((m) => !methodOf(m).fallback);

@@ -11,11 +11,11 @@ import { answerFits, type Answer } from '../../factors/factor.js';
 import type { SignInCore, SignInDeps, SignInResult } from './core.js';
 import {
   methodInUse,
-  secondFactorAlternatives,
   withoutChallenge,
   type SecondFactorMethod,
   type SignInData,
 } from './machine.js';
+import { secondFactorAlternatives } from './methods.js';
 import type { FlowView } from './steps.js';
 
 export function createSecondFactorStep(d: SignInDeps, core: SignInCore) {

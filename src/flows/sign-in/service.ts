@@ -10,24 +10,18 @@ import { parseEmail } from '../../accounts/email.js';
 import type { RequestOrigin } from '../../audit/audit.js';
 import { AppError } from '../../errors/app-error.js';
 import type { CodeChannel } from '../../factors/otp-code/challenge.js';
-import { canReceive, parsePhone } from '../../factors/phone/numbers.js';
 import { normalizePassword } from '../../factors/password/rules.js';
-import { checkCode } from '../../factors/counted-check.js';
-import { registerPasskey } from '../../factors/passkey/register.js';
-import { confirmTotp } from '../../factors/totp/enrol.js';
-import { holdingsOf } from '../../policy/holdings.js';
 import {
   minimumSteps,
-  minimumWays,
-  withoutPendingFactor,
   type SecondFactorMethod,
   type SignInData,
   type SignInState,
 } from './machine.js';
-import { createSignInCore, type SignInDeps, type SignInFlow, type SignInResult } from './core.js';
+import { createSignInCore, type SignInDeps, type SignInResult } from './core.js';
 import { createPasskeySignIn, type PasskeySignInView } from './passkey.js';
 import { createSecondFactorStep } from './second-factor.js';
-import type { AccountContext, FlowView } from './steps.js';
+import { createMinimumSteps } from './minimum.js';
+import type { FlowView } from './steps.js';
 
 export type { SignInDeps, SignInOutcome, SignInResult } from './core.js';
 export type { FlowView, PasskeySignInView };
@@ -108,44 +102,9 @@ export function createSignInService(d: SignInDeps): SignInService {
   const { steps, outcome, load, advance } = core;
   const second = createSecondFactorStep(d, core);
   const passkeys = createPasskeySignIn(d, core);
+  const minimum = createMinimumSteps(d, core);
   const passwordSubject = (normalizedEmail: string) =>
     `password:${d.hasher.hash('email', normalizedEmail)}`;
-
-  /** A factor was added in this flow: on to what is owed next (seed 002: sign in again). */
-  async function added(
-    token: string,
-    flow: SignInFlow,
-    ctx: AccountContext,
-    data: SignInData,
-    origin: RequestOrigin,
-    factor: 'phone' | 'totp' | 'passkey',
-  ): Promise<SignInResult> {
-    const next: SignInData = { ...data, enrolledAt: clock.now() };
-    if (factor === 'phone' && ctx.policy.signInAgainAfterPhoneEnrolment) {
-      await d.flows.save(flow, { state: 'restart', data: next });
-      return {
-        status: 'restart',
-        message: 'Your phone number is verified. Sign in again to continue.',
-      };
-    }
-    return advance(token, flow, ctx.acc, next, origin);
-  }
-
-  /** The code of verify_email or confirm_phone (sent by the step itself, not a held factor). */
-  const check = (
-    flow: SignInFlow,
-    acc: AccountContext['acc'],
-    purpose: CodeStep,
-    code: string,
-    origin: RequestOrigin,
-  ) =>
-    checkCode(d, {
-      binding: { flowId: flow.id, purpose },
-      code,
-      accountId: acc.id,
-      origin,
-      onFailure: () => outcome('code_invalid'),
-    });
 
   const openSteps: SignInState[] = [
     'verify_email',
@@ -207,7 +166,7 @@ export function createSignInService(d: SignInDeps): SignInService {
       const { flow, acc, ctx } = await load(token, ...codeSteps);
       if (flow.state === 'second_factor') return second.answer(token, { code }, origin);
       if (flow.state === 'verify_email') {
-        await check(flow, acc, 'verify_email', code, origin);
+        await core.checkStepCode(flow, acc, 'verify_email', code, origin);
         const now = clock.now();
         await d.accounts.markEmailVerified(acc.id, now);
         await d.audit.record({
@@ -219,32 +178,7 @@ export function createSignInService(d: SignInDeps): SignInService {
         const verified = { ...acc, email_verified_at: acc.email_verified_at ?? now };
         return advance(token, flow, verified, flow.data, origin);
       }
-      await check(flow, acc, 'confirm_phone', code, origin);
-      const pending = flow.data.pendingPhone;
-      if (!pending) throw new AppError('FLOW_STATE_CONFLICT');
-      await steps.savePhone(acc, pending, origin);
-      const data: SignInData = { ...flow.data };
-      delete data.pendingPhone;
-      return added(token, flow, ctx, data, origin, 'phone');
-    },
-
-    async submitPhone({ token, phone, channel, origin }) {
-      const { flow, ctx } = await load(token, 'enrol_phone', 'confirm_phone');
-      const parsed = parsePhone(phone, d.phoneRules);
-      if (!canReceive(parsed.kind, channel)) throw new AppError('CHANNEL_NOT_AVAILABLE');
-      const data: SignInData = {
-        ...flow.data,
-        channel,
-        pendingPhone: { e164: parsed.e164, country: parsed.country, kind: parsed.kind },
-      };
-      // The flow's cooldown holds for any number (S10): checked before the flow changes.
-      await d.challenges.assertMaySend({
-        binding: { flowId: flow.id, purpose: 'confirm_phone' },
-        target: { channel, to: parsed.e164, country: parsed.country },
-      });
-      const saved = await d.flows.save(flow, { state: 'confirm_phone', data });
-      await steps.sendCurrent(saved, ctx, origin);
-      return steps.view(token, saved, ctx);
+      return minimum.confirmPhone(token, flow, ctx, code, origin);
     },
 
     async resendCode({ token, channel, origin }) {
@@ -259,41 +193,11 @@ export function createSignInService(d: SignInDeps): SignInService {
     },
 
     chooseMethod: ({ token, method, origin }) => second.choose(token, method, origin),
-
-    async chooseMinimum({ token, choice, origin }) {
-      const { flow, acc, ctx } = await load(token, ...minimumSteps);
-      const way = minimumWays(ctx.policy, holdingsOf(acc, ctx.factors))[choice];
-      if (!way?.available) throw new AppError('METHOD_NOT_AVAILABLE');
-      // A fresh start of that way: nothing pending from another one is kept.
-      const data: SignInData = { ...withoutPendingFactor(flow.data), minimumChoice: choice };
-      return advance(token, flow, acc, data, origin);
-    },
-
-    async confirmTotp({ token, code, origin }) {
-      const { flow, acc, ctx } = await load(token, 'enrol_totp');
-      const secret = steps.pendingTotp(flow);
-      const data: SignInData = { ...flow.data };
-      delete data.pendingTotp;
-      // Claimed (versioned write) once the code is right and before the key is saved: once.
-      let claimed = flow;
-      await confirmTotp(d, acc, secret, code, origin, async () => {
-        claimed = await d.flows.save(flow, { state: flow.state, data });
-      });
-      return added(token, claimed, ctx, data, origin, 'totp');
-    },
-
-    async registerPasskey({ token, name, response, origin }) {
-      const { flow, acc, ctx } = await load(token, 'enrol_passkey');
-      const ceremony = flow.data.passkeyRegistration;
-      if (!ceremony) throw new AppError('CEREMONY_EXPIRED');
-      // Taken out of the flow before the answer is looked at: answered once (S15). To try
-      // again, the page chooses the way again (a new ceremony).
-      const data: SignInData = { ...flow.data };
-      delete data.passkeyRegistration;
-      const claimed = await d.flows.save(flow, { state: flow.state, data });
-      await registerPasskey(d, acc, ceremony, { name, response }, origin);
-      return added(token, claimed, ctx, data, origin, 'passkey');
-    },
+    submitPhone: (input) => minimum.submitPhone(input),
+    chooseMinimum: (input) => minimum.choose(input),
+    confirmTotp: (input) => minimum.confirmTotp(input),
+    registerPasskey: (input) => minimum.registerPasskey(input),
+    skip: (input) => minimum.skip(input),
 
     verifyPasskey: ({ token, response, origin }) =>
       second.answer(token, { assertion: response }, origin),
@@ -307,23 +211,6 @@ export function createSignInService(d: SignInDeps): SignInService {
       const data: SignInData = { ...flow.data, recoveryCodeSavedAt: clock.now() };
       delete data.newRecoveryCode;
       return advance(token, flow, acc, data, origin);
-    },
-
-    async skip({ token, origin }) {
-      const { flow, acc, ctx } = await load(token, ...minimumSteps);
-      if (!steps.skippable(flow, ctx)) throw new AppError('FLOW_STATE_CONFLICT');
-      const now = clock.now();
-      // Remembered on the account: an `offer` is not made again; a `remind` is, next time.
-      await d.accounts.dismissMinimumOffer(acc.id, now);
-      await d.audit.record({
-        action: 'sign_in.minimum_skipped',
-        actorId: acc.id,
-        targetId: acc.id,
-        origin,
-      });
-      const data: SignInData = { ...withoutPendingFactor(flow.data), minimumSkippedAt: now };
-      delete data.minimumChoice;
-      return advance(token, flow, { ...acc, phone_offer_dismissed_at: now }, data, origin);
     },
   };
 }
