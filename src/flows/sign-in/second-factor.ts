@@ -8,7 +8,8 @@
 import type { RequestOrigin } from '../../audit/audit.js';
 import { AppError } from '../../errors/app-error.js';
 import { answerFits, type Answer } from '../../factors/factor.js';
-import type { SignInCore, SignInDeps, SignInResult } from './core.js';
+import type { Account } from '../../store/schema.js';
+import type { SignInCore, SignInDeps, SignInFlow, SignInResult } from './core.js';
 import {
   methodInUse,
   withoutChallenge,
@@ -16,12 +17,20 @@ import {
   type SignInData,
 } from './machine.js';
 import { secondFactorAlternatives } from './methods.js';
-import type { FlowView } from './steps.js';
+import type { AccountContext, FlowView } from './steps.js';
+
+type Loaded = { flow: SignInFlow; acc: Account; ctx: AccountContext };
 
 export function createSecondFactorStep(d: SignInDeps, core: SignInCore) {
   return {
-    async answer(token: string, given: Answer, origin: RequestOrigin): Promise<SignInResult> {
-      const { flow, acc, ctx } = await core.load(token, 'second_factor');
+    /** The answer to the step's challenge, for a flow `core.load` found at second_factor. */
+    async answer(
+      token: string,
+      { flow, acc, ctx }: Loaded,
+      given: Answer,
+      origin: RequestOrigin,
+    ): Promise<SignInResult> {
+      if (flow.state !== 'second_factor') throw new AppError('FLOW_STATE_CONFLICT');
       const factor = d.factors.get(methodInUse(flow.data));
       // A passkey is answered with an assertion, a code with a code: anything else is out of step.
       if (!answerFits(factor.method, given)) throw new AppError('FLOW_STATE_CONFLICT');

@@ -163,8 +163,9 @@ export function createSignInService(d: SignInDeps): SignInService {
       const codeSteps: CodeStep[] = only
         ? [only]
         : ['verify_email', 'second_factor', 'confirm_phone'];
-      const { flow, acc, ctx } = await load(token, ...codeSteps);
-      if (flow.state === 'second_factor') return second.answer(token, { code }, origin);
+      const loaded = await load(token, ...codeSteps);
+      const { flow, acc, ctx } = loaded;
+      if (flow.state === 'second_factor') return second.answer(token, loaded, { code }, origin);
       if (flow.state === 'verify_email') {
         await core.checkStepCode(flow, acc, 'verify_email', code, origin);
         const now = clock.now();
@@ -199,8 +200,8 @@ export function createSignInService(d: SignInDeps): SignInService {
     registerPasskey: (input) => minimum.registerPasskey(input),
     skip: (input) => minimum.skip(input),
 
-    verifyPasskey: ({ token, response, origin }) =>
-      second.answer(token, { assertion: response }, origin),
+    verifyPasskey: async ({ token, response, origin }) =>
+      second.answer(token, await load(token, 'second_factor'), { assertion: response }, origin),
     passkeyOptions: () => passkeys.options(),
     signInWithPasskey: (input) => passkeys.finish(input),
 
