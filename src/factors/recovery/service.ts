@@ -26,6 +26,13 @@ export interface IssuedRecoveryCode {
   record: RecoveryCode;
 }
 
+/** A new code hashed ahead (the slow part, outside any unit), stored only by `issue`. */
+export interface PreparedRecoveryCode {
+  code: string;
+  hash: string;
+  digits: number;
+}
+
 export type IssueReason = 'requested' | 'after_use' | 'required' | 'not_saved';
 
 export interface RecoveryCodeServiceDeps {
@@ -45,8 +52,15 @@ export interface RecoveryCodeServiceDeps {
 
 export interface RecoveryCodeService extends RecoveryCodeVerifier {
   live(accountId: string): Promise<RecoveryCode | undefined>;
-  /** A new code replacing the live one (which stops working at once). */
-  issue(account: Account, reason: IssueReason, origin: RequestOrigin): Promise<IssuedRecoveryCode>;
+  /** A new code, hashed but not stored: for a caller that must hold it before `issue` in its unit. */
+  prepare(accountId: string): Promise<PreparedRecoveryCode>;
+  /** A new code (or the `prepared` one) replacing the live one (which stops working at once). */
+  issue(
+    account: Account,
+    reason: IssueReason,
+    origin: RequestOrigin,
+    prepared?: PreparedRecoveryCode,
+  ): Promise<IssuedRecoveryCode>;
   /** "Get a new code" on the account page: needs a step-up; the user is told. */
   regenerate(auth: AuthenticatedSession, origin: RequestOrigin): Promise<IssuedRecoveryCode>;
   /** The user confirmed they saved the live code. */
@@ -56,16 +70,21 @@ export interface RecoveryCodeService extends RecoveryCodeVerifier {
 export function createRecoveryCodeService(d: RecoveryCodeServiceDeps): RecoveryCodeService {
   const { clock } = d;
 
+  async function prepare(accountId: string): Promise<PreparedRecoveryCode> {
+    const digits = (await d.policies.forAccount(accountId)).recoveryCode.digits;
+    const code = newRecoveryCode(digits);
+    return { code, hash: await d.passwords.hash(code), digits };
+  }
+
   /** A new code (hashed first); the old one replaced, audited and, with `notice`, the user told. */
   async function issue(
     account: Account,
     reason: IssueReason,
     origin: RequestOrigin,
     notice?: string,
+    prepared?: PreparedRecoveryCode,
   ): Promise<IssuedRecoveryCode> {
-    const digits = (await d.policies.forAccount(account.id)).recoveryCode.digits;
-    const code = newRecoveryCode(digits);
-    const hash = await d.passwords.hash(code);
+    const { code, hash, digits } = prepared ?? (await prepare(account.id));
     const record = await d.units.transaction(async () => {
       const replaced = await d.recoveryCodes.replace(account.id, hash, digits, clock.now());
       await d.audit.record({
@@ -84,7 +103,10 @@ export function createRecoveryCodeService(d: RecoveryCodeServiceDeps): RecoveryC
   return {
     live: (accountId) => d.recoveryCodes.live(accountId),
 
-    issue,
+    prepare,
+
+    issue: (account, reason, origin, prepared) =>
+      issue(account, reason, origin, undefined, prepared),
 
     async regenerate(auth, origin) {
       await assertMayAdd(d.policies, auth.account.id, 'recovery_code');

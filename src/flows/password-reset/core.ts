@@ -1,9 +1,9 @@
 /**
  * The password reset's core: its deps, loading a flow (an unknown or finished one answers as
- * RESET_NOT_FOUND, and only the first step is reachable without an account, S6), moving it
- * along its table (a versioned write), the limits it counts, and what the account may use to
- * confirm a recovery code. Each step's module (`email-step`, `recovery-step`, `second-factor`,
- * `new-password`) builds on it.
+ * RESET_NOT_FOUND, one whose data does not fit its state as FLOW_STATE_CONFLICT, and only the
+ * first step is reachable without an account, S6), the one typed `save` every write goes through,
+ * the limits it counts, and what the account may use to confirm a recovery code. Each step's
+ * module (`email-step`, `second-factor`, `new-password`) builds on it.
  */
 import { parseEmail } from '../../accounts/email.js';
 import type { AccountRepo } from '../../accounts/repo.js';
@@ -29,7 +29,17 @@ import type { CounterStore } from '../../store/counters.js';
 import type { FlowStore, StoredFlow } from '../../store/flow-store.js';
 import type { Account } from '../../store/schema.js';
 import type { UnitOfWork } from '../../store/unit-of-work.js';
-import { resetFlow, resetSecondFactors, type ResetData, type ResetState } from './machine.js';
+import {
+  fitsState,
+  resetFlow,
+  resetSecondFactors,
+  type ResetData,
+  type ResetFlow,
+  type ResetFlowAt,
+  type ResetMoveFrom,
+  type ResetState,
+  type ResetStepAt,
+} from './machine.js';
 import { createResetView, type ResetView, type SecondFactorContext } from './view.js';
 
 export const FLOW_KIND = resetFlow.kind;
@@ -64,7 +74,7 @@ export interface PasswordResetDeps {
   settings: { portalName: string; passwordMinLength: number };
 }
 
-export type ResetFlow = StoredFlow<ResetState, ResetData>;
+export type { ResetFlow };
 
 /** A reset is for an active account only: any other is answered as no account (S6). */
 export async function activeAccount(
@@ -79,6 +89,18 @@ export type ResetCore = ReturnType<typeof createResetCore>;
 export function createResetCore(d: PasswordResetDeps) {
   const emailKey = (normalized: string) => d.hasher.hash('email', normalized);
   const present = createResetView(d);
+
+  /**
+   * Every write of a reset: the next state with exactly its data, and only where the flow's own
+   * state may lead (as far as its type says; the flow store checks the table again at run time).
+   * A versioned write: FLOW_STATE_CONFLICT when another submit moved the flow first.
+   */
+  async function save<F extends ResetState, T extends ResetMoveFrom<F>['state']>(
+    flow: StoredFlow<F, ResetData>,
+    next: { state: T } & ResetStepAt<T>,
+  ): Promise<ResetFlowAt<T>> {
+    return (await d.flows.save<ResetState, ResetData>(flow, next)) as ResetFlowAt<T>;
+  }
 
   /**
    * Past the recovery code the account is known to the user, so its own policy applies: the
@@ -104,16 +126,19 @@ export function createResetCore(d: PasswordResetDeps) {
         d.clock.now(),
       ),
 
-    async load(token: string, ...allowed: ResetState[]) {
-      let flow: ResetFlow;
+    /** The flow at one of `allowed`, its data as its state says (checked: it is JSON read back). */
+    async load<S extends ResetState>(token: string, ...allowed: S[]) {
+      let stored: StoredFlow<string, unknown>;
       try {
-        flow = await d.flows.load<ResetState, ResetData>(token, FLOW_KIND);
+        stored = await d.flows.load<string, unknown>(token, FLOW_KIND);
       } catch (err) {
         if (err instanceof AppError && err.code === 'FLOW_NOT_FOUND')
           throw new AppError('RESET_NOT_FOUND');
         throw err;
       }
-      if (!allowed.includes(flow.state)) throw new AppError('FLOW_STATE_CONFLICT');
+      if (!(allowed as string[]).includes(stored.state) || !fitsState(stored.state, stored.data))
+        throw new AppError('FLOW_STATE_CONFLICT');
+      const flow = stored as ResetFlowAt<S>;
       const acc = flow.accountId ? await activeAccount(d.accounts.byId(flow.accountId)) : undefined;
       // Only the first step is reachable without an account (and looks the same without one).
       if (!acc && flow.accountId !== null) throw new AppError('RESET_NOT_FOUND');
@@ -125,12 +150,7 @@ export function createResetCore(d: PasswordResetDeps) {
       return acc;
     },
 
-    /** Moves the flow along its table (versioned write), without a challenge left in it. */
-    async move(token: string, flow: ResetFlow, next: ResetState, data: ResetData) {
-      const kept = { ...data };
-      delete kept.challenge;
-      return present(token, await d.flows.save(flow, { state: next, data: kept }), undefined);
-    },
+    save,
 
     /** What a page may see of the account: only once the recovery code was right. */
     viewFactors: (flow: ResetFlow, acc: Account | undefined) =>

@@ -9,23 +9,20 @@ import { passwordResetCode } from '../../delivery/messages.js';
 import { codeOutcomeError, Refused } from '../../factors/counted-check.js';
 import type { CodeBinding } from '../../factors/otp-code/codes.js';
 import type { Account } from '../../store/schema.js';
-import {
-  HOUR,
-  RESET_LIMITS,
-  type PasswordResetDeps,
-  type ResetCore,
-  type ResetFlow,
-} from './core.js';
+import { HOUR, RESET_LIMITS, type PasswordResetDeps, type ResetCore } from './core.js';
+import { commonOf, type ResetFlowAt } from './machine.js';
 import type { ResetView } from './view.js';
 
-export const emailBinding = (flow: ResetFlow): CodeBinding => ({
+type EmailCodeFlow = ResetFlowAt<'email_code'>;
+
+export const emailBinding = (flow: { id: string }): CodeBinding => ({
   flowId: flow.id,
   purpose: 'password_reset',
 });
 
 export function createEmailStep(d: PasswordResetDeps, core: ResetCore) {
   /** Issues the step's code; only an existing account's is sent (after the answer). */
-  async function issue(flow: ResetFlow, acc: Account | undefined): Promise<void> {
+  async function issue(flow: EmailCodeFlow, acc: Account | undefined): Promise<void> {
     // The deployment's rules, for an address with or without an account alike (S6).
     const validityMs = (await d.challenges.rules(null)).validityMs.email;
     const issued = await d.codes.issue({
@@ -33,7 +30,7 @@ export function createEmailStep(d: PasswordResetDeps, core: ResetCore) {
       accountId: acc?.id ?? null,
       channel: 'email',
       destination: acc?.email ?? flow.data.email,
-      length: flow.data.codeLength ?? (await d.policies.deployment()).codeLength,
+      length: flow.data.codeLength,
       validityMs,
     });
     if (!acc) return;
@@ -46,7 +43,7 @@ export function createEmailStep(d: PasswordResetDeps, core: ResetCore) {
 
     async verify(
       token: string,
-      flow: ResetFlow,
+      flow: EmailCodeFlow,
       acc: Account | undefined,
       code: string,
       origin: RequestOrigin,
@@ -64,10 +61,14 @@ export function createEmailStep(d: PasswordResetDeps, core: ResetCore) {
       const account = core.requireAccount(acc);
       // The code proved the inbox: an address never verified is verified now.
       await d.accounts.markEmailVerified(account.id, d.clock.now());
-      return core.move(token, flow, 'new_password', { ...flow.data, proofs: ['email'] });
+      const moved = await core.save(flow, {
+        state: 'new_password',
+        data: { ...commonOf(flow.data), proofs: ['email'] },
+      });
+      return core.present(token, moved, undefined);
     },
 
-    async resend(token: string, flow: ResetFlow, acc: Account | undefined): Promise<ResetView> {
+    async resend(token: string, flow: EmailCodeFlow, acc: Account | undefined): Promise<ResetView> {
       await d.challenges.assertMaySend({
         binding: emailBinding(flow),
         target: { channel: 'email', to: acc?.email ?? flow.data.email },
@@ -78,9 +79,9 @@ export function createEmailStep(d: PasswordResetDeps, core: ResetCore) {
         RESET_LIMITS.perEmailPerHour,
       );
       // Claims the flow's version first, so a double-clicked resend sends once.
-      const saved = await d.flows.save(flow, { state: flow.state, data: flow.data });
+      const saved = await core.save(flow, { state: 'email_code', data: flow.data });
       await issue(saved, acc);
-      return core.present(token, saved, await core.viewFactors(saved, acc));
+      return core.present(token, saved, undefined);
     },
   };
 }

@@ -24,15 +24,7 @@ import type { Challenge } from '../../factors/factor.js';
 import { usableMethods } from '../../factors/registry.js';
 import type { PhoneChannel } from '../../factors/phone/numbers.js';
 import type { FactorKind, PasswordResetMethod } from '../../policy/presets.js';
-import type { FlowKind } from '../../store/flow-store.js';
-
-export type ResetState =
-  | 'email_code'
-  | 'recovery_code'
-  | 'second_factor'
-  | 'new_password'
-  | 'save_recovery_code'
-  | 'completed';
+import type { FlowKind, StoredFlow } from '../../store/flow-store.js';
 
 export const transitions = {
   email_code: ['new_password'],
@@ -46,7 +38,7 @@ export const transitions = {
 /** The reset flow's kind and table: the flow store refuses every move the table does not list. */
 export const resetFlow: FlowKind<ResetState> = { kind: 'password_reset', transitions };
 
-export const firstState: Record<PasswordResetMethod, ResetState> = {
+export const firstState: Record<PasswordResetMethod, 'email_code' | 'recovery_code'> = {
   email: 'email_code',
   recovery_code: 'recovery_code',
 };
@@ -73,22 +65,104 @@ export function resetSecondFactors(
   }) as ResetSecondFactor[];
 }
 
-export interface ResetData {
+/** What every state holds: how the reset began, the address as typed, the emailed code's digits. */
+interface ResetCommon {
   method: PasswordResetMethod;
   /** The address as the user typed it (shown back; the account's own may differ in case). */
   email: string;
-  proofs: ResetProof[];
-  /** The recovery code `check` accepted; spent when the password is set. */
-  recoveryCodeId?: string;
-  /** In second_factor: what the user is entering now. */
-  secondFactor?: ResetSecondFactor;
-  /** In second_factor: what the factor's start left (a passkey's ceremony, answered once). */
-  challenge?: Challenge;
   /**
    * Digits of the emailed code: the deployment's at the start (the same for every address, S6),
    * kept so a resend and the page agree with the code that was sent.
    */
-  codeLength?: number;
-  /** The recovery code issued in place of the one spent, sealed to this flow until saved. */
-  newRecoveryCode?: Sealed & { createdAt: number };
+  codeLength: number;
+}
+
+/** Proofs once one was given: never empty past the first step. */
+export type ResetProofs = [ResetProof, ...ResetProof[]];
+
+/** The recovery code issued in place of the one spent, sealed to this flow until saved. */
+export type SealedRecoveryCode = Sealed & { createdAt: number };
+
+/**
+ * Each state with exactly the data it holds; a save names both (core.ts `save`), so the compiler
+ * refuses data that does not fit its state.
+ */
+export type ResetStep =
+  | { state: 'email_code'; data: ResetCommon & { proofs: [] } }
+  | { state: 'recovery_code'; data: ResetCommon & { proofs: [] } }
+  | {
+      state: 'second_factor';
+      data: ResetCommon & {
+        proofs: ['recovery_code'];
+        /** The recovery code `check` accepted; spent when the password is set. */
+        recoveryCodeId: string;
+        /** What the user is entering now. */
+        secondFactor: ResetSecondFactor;
+        /** What the factor's start left (a passkey's ceremony, answered once). */
+        challenge?: Challenge;
+      };
+    }
+  | { state: 'new_password'; data: ResetCommon & { proofs: ResetProofs; recoveryCodeId?: string } }
+  | {
+      state: 'save_recovery_code';
+      data: ResetCommon & { proofs: ResetProofs; newRecoveryCode: SealedRecoveryCode };
+    }
+  | { state: 'completed'; data: ResetCommon & { proofs: ResetProof[] } };
+
+export type ResetState = ResetStep['state'];
+export type ResetData = ResetStep['data'];
+/** The step at `S` (or at any of `S`). */
+export type ResetStepAt<S extends ResetState> = Extract<ResetStep, { state: S }>;
+
+/** A stored reset: narrowing on `state` narrows `data`. */
+export type ResetFlowAt<S extends ResetState> = S extends ResetState
+  ? StoredFlow<S, ResetStepAt<S>['data']>
+  : never;
+export type ResetFlow = ResetFlowAt<ResetState>;
+
+/** Where the table lets a flow at `S` be saved: staying, or a state it lists. */
+export type ResetMoveFrom<S extends ResetState> = ResetStepAt<S | (typeof transitions)[S][number]>;
+
+/** The common part of a reset's data, to build the next state's from. */
+export const commonOf = ({ method, email, codeLength }: ResetData): ResetCommon => ({
+  method,
+  email,
+  codeLength,
+});
+
+const isText = (v: unknown) => typeof v === 'string' && v !== '';
+
+/**
+ * Whether loaded data holds what its state says (it is JSON, read back): anything else, an
+ * older shape, say, is refused as FLOW_STATE_CONFLICT before a step reads it.
+ */
+export function fitsState(state: string, raw: unknown): boolean {
+  if (!(state in transitions) || typeof raw !== 'object' || raw === null) return false;
+  const data = raw as Partial<Record<string, unknown>>;
+  const proofs = data.proofs;
+  if (!isText(data.method) || !isText(data.email) || typeof data.codeLength !== 'number')
+    return false;
+  if (!Array.isArray(proofs)) return false;
+  switch (state as ResetState) {
+    case 'email_code':
+    case 'recovery_code':
+      return proofs.length === 0;
+    case 'second_factor':
+      return (
+        proofs.length === 1 &&
+        proofs[0] === 'recovery_code' &&
+        isText(data.recoveryCodeId) &&
+        isText(data.secondFactor)
+      );
+    case 'new_password':
+      return proofs.length > 0;
+    case 'save_recovery_code':
+      return (
+        proofs.length > 0 &&
+        typeof data.newRecoveryCode === 'object' &&
+        data.newRecoveryCode !== null
+      );
+    case 'completed':
+      return true;
+  }
 }

@@ -1,15 +1,17 @@
 /**
- * The reset's last steps: the new password (in one unit with the spent recovery code, the ended
- * sessions, the audit event and the notice, S32), then, when a recovery code was spent, its
- * replacement shown until the user says it is saved. A completed reset never signs in (S22).
+ * The reset's last steps: the new password (in one unit with the spent recovery code and its
+ * replacement, the ended sessions, the audit event and the notice, S32), then, when a recovery
+ * code was spent, the replacement shown until the user says it is saved. A completed reset never
+ * signs in (S22).
  */
 import type { RequestOrigin } from '../../audit/audit.js';
 import { securityNotice } from '../../delivery/messages.js';
 import { AppError } from '../../errors/app-error.js';
 import { checkPassword } from '../../factors/password/rules.js';
 import type { Account } from '../../store/schema.js';
-import type { PasswordResetDeps, ResetCore, ResetFlow } from './core.js';
-import type { ResetData, ResetProof, ResetState } from './machine.js';
+import type { PreparedRecoveryCode } from '../../factors/recovery/service.js';
+import type { PasswordResetDeps, ResetCore } from './core.js';
+import { commonOf, type ResetFlowAt, type ResetProof } from './machine.js';
 import { recoveryAad, type ResetView } from './view.js';
 
 export type ResetResult =
@@ -29,21 +31,40 @@ const proofWords: Record<ResetProof, string> = {
 export function createNewPasswordStep(d: PasswordResetDeps, core: ResetCore) {
   const { clock } = d;
 
-  /** The password, the spent code, the ended sessions, the audit and the notice: one unit. */
+  /**
+   * The password, the spent code and its replacement (`fresh`, hashed before), the ended
+   * sessions, the audit and the notice: one unit. The flow as saved, or none: the code was spent
+   * elsewhere (and the reset ended).
+   */
   function commit(
-    flow: ResetFlow,
+    flow: ResetFlowAt<'new_password'>,
     account: Account,
     passwordHash: string,
-    endSessions: boolean,
-    origin: RequestOrigin,
+    fresh: PreparedRecoveryCode | undefined,
+    input: { endSessions: boolean; origin: RequestOrigin },
   ) {
-    const spent = flow.data.recoveryCodeId;
-    const next: ResetState = spent ? 'save_recovery_code' : 'completed';
+    const { endSessions, origin } = input;
+    const { recoveryCodeId: spent, proofs } = flow.data;
+    const done = { state: 'completed' as const, data: { ...commonOf(flow.data), proofs } };
     // The claim comes first: of two concurrent submits, one sets it.
     return d.units.transaction(async () => {
-      const claimed = await d.flows.save(flow, { state: next, data: flow.data });
-      if (spent && !(await d.recovery.consume(account, spent, origin)))
-        return { claimed, spentElsewhere: true };
+      const claimed = fresh
+        ? await core.save(flow, {
+            state: 'save_recovery_code',
+            data: {
+              ...commonOf(flow.data),
+              proofs,
+              newRecoveryCode: {
+                ...d.box.seal(Buffer.from(fresh.code), recoveryAad(flow.id)),
+                createdAt: clock.now(),
+              },
+            },
+          })
+        : await core.save(flow, done);
+      if (spent && !(await d.recovery.consume(account, spent, origin))) {
+        await core.save(claimed, done);
+        return undefined;
+      }
       await d.accounts.setPassword(account.id, passwordHash, clock.now());
       // Proving who they are lifts the password lock (throttle: "until reset by a recovery").
       await d.throttle.reset(`password:${core.emailKey(account.email_normalized)}`);
@@ -53,9 +74,9 @@ export function createNewPasswordStep(d: PasswordResetDeps, core: ResetCore) {
         actorId: account.id,
         targetId: account.id,
         origin,
-        details: { proofs: flow.data.proofs.join('+'), sessionsEnded },
+        details: { proofs: proofs.join('+'), sessionsEnded },
       });
-      const how = flow.data.proofs.map((p) => proofWords[p]).join(' and ');
+      const how = proofs.map((p) => proofWords[p]).join(' and ');
       await d.notify(
         securityNotice(
           d.settings.portalName,
@@ -67,14 +88,15 @@ export function createNewPasswordStep(d: PasswordResetDeps, core: ResetCore) {
             (endSessions ? ' You were signed out everywhere.' : ''),
         ),
       );
-      return { claimed, spentElsewhere: false };
+      if (fresh) await d.recovery.issue(account, 'after_use', origin, fresh);
+      return claimed;
     });
   }
 
   return {
     async setPassword(
       token: string,
-      flow: ResetFlow,
+      flow: ResetFlowAt<'new_password'>,
       account: Account,
       input: { password: string; endSessions: boolean; origin: RequestOrigin },
     ): Promise<ResetResult> {
@@ -84,37 +106,27 @@ export function createNewPasswordStep(d: PasswordResetDeps, core: ResetCore) {
         portalName: d.settings.portalName,
       });
       const passwordHash = await d.passwords.hash(normalized);
-      const { claimed, spentElsewhere } = await commit(
-        flow,
-        account,
-        passwordHash,
-        input.endSessions,
-        input.origin,
-      );
-      if (spentElsewhere) {
-        await d.flows.save(claimed, { state: 'completed', data: flow.data });
+      // A spent recovery code's replacement, hashed outside the unit and shown once it is set.
+      const fresh = flow.data.recoveryCodeId ? await d.recovery.prepare(account.id) : undefined;
+      const claimed = await commit(flow, account, passwordHash, fresh, input);
+      if (!claimed) {
         throw new AppError('RECOVERY_CODE_INVALID', {
           message:
             'Your recovery code stopped working while you were resetting your password (it was used or replaced). Start again.',
         });
       }
       if (claimed.state === 'completed') return { status: 'completed', message: DONE_MESSAGE };
-      const { code, record } = await d.recovery.issue(account, 'after_use', input.origin);
-      const sealed = d.box.seal(Buffer.from(code), recoveryAad(claimed.id));
-      const data: ResetData = {
-        ...flow.data,
-        newRecoveryCode: { ...sealed, createdAt: record.created_at },
-      };
-      delete data.recoveryCodeId;
-      const saved = await d.flows.save(claimed, { state: claimed.state, data });
-      return { status: 'continue', view: await core.present(token, saved, undefined) };
+      return { status: 'continue', view: await core.present(token, claimed, undefined) };
     },
 
-    async recoveryCodeSaved(flow: ResetFlow, account: Account, origin: RequestOrigin) {
+    async recoveryCodeSaved(
+      flow: ResetFlowAt<'save_recovery_code'>,
+      account: Account,
+      origin: RequestOrigin,
+    ) {
       await d.recovery.markSaved(account, origin);
-      const data = { ...flow.data };
-      delete data.newRecoveryCode;
-      await d.flows.save(flow, { state: 'completed', data });
+      const { proofs } = flow.data;
+      await core.save(flow, { state: 'completed', data: { ...commonOf(flow.data), proofs } });
       return { status: 'completed', message: DONE_MESSAGE } satisfies ResetResult;
     },
   };

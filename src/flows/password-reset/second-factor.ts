@@ -12,36 +12,40 @@ import { answerFits, type Answer } from '../../factors/factor.js';
 import type { CodeBinding } from '../../factors/otp-code/codes.js';
 import { sentMethods } from '../../factors/registry.js';
 import type { Account } from '../../store/schema.js';
-import type { PasswordResetDeps, ResetCore, ResetFlow } from './core.js';
-import type { ResetData, ResetSecondFactor } from './machine.js';
+import type { PasswordResetDeps, ResetCore } from './core.js';
+import { commonOf, type ResetFlowAt, type ResetSecondFactor, type ResetStepAt } from './machine.js';
 import type { ResetView, SecondFactorContext } from './view.js';
 
-const binding = (flow: ResetFlow): CodeBinding => ({ flowId: flow.id, purpose: 'second_factor' });
+type SecondFactorFlow = ResetFlowAt<'second_factor'>;
+/** second_factor's data before its factor's start (no challenge yet). */
+type Chosen = Omit<ResetStepAt<'second_factor'>['data'], 'challenge'>;
+
+const binding = (flow: { id: string }): CodeBinding => ({
+  flowId: flow.id,
+  purpose: 'second_factor',
+});
 
 export function createSecondFactorStep(d: PasswordResetDeps, core: ResetCore) {
-  const contextOf = (flow: ResetFlow, second: SecondFactorContext, origin: RequestOrigin) => ({
+  const contextOf = (flow: { id: string }, second: SecondFactorContext, origin: RequestOrigin) => ({
     account: second.account,
     factors: second.factors,
     binding: binding(flow),
     origin,
   });
 
-  /** Saves the flow at second_factor with `factor` chosen and its challenge started. */
+  /** Saves the flow at second_factor with `next.secondFactor` chosen and its challenge started. */
   async function begin(
-    flow: ResetFlow,
-    data: ResetData,
+    flow: ResetFlowAt<'recovery_code' | 'second_factor'>,
+    next: Chosen,
     second: SecondFactorContext,
-    factor: ResetSecondFactor,
     origin: RequestOrigin,
-  ): Promise<ResetFlow> {
-    const next: ResetData = { ...data, secondFactor: factor };
-    delete next.challenge;
-    const started = d.factors.get(factor);
+  ): Promise<SecondFactorFlow> {
+    const started = d.factors.get(next.secondFactor);
     const context = contextOf(flow, second, origin);
     // Claimed first (a versioned write along the table), so a double submit sends once; a
     // ceremony is made before and kept in the flow.
     if (started.method.sent) {
-      const saved = await d.flows.save(flow, { state: 'second_factor', data: next });
+      const saved = await core.save(flow, { state: 'second_factor', data: next });
       await started.start({
         ...context,
         channels: sentMethods(second.choices),
@@ -50,12 +54,12 @@ export function createSecondFactorStep(d: PasswordResetDeps, core: ResetCore) {
       return saved;
     }
     const challenge = await started.start({ ...context, channels: [] });
-    return d.flows.save(flow, { state: 'second_factor', data: { ...next, challenge } });
+    return core.save(flow, { state: 'second_factor', data: { ...next, challenge } });
   }
 
   async function choose(
     token: string,
-    flow: ResetFlow,
+    flow: SecondFactorFlow,
     acc: Account | undefined,
     factor: ResetSecondFactor,
     origin: RequestOrigin,
@@ -64,7 +68,12 @@ export function createSecondFactorStep(d: PasswordResetDeps, core: ResetCore) {
     if (!second.choices.includes(factor)) throw new AppError('METHOD_NOT_AVAILABLE');
     // The step's cooldown, whatever the channel (but a first switch): before the flow changes.
     await d.factors.get(factor).assertMayStart(contextOf(flow, second, origin));
-    const saved = await begin(flow, flow.data, second, factor, origin);
+    const saved = await begin(
+      flow,
+      { ...withoutChallenge(flow.data), secondFactor: factor },
+      second,
+      origin,
+    );
     return core.present(token, saved, second);
   }
 
@@ -74,7 +83,7 @@ export function createSecondFactorStep(d: PasswordResetDeps, core: ResetCore) {
     /** The recovery code, checked but not spent; then the strongest second factor, started. */
     async recoveryCode(
       token: string,
-      flow: ResetFlow,
+      flow: ResetFlowAt<'recovery_code'>,
       acc: Account | undefined,
       code: string,
       origin: RequestOrigin,
@@ -96,27 +105,30 @@ export function createSecondFactorStep(d: PasswordResetDeps, core: ResetCore) {
       const second = await core.secondFactorsOf(account);
       const first = second.choices[0];
       if (!first) throw new AppError('RESET_NEEDS_SECOND_FACTOR');
-      const data: ResetData = { ...flow.data, proofs: ['recovery_code'], recoveryCodeId: codeId };
-      return core.present(token, await begin(flow, data, second, first, origin), second);
+      const next: Chosen = {
+        ...commonOf(flow.data),
+        proofs: ['recovery_code'],
+        recoveryCodeId: codeId,
+        secondFactor: first,
+      };
+      return core.present(token, await begin(flow, next, second, origin), second);
     },
 
     /** The answer to the chosen factor's challenge: on to the new password. */
     async answer(
       token: string,
-      flow: ResetFlow,
+      flow: SecondFactorFlow,
       acc: Account | undefined,
       given: Answer,
       origin: RequestOrigin,
     ): Promise<ResetView> {
       const account = core.requireAccount(acc);
-      const chosen = flow.data.secondFactor;
-      if (!chosen) throw new AppError('FLOW_STATE_CONFLICT');
-      const factor = d.factors.get(chosen);
+      const factor = d.factors.get(flow.data.secondFactor);
       if (!answerFits(factor.method, given)) throw new AppError('FLOW_STATE_CONFLICT');
       // A ceremony is taken out of the flow before the answer is looked at (versioned write):
       // answered once, also by concurrent submits; after a failure, choosing again makes anew.
       const claimed = flow.data.challenge?.ceremony
-        ? await d.flows.save(flow, { state: flow.state, data: withoutChallenge(flow.data) })
+        ? await core.save(flow, { state: 'second_factor', data: withoutChallenge(flow.data) })
         : flow;
       const factors = await d.holdings(account.id);
       const proof = await factor.verify({
@@ -128,22 +140,33 @@ export function createSecondFactorStep(d: PasswordResetDeps, core: ResetCore) {
         challenge: flow.data.challenge ?? {},
         purpose: 'second_factor',
       });
-      return core.move(token, claimed, 'new_password', {
-        ...claimed.data,
-        proofs: [...claimed.data.proofs, proof.method as ResetSecondFactor],
+      const { proofs, recoveryCodeId } = flow.data;
+      const moved = await core.save(claimed, {
+        state: 'new_password',
+        data: {
+          ...commonOf(flow.data),
+          proofs: [...proofs, proof.method as ResetSecondFactor],
+          recoveryCodeId,
+        },
       });
+      return core.present(token, moved, undefined);
     },
 
     /** A new code by the chosen channel (a factor that sends nothing has no resend). */
-    async resend(token: string, flow: ResetFlow, acc: Account | undefined, origin: RequestOrigin) {
+    async resend(
+      token: string,
+      flow: SecondFactorFlow,
+      acc: Account | undefined,
+      origin: RequestOrigin,
+    ) {
       const chosen = flow.data.secondFactor;
-      if (!chosen || !d.factors.get(chosen).method.sent) throw new AppError('FLOW_STATE_CONFLICT');
+      if (!d.factors.get(chosen).method.sent) throw new AppError('FLOW_STATE_CONFLICT');
       return choose(token, flow, acc, chosen, origin);
     },
   };
 }
 
-function withoutChallenge(data: ResetData): ResetData {
+function withoutChallenge(data: ResetStepAt<'second_factor'>['data']): Chosen {
   const next = { ...data };
   delete next.challenge;
   return next;

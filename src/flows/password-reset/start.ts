@@ -18,7 +18,7 @@ import {
   type ResetCore,
 } from './core.js';
 import type { createEmailStep } from './email-step.js';
-import { firstState, type ResetData, type ResetState } from './machine.js';
+import { firstState, type ResetData, type ResetFlowAt, type ResetStepAt } from './machine.js';
 import type { ResetView } from './view.js';
 
 const FLOW_TTL_MS = 15 * 60_000;
@@ -58,14 +58,19 @@ export function createResetStart(
     // either side, so the work is the same.)
     const own = found ? await d.policies.forAccount(found.id) : await d.policies.deployment();
     const acc = found && own.passwordReset.includes(method) ? found : undefined;
-    const { token, flow } = await d.flows.create<ResetState, ResetData>({
-      kind: FLOW_KIND,
+    const first: ResetStepAt<'email_code' | 'recovery_code'> = {
       state: firstState[method],
-      accountId: acc?.id ?? null,
       data: { method, email: parsed.display, proofs: [], codeLength: deployment.codeLength },
+    };
+    const created = await d.flows.create<typeof first.state, ResetData>({
+      kind: FLOW_KIND,
+      ...first,
+      accountId: acc?.id ?? null,
       ttlMs: FLOW_TTL_MS,
     });
-    if (method === 'email') await email.issue(flow, acc);
+    const { token } = created;
+    const flow = created.flow as ResetFlowAt<'email_code' | 'recovery_code'>;
+    if (flow.state === 'email_code') await email.issue(flow, acc);
     if (found && !acc) {
       const notice = passwordResetWayNotAllowed(
         d.settings.portalName,

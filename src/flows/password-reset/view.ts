@@ -10,8 +10,7 @@ import type { AuthenticationCeremony } from '../../factors/passkey/ceremony.js';
 import { isSentMethod } from '../../factors/registry.js';
 import { formatRecoveryCode } from '../../factors/recovery/code.js';
 import type { PasswordResetMethod } from '../../policy/presets.js';
-import type { StoredFlow } from '../../store/flow-store.js';
-import type { ResetData, ResetSecondFactor, ResetState } from './machine.js';
+import type { ResetFlow, ResetSecondFactor, ResetState } from './machine.js';
 import type { Account } from '../../store/schema.js';
 import type { PasswordResetDeps } from './core.js';
 
@@ -49,7 +48,7 @@ export function createResetView(
 ) {
   return async function present(
     token: string,
-    flow: StoredFlow<ResetState, ResetData>,
+    flow: ResetFlow,
     second: SecondFactorContext | undefined,
   ): Promise<ResetView> {
     if (flow.state === 'completed') throw new Error('a completed reset has no page');
@@ -58,20 +57,20 @@ export function createResetView(
     let code: ChallengeView | null = null;
     let secondFactor: ResetView['secondFactor'] = null;
     let passkey: AuthenticationCeremony | null = null;
+    let recoveryCode: ResetView['recoveryCode'] = null;
     if (flow.state === 'email_code') {
-      destination = data.email;
-      const length = data.codeLength ?? (await d.challenges.rules(null)).length;
+      destination = flow.data.email;
       code = await d.challenges.view(
         { flowId: flow.id, purpose: 'password_reset' },
         'email',
-        length,
+        flow.data.codeLength,
       );
     }
-    if (flow.state === 'second_factor' && data.secondFactor && second) {
-      const current = data.secondFactor;
+    if (flow.state === 'second_factor' && second) {
+      const current = flow.data.secondFactor;
       const { account, factors, choices } = second;
       secondFactor = { current, choices };
-      passkey = data.challenge?.ceremony ?? null;
+      passkey = flow.data.challenge?.ceremony ?? null;
       if (isSentMethod(current)) {
         destination = d.factors.get(current).destination(account, factors);
         code = await d.challenges.view(
@@ -81,11 +80,12 @@ export function createResetView(
         );
       }
     }
-    const sealed = data.newRecoveryCode;
-    const shown =
-      flow.state === 'save_recovery_code' && sealed
-        ? d.box.open(sealed, recoveryAad(flow.id)).toString()
-        : null;
+    if (flow.state === 'save_recovery_code') {
+      const sealed = flow.data.newRecoveryCode;
+      const shown = d.box.open(sealed, recoveryAad(flow.id)).toString();
+      const createdAt = sealed.createdAt;
+      recoveryCode = { code: formatRecoveryCode(shown), digits: shown.length, createdAt };
+    }
     return {
       flow: token,
       step: flow.state,
@@ -97,10 +97,7 @@ export function createResetView(
       code,
       secondFactor,
       passkey,
-      recoveryCode:
-        shown !== null && sealed
-          ? { code: formatRecoveryCode(shown), digits: shown.length, createdAt: sealed.createdAt }
-          : null,
+      recoveryCode,
     };
   };
 }
