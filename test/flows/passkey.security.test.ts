@@ -326,7 +326,8 @@ describe('a passkey as the second factor (S5, S15)', () => {
 
   it("refuses another account's passkey, and a challenge after its timeout", async () => {
     const a = await signedInClient(app, 'eve@clinic.org');
-    await addPasskey(a, new SoftwareAuthenticator(ORIGIN));
+    const aKey = new SoftwareAuthenticator(ORIGIN);
+    await addPasskey(a, aKey);
     const b = await signedInClient(app, 'fay@clinic.org');
     const bKey = new SoftwareAuthenticator(ORIGIN);
     await addPasskey(b, bKey);
@@ -339,7 +340,13 @@ describe('a passkey as the second factor (S5, S15)', () => {
       credential: foreign,
     });
     expect(res.json().error.code).toBe('PASSKEY_INVALID');
-    // The failed answer spent the challenge; a new one comes from choosing the passkey again.
+    // The failed answer spent the challenge: even eve's own passkey cannot answer it now.
+    const spent = await pastReminder(d, '/api/v1/sign-in/verify-passkey', {
+      flow: flow.flow,
+      credential: aKey.get(flow.passkey.options),
+    });
+    expect(spent.json().error.code).toBe('CEREMONY_EXPIRED');
+    // A new one comes from choosing the passkey again.
     const again = (
       await d.post('/api/v1/sign-in/method', { flow: flow.flow, method: 'passkey' })
     ).json().flow;
@@ -349,6 +356,24 @@ describe('a passkey as the second factor (S5, S15)', () => {
       credential: bKey.get({ ...again.passkey.options, allowCredentials: [] }),
     });
     expect(late.json().error.code).toBe('CEREMONY_EXPIRED');
+  });
+
+  it('offers only the methods the account holds: another is refused and the ceremony stays', async () => {
+    const a = await signedInClient(app, 'ian@clinic.org');
+    const laptop = new SoftwareAuthenticator(ORIGIN);
+    await addPasskey(a, laptop);
+    const { d, flow } = await passwordStep('ian@clinic.org');
+    // No authenticator app on this account: choosing it is refused, and nothing moved.
+    const other = await d.post('/api/v1/sign-in/method', { flow: flow.flow, method: 'totp' });
+    expect(other.statusCode).toBe(400);
+    expect(other.json().error.code).toBe('METHOD_NOT_AVAILABLE');
+    const view = (await d.post('/api/v1/sign-in/flow', { flow: flow.flow })).json().flow;
+    expect(view.secondFactor.method).toBe('passkey');
+    const signed = await pastReminder(d, '/api/v1/sign-in/verify-passkey', {
+      flow: flow.flow,
+      credential: laptop.get(flow.passkey.options),
+    });
+    expect(signed.json().error).toBeUndefined();
   });
 
   it('counts failed assertions on the account like every second factor: waits after five', async () => {
@@ -384,6 +409,25 @@ describe('a passkey as the second factor (S5, S15)', () => {
       credential: laptop.get(flow.passkey.options, { uv: false }),
     });
     expect(methods(signed)).toEqual(['pwd', 'hwk']); // two factors: the password and the key
+  });
+});
+
+describe('a passkey for a step-up (S15, S20)', () => {
+  it('refuses a code where an assertion is asked, and leaves the ceremony to be answered', async () => {
+    await start();
+    const c = await readyClient('jon@clinic.org');
+    const laptop = new SoftwareAuthenticator(ORIGIN);
+    await addPasskey(c, laptop);
+    const started = (await c.post('/api/v1/step-up/start', { channel: 'passkey' })).json().flow;
+    const typed = await c.post('/api/v1/step-up/verify', { flow: started.flow, code: '123456' });
+    expect(typed.statusCode).toBe(409);
+    expect(typed.json().error.code).toBe('FLOW_STATE_CONFLICT');
+    const answered = await c.post('/api/v1/step-up/verify-passkey', {
+      flow: started.flow,
+      credential: laptop.get(started.passkey.options),
+    });
+    expect(answered.statusCode).toBe(200);
+    expect(answered.json().validUntil).toEqual(expect.any(String));
   });
 });
 
