@@ -77,14 +77,14 @@ export const phoneNumberErrors = [
 ] as const;
 
 /** Codes every route may answer, at a status of their own: a malformed request, the CSRF check. */
-const everyRoute: readonly ErrorCode[] = [
+export const everyRoute: readonly ErrorCode[] = [
   'VALIDATION_FAILED',
   'MALFORMED_JSON',
   'CSRF_CHECK_FAILED',
 ];
 
 /** Codes any route may answer besides the ones it lists (the document's `default` answer). */
-const anyRoute: readonly ErrorCode[] = [
+export const anyRoute: readonly ErrorCode[] = [
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'TOO_MANY_REQUESTS',

@@ -15760,6 +15760,7 @@ export interface components {
      *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
      *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
      *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+     *     - `UNDECLARED_ERROR` (500): Something went wrong on our side. Try again.
      * @enum {string}
      */
     ErrorCode:
@@ -15831,7 +15832,8 @@ export interface components {
       | 'SERVICE_UNAVAILABLE'
       | 'DATABASE_UNAVAILABLE'
       | 'REDIS_UNAVAILABLE'
-      | 'INTERNAL_ERROR';
+      | 'INTERNAL_ERROR'
+      | 'UNDECLARED_ERROR';
     /** @description Every error answer has this shape. */
     ErrorBody: {
       error: {
