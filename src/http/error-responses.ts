@@ -60,6 +60,13 @@ export const oneTimeCodeErrors = [
   'CODE_EXPIRED',
   'CODE_ATTEMPTS_EXCEEDED',
 ] as const;
+/** A code sent by text, call or email (S10): too soon, over a limit or budget, undelivered. */
+export const codeSendErrors = [
+  'RESEND_TOO_SOON',
+  'SEND_LIMIT_REACHED',
+  'SEND_BUDGET_EXHAUSTED',
+  'DELIVERY_FAILED',
+] as const;
 /** A new password refused by the rules (S2, S3). */
 export const passwordRuleErrors = [
   'PASSWORD_TOO_SHORT',

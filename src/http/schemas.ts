@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { Factor } from '../policy/schema.js';
 
 export {
+  codeSendErrors,
   ErrorBody,
   errors,
   oneTimeCodeErrors,

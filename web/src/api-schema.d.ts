@@ -10769,6 +10769,7 @@ export interface paths {
          *
          *     - `RESEND_TOO_SOON` (429): Please wait before asking for another code.
          *     - `SEND_LIMIT_REACHED` (429): Too many codes have been sent. Wait a while before asking for another.
+         *     - `SEND_BUDGET_EXHAUSTED` (429): Text messages and calls are paused for now. Try again later, or use another method.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          */
         429: {
@@ -10782,7 +10783,11 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'RESEND_TOO_SOON' | 'SEND_LIMIT_REACHED' | 'TOO_MANY_REQUESTS';
+                code:
+                  | 'RESEND_TOO_SOON'
+                  | 'SEND_LIMIT_REACHED'
+                  | 'SEND_BUDGET_EXHAUSTED'
+                  | 'TOO_MANY_REQUESTS';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -10931,6 +10936,7 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `METHOD_NOT_AVAILABLE` (400): This way of verifying is not available on your account.
          */
         400: {
           headers: {
@@ -10943,7 +10949,7 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'METHOD_NOT_AVAILABLE';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11035,6 +11041,8 @@ export interface paths {
          * @description Status 429, one of:
          *
          *     - `RESEND_TOO_SOON` (429): Please wait before asking for another code.
+         *     - `SEND_LIMIT_REACHED` (429): Too many codes have been sent. Wait a while before asking for another.
+         *     - `SEND_BUDGET_EXHAUSTED` (429): Text messages and calls are paused for now. Try again later, or use another method.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          */
         429: {
@@ -11048,7 +11056,37 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'RESEND_TOO_SOON' | 'TOO_MANY_REQUESTS';
+                code:
+                  | 'RESEND_TOO_SOON'
+                  | 'SEND_LIMIT_REACHED'
+                  | 'SEND_BUDGET_EXHAUSTED'
+                  | 'TOO_MANY_REQUESTS';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 502, one of:
+         *
+         *     - `DELIVERY_FAILED` (502): We could not send the message. Try again in a moment.
+         */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'DELIVERY_FAILED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11618,6 +11656,7 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `CHANNEL_NOT_AVAILABLE` (400): This number cannot receive text messages. Choose "Call me" instead.
          */
         400: {
           headers: {
@@ -11630,7 +11669,7 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'CHANNEL_NOT_AVAILABLE';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11722,6 +11761,8 @@ export interface paths {
          * @description Status 429, one of:
          *
          *     - `RESEND_TOO_SOON` (429): Please wait before asking for another code.
+         *     - `SEND_LIMIT_REACHED` (429): Too many codes have been sent. Wait a while before asking for another.
+         *     - `SEND_BUDGET_EXHAUSTED` (429): Text messages and calls are paused for now. Try again later, or use another method.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          */
         429: {
@@ -11735,7 +11776,37 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'RESEND_TOO_SOON' | 'TOO_MANY_REQUESTS';
+                code:
+                  | 'RESEND_TOO_SOON'
+                  | 'SEND_LIMIT_REACHED'
+                  | 'SEND_BUDGET_EXHAUSTED'
+                  | 'TOO_MANY_REQUESTS';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 502, one of:
+         *
+         *     - `DELIVERY_FAILED` (502): We could not send the message. Try again in a moment.
+         */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'DELIVERY_FAILED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
