@@ -4,7 +4,9 @@
  */
 import { Type } from '@sinclair/typebox';
 import { Factor } from '../policy/schema.js';
+import { shared } from './shared-schemas.js';
 
+export { sharedSchemas } from './shared-schemas.js';
 export {
   codeSendErrors,
   ErrorBody,
@@ -53,34 +55,50 @@ export const PhoneNumber = Type.String({
 });
 export const Timestamp = Type.String({ format: 'date-time' });
 
-export const User = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  emailVerified: Type.Boolean(),
-  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
-  state: Type.String(),
-  createdAt: Timestamp,
-});
+export const User = shared(
+  Type.Object(
+    {
+      id: Type.String(),
+      email: Type.String(),
+      emailVerified: Type.Boolean(),
+      role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+      state: Type.String(),
+      createdAt: Timestamp,
+    },
+    { $id: 'User' },
+  ),
+);
 
 export const Amr = Type.Array(Type.Object({ method: Type.String(), at: Timestamp }));
 
-export const SessionInfo = Type.Object({
-  id: Type.String(),
-  aal: Type.Union([Type.Literal('aal1'), Type.Literal('aal2')]),
-  amr: Amr,
-  createdAt: Timestamp,
-  lastSeenAt: Timestamp,
-  idleExpiresAt: Timestamp,
-  expiresAt: Timestamp,
-});
+export const SessionInfo = shared(
+  Type.Object(
+    {
+      id: Type.String(),
+      aal: Type.Union([Type.Literal('aal1'), Type.Literal('aal2')]),
+      amr: Amr,
+      createdAt: Timestamp,
+      lastSeenAt: Timestamp,
+      idleExpiresAt: Timestamp,
+      expiresAt: Timestamp,
+    },
+    { $id: 'SessionInfo' },
+  ),
+);
 
+const RecoveryCode = shared(
+  Type.Object(
+    {
+      code: Type.String({ description: 'The code, in groups of four digits. Shown once.' }),
+      digits: Type.Integer(),
+      createdAt: Timestamp,
+    },
+    { $id: 'RecoveryCodeShown' },
+  ),
+);
 /** A recovery code as shown once to its owner. */
 export function RecoveryCodeShown() {
-  return Type.Object({
-    code: Type.String({ description: 'The code, in groups of four digits. Shown once.' }),
-    digits: Type.Integer(),
-    createdAt: Timestamp,
-  });
+  return RecoveryCode;
 }
 
 const Channel = Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('voice')]);
@@ -119,43 +137,53 @@ export const PasskeyName = Type.String({
   description: 'What the user calls the passkey ("Work laptop"), 1 to 64 characters.',
 });
 
-export const PasskeyRequestOptions = Type.Object(
-  {
-    challenge: Type.String({ description: 'base64url; 32 random bytes, answered once.' }),
-    rpId: Type.String(),
-    timeout: Type.Integer({ description: 'Milliseconds; the challenge expires with it.' }),
-    userVerification: Type.Union([Type.Literal('required'), Type.Literal('preferred')]),
-    allowCredentials: Type.Optional(Type.Array(CredentialDescriptor)),
-  },
-  { description: 'PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get.' },
+export const PasskeyRequestOptions = shared(
+  Type.Object(
+    {
+      challenge: Type.String({ description: 'base64url; 32 random bytes, answered once.' }),
+      rpId: Type.String(),
+      timeout: Type.Integer({ description: 'Milliseconds; the challenge expires with it.' }),
+      userVerification: Type.Union([Type.Literal('required'), Type.Literal('preferred')]),
+      allowCredentials: Type.Optional(Type.Array(CredentialDescriptor)),
+    },
+    {
+      $id: 'PasskeyRequestOptions',
+      description: 'PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get.',
+    },
+  ),
 );
 
-export const PasskeyCreationOptions = Type.Object(
-  {
-    challenge: Type.String({ description: 'base64url; 32 random bytes, answered once.' }),
-    rp: Type.Object({ id: Type.String(), name: Type.String() }),
-    user: Type.Object({
-      id: Type.String({ description: 'The user handle: base64url of the account id.' }),
-      name: Type.String(),
-      displayName: Type.String(),
-    }),
-    pubKeyCredParams: Type.Array(
-      Type.Object({ alg: Type.Integer(), type: Type.Literal('public-key') }),
-    ),
-    timeout: Type.Integer(),
-    attestation: Type.Literal('none'),
-    excludeCredentials: Type.Array(CredentialDescriptor, {
-      description: "The account's passkeys, so a device is not registered twice.",
-    }),
-    authenticatorSelection: Type.Object({
-      residentKey: Type.Literal('required'),
-      requireResidentKey: Type.Boolean(),
-      userVerification: Type.Literal('required'),
-    }),
-    extensions: Type.Object({ credProps: Type.Boolean() }),
-    hints: Type.Array(Type.String()),
-  },
-  { description: 'PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create.' },
+export const PasskeyCreationOptions = shared(
+  Type.Object(
+    {
+      challenge: Type.String({ description: 'base64url; 32 random bytes, answered once.' }),
+      rp: Type.Object({ id: Type.String(), name: Type.String() }),
+      user: Type.Object({
+        id: Type.String({ description: 'The user handle: base64url of the account id.' }),
+        name: Type.String(),
+        displayName: Type.String(),
+      }),
+      pubKeyCredParams: Type.Array(
+        Type.Object({ alg: Type.Integer(), type: Type.Literal('public-key') }),
+      ),
+      timeout: Type.Integer(),
+      attestation: Type.Literal('none'),
+      excludeCredentials: Type.Array(CredentialDescriptor, {
+        description: "The account's passkeys, so a device is not registered twice.",
+      }),
+      authenticatorSelection: Type.Object({
+        residentKey: Type.Literal('required'),
+        requireResidentKey: Type.Boolean(),
+        userVerification: Type.Literal('required'),
+      }),
+      extensions: Type.Object({ credProps: Type.Boolean() }),
+      hints: Type.Array(Type.String()),
+    },
+    {
+      $id: 'PasskeyCreationOptions',
+      description: 'PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create.',
+    },
+  ),
 );
 
 const ClientExtensionResults = Type.Object({}, { additionalProperties: true });
@@ -210,181 +238,206 @@ export const PasskeyAttestation = Type.Object(
 );
 
 /** An authentication ceremony: options for the browser and when its challenge expires. */
-export const PasskeyRequest = Type.Object({
-  options: PasskeyRequestOptions,
-  expiresAt: Timestamp,
-});
-
-export const PasskeyInfo = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  createdAt: Timestamp,
-  lastUsedAt: Type.Union([Timestamp, Type.Null()]),
-  synced: Type.Boolean({
-    description:
-      "Backed up by its provider (backup state), so it works on the user's other devices.",
-  }),
-  deviceBound: Type.Boolean({
-    description: 'Not eligible for backup: it lives on one device or security key only.',
-  }),
-  flagged: Type.Boolean({
-    description:
-      'Its signature counter went backwards (it may have been copied): it is refused until removed.',
-  }),
-  removable: Type.Boolean({ description: 'Whether the policy lets the account do without it.' }),
-});
-
-export const CodeView = Type.Union(
-  [
-    Type.Object({
-      channel: Channel,
-      length: Type.Integer(),
-      validForSeconds: Type.Integer(),
-      issuedAt: Timestamp,
+export const PasskeyRequest = shared(
+  Type.Object(
+    {
+      options: PasskeyRequestOptions,
       expiresAt: Timestamp,
-      resendAvailableAt: Timestamp,
-      attemptsLeft: Type.Integer(),
-    }),
-    Type.Null(),
-  ],
-  { description: 'The pending code, or null when none is pending yet.' },
+    },
+    { $id: 'PasskeyRequest' },
+  ),
 );
 
-export const FlowView = Type.Object({
-  flow: FlowToken,
-  step: Type.Union(
-    [
-      Type.Literal('verify_email'),
-      Type.Literal('second_factor'),
-      Type.Literal('choose_mfa'),
-      Type.Literal('enrol_phone'),
-      Type.Literal('confirm_phone'),
-      Type.Literal('enrol_totp'),
-      Type.Literal('enrol_passkey'),
-      Type.Literal('save_recovery_code'),
-    ],
+export const PasskeyInfo = shared(
+  Type.Object(
     {
-      description:
-        'What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`).',
+      id: Type.String(),
+      name: Type.String(),
+      createdAt: Timestamp,
+      lastUsedAt: Type.Union([Timestamp, Type.Null()]),
+      synced: Type.Boolean({
+        description:
+          "Backed up by its provider (backup state), so it works on the user's other devices.",
+      }),
+      deviceBound: Type.Boolean({
+        description: 'Not eligible for backup: it lives on one device or security key only.',
+      }),
+      flagged: Type.Boolean({
+        description:
+          'Its signature counter went backwards (it may have been copied): it is refused until removed.',
+      }),
+      removable: Type.Boolean({
+        description: 'Whether the policy lets the account do without it.',
+      }),
     },
+    { $id: 'PasskeyInfo' },
   ),
-  expiresAt: Timestamp,
-  serverTime: Type.String({
-    format: 'date-time',
-    description: 'The server clock when this answer was made, for countdowns.',
-  }),
-  destination: Type.Union([Type.String(), Type.Null()], {
-    description: 'Masked email or phone the pending code went to.',
-  }),
-  channels: Type.Array(Channel, {
-    description: 'Channels the user may choose in this step, the current one first.',
-  }),
-  skippable: Type.Boolean({ description: 'Whether "Skip for Now" is offered.' }),
-  phoneDefaultCountry: Type.Union([Type.String(), Type.Null()], {
-    description:
-      'When entering a number: the country assumed for numbers typed without a country code.',
-  }),
-  code: CodeView,
-  secondFactor: Type.Union(
+);
+
+export const CodeView = shared(
+  Type.Union(
     [
       Type.Object({
-        method: Type.Union([
-          Type.Literal('passkey'),
-          Type.Literal('code'),
-          Type.Literal('totp'),
-          Type.Literal('recovery_code'),
-        ]),
-        alternatives: Type.Array(
-          Type.Union([
-            Type.Literal('passkey'),
-            Type.Literal('totp'),
-            Type.Literal('recovery_code'),
-          ]),
-          {
-            description:
-              'Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code.',
-          },
-        ),
+        channel: Channel,
+        length: Type.Integer(),
+        validForSeconds: Type.Integer(),
+        issuedAt: Timestamp,
+        expiresAt: Timestamp,
+        resendAvailableAt: Timestamp,
+        attemptsLeft: Type.Integer(),
       }),
       Type.Null(),
     ],
-    {
-      description:
-        'In the second_factor step: what the user is entering now (`code`: a code sent over the current channel).',
-    },
+    { $id: 'CodeView', description: 'The pending code, or null when none is pending yet.' },
   ),
-  recoveryCode: Type.Union([RecoveryCodeShown(), Type.Null()], {
-    description: 'In the save_recovery_code step: the new code, to save before going on.',
-  }),
-  passkey: Type.Union([PasskeyRequest, Type.Null()], {
-    description:
-      'In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`.',
-  }),
-  minimum: Type.Union(
-    [
-      Type.Object({
-        ways: Type.Array(
+);
+
+export const FlowView = shared(
+  Type.Object(
+    {
+      flow: FlowToken,
+      step: Type.Union(
+        [
+          Type.Literal('verify_email'),
+          Type.Literal('second_factor'),
+          Type.Literal('choose_mfa'),
+          Type.Literal('enrol_phone'),
+          Type.Literal('confirm_phone'),
+          Type.Literal('enrol_totp'),
+          Type.Literal('enrol_passkey'),
+          Type.Literal('save_recovery_code'),
+        ],
+        {
+          description:
+            'What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`).',
+        },
+      ),
+      expiresAt: Timestamp,
+      serverTime: Type.String({
+        format: 'date-time',
+        description: 'The server clock when this answer was made, for countdowns.',
+      }),
+      destination: Type.Union([Type.String(), Type.Null()], {
+        description: 'Masked email or phone the pending code went to.',
+      }),
+      channels: Type.Array(Channel, {
+        description: 'Channels the user may choose in this step, the current one first.',
+      }),
+      skippable: Type.Boolean({ description: 'Whether "Skip for Now" is offered.' }),
+      phoneDefaultCountry: Type.Union([Type.String(), Type.Null()], {
+        description:
+          'When entering a number: the country assumed for numbers typed without a country code.',
+      }),
+      code: CodeView,
+      secondFactor: Type.Union(
+        [
           Type.Object({
-            factors: Type.Array(Factor),
-            missing: Type.Array(Factor, { description: 'What this way still lacks.' }),
-            available: Type.Boolean({
-              description:
-                'Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already.',
+            method: Type.Union([
+              Type.Literal('passkey'),
+              Type.Literal('code'),
+              Type.Literal('totp'),
+              Type.Literal('recovery_code'),
+            ]),
+            alternatives: Type.Array(
+              Type.Union([
+                Type.Literal('passkey'),
+                Type.Literal('totp'),
+                Type.Literal('recovery_code'),
+              ]),
+              {
+                description:
+                  'Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code.',
+              },
+            ),
+          }),
+          Type.Null(),
+        ],
+        {
+          description:
+            'In the second_factor step: what the user is entering now (`code`: a code sent over the current channel).',
+        },
+      ),
+      recoveryCode: Type.Union([RecoveryCodeShown(), Type.Null()], {
+        description: 'In the save_recovery_code step: the new code, to save before going on.',
+      }),
+      passkey: Type.Union([PasskeyRequest, Type.Null()], {
+        description:
+          'In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`.',
+      }),
+      minimum: Type.Union(
+        [
+          Type.Object({
+            ways: Type.Array(
+              Type.Object({
+                factors: Type.Array(Factor),
+                missing: Type.Array(Factor, { description: 'What this way still lacks.' }),
+                available: Type.Boolean({
+                  description:
+                    'Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already.',
+                }),
+              }),
+              {
+                description:
+                  "The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`.",
+              },
+            ),
+            chosen: Type.Union([Type.Integer(), Type.Null()], {
+              description: 'The way chosen in this flow (an index into `ways`).',
+            }),
+            deadline: Type.Union([Timestamp, Type.Null()], {
+              description: 'When the minimum binds (null: it has no date).',
+            }),
+            enforced: Type.Boolean({
+              description: 'Sign-in cannot go on until the minimum is met (no "Skip for Now").',
             }),
           }),
-          {
-            description:
-              "The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`.",
-          },
-        ),
-        chosen: Type.Union([Type.Integer(), Type.Null()], {
-          description: 'The way chosen in this flow (an index into `ways`).',
-        }),
-        deadline: Type.Union([Timestamp, Type.Null()], {
-          description: 'When the minimum binds (null: it has no date).',
-        }),
-        enforced: Type.Boolean({
-          description: 'Sign-in cannot go on until the minimum is met (no "Skip for Now").',
-        }),
-      }),
-      Type.Null(),
-    ],
-    { description: 'In the steps that meet the policy minimum: its ways and deadline.' },
-  ),
-  totp: Type.Union(
-    [
-      Type.Object({
-        key: Type.String({ description: 'The key for typing into the app (base32).' }),
-        uri: Type.String({ description: 'otpauth:// URI (what the QR code holds).' }),
-        qrSvg: Type.String({ description: 'The QR code, an SVG document.' }),
-      }),
-      Type.Null(),
-    ],
-    {
-      description: 'In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`).',
+          Type.Null(),
+        ],
+        { description: 'In the steps that meet the policy minimum: its ways and deadline.' },
+      ),
+      totp: Type.Union(
+        [
+          Type.Object({
+            key: Type.String({ description: 'The key for typing into the app (base32).' }),
+            uri: Type.String({ description: 'otpauth:// URI (what the QR code holds).' }),
+            qrSvg: Type.String({ description: 'The QR code, an SVG document.' }),
+          }),
+          Type.Null(),
+        ],
+        {
+          description:
+            'In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`).',
+        },
+      ),
+      passkeyRegistration: Type.Union(
+        [Type.Object({ options: PasskeyCreationOptions, expiresAt: Timestamp }), Type.Null()],
+        {
+          description:
+            'In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`.',
+        },
+      ),
     },
+    { $id: 'FlowView' },
   ),
-  passkeyRegistration: Type.Union(
-    [Type.Object({ options: PasskeyCreationOptions, expiresAt: Timestamp }), Type.Null()],
-    {
-      description:
-        'In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`.',
-    },
-  ),
-});
+);
 
-export const StepUpView = Type.Object({
-  flow: FlowToken,
-  method: StepUpMethod,
-  destination: Type.Union([Type.String(), Type.Null()], {
-    description: 'Masked phone or email the code went to; null for the authenticator app.',
-  }),
-  channels: Type.Array(StepUpMethod, { description: 'Methods the user may switch to.' }),
-  code: CodeView,
-  passkey: Type.Union([PasskeyRequest, Type.Null()], {
-    description: 'With `method: "passkey"`: the ceremony to answer, then `verify-passkey`.',
-  }),
-});
+export const StepUpView = shared(
+  Type.Object(
+    {
+      flow: FlowToken,
+      method: StepUpMethod,
+      destination: Type.Union([Type.String(), Type.Null()], {
+        description: 'Masked phone or email the code went to; null for the authenticator app.',
+      }),
+      channels: Type.Array(StepUpMethod, { description: 'Methods the user may switch to.' }),
+      code: CodeView,
+      passkey: Type.Union([PasskeyRequest, Type.Null()], {
+        description: 'With `method: "passkey"`: the ceremony to answer, then `verify-passkey`.',
+      }),
+    },
+    { $id: 'StepUpView' },
+  ),
+);
 
 export const TotpEnrolment = Type.Object({
   flow: FlowToken,
@@ -396,28 +449,43 @@ export const TotpEnrolment = Type.Object({
   expiresAt: Timestamp,
 });
 
-export const TotpInfo = Type.Object({
-  addedAt: Timestamp,
-  lastUsedAt: Type.Union([Timestamp, Type.Null()]),
-});
-
-export const EnrolmentView = Type.Object({
-  flow: FlowToken,
-  destination: Type.String(),
-  channels: Type.Array(PhoneChannel),
-  code: CodeView,
-});
-
-export const SignInResult = Type.Union([
-  Type.Object({ status: Type.Literal('signed_in'), user: User, session: SessionInfo }),
-  Type.Object({ status: Type.Literal('continue'), flow: FlowView }),
+export const TotpInfo = shared(
   Type.Object(
-    { status: Type.Literal('restart'), message: Type.String() },
     {
-      description:
-        'The flow ended without a session: sign in again (seed 002, after registering a phone).',
+      addedAt: Timestamp,
+      lastUsedAt: Type.Union([Timestamp, Type.Null()]),
     },
+    { $id: 'TotpInfo' },
   ),
-]);
+);
+
+export const EnrolmentView = shared(
+  Type.Object(
+    {
+      flow: FlowToken,
+      destination: Type.String(),
+      channels: Type.Array(PhoneChannel),
+      code: CodeView,
+    },
+    { $id: 'EnrolmentView' },
+  ),
+);
+
+export const SignInResult = shared(
+  Type.Union(
+    [
+      Type.Object({ status: Type.Literal('signed_in'), user: User, session: SessionInfo }),
+      Type.Object({ status: Type.Literal('continue'), flow: FlowView }),
+      Type.Object(
+        { status: Type.Literal('restart'), message: Type.String() },
+        {
+          description:
+            'The flow ended without a session: sign in again (seed 002, after registering a phone).',
+        },
+      ),
+    ],
+    { $id: 'SignInResult' },
+  ),
+);
 
 export const Message = Type.Object({ message: Type.String() });
