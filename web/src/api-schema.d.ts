@@ -12746,6 +12746,19 @@ export interface components {
       /** Format: date-time */
       createdAt: string;
     };
+    /** @description The pending code, or null when none is pending yet. */
+    CodeView: {
+      channel: 'email' | 'sms' | 'voice';
+      length: number;
+      validForSeconds: number;
+      /** Format: date-time */
+      issuedAt: string;
+      /** Format: date-time */
+      expiresAt: string;
+      /** Format: date-time */
+      resendAvailableAt: string;
+      attemptsLeft: number;
+    } | null;
     /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
     PasskeyRequestOptions: {
       /** @description base64url; 32 random bytes, answered once. */
@@ -12823,19 +12836,6 @@ export interface components {
       /** @description Whether the policy lets the account do without it. */
       removable: boolean;
     };
-    /** @description The pending code, or null when none is pending yet. */
-    CodeView: {
-      channel: 'email' | 'sms' | 'voice';
-      length: number;
-      validForSeconds: number;
-      /** Format: date-time */
-      issuedAt: string;
-      /** Format: date-time */
-      expiresAt: string;
-      /** Format: date-time */
-      resendAvailableAt: string;
-      attemptsLeft: number;
-    } | null;
     FlowView: {
       /** @description Opaque flow token from the step that started the flow. */
       flow: string;
