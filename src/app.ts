@@ -112,7 +112,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
 
   const cookieRules = cookiePolicy(config.publicUrl);
   await app.register(cookie);
-  registerErrorHandler(app);
+  registerErrorHandler(app, { strictErrors: config.strictErrors ?? false });
   registerSecurityHeaders(app, { production: config.mode === 'production' });
   registerCsrf(app, config.publicUrl.origin);
   registerRequestMetrics(app, metrics);

@@ -1,10 +1,12 @@
 /**
  * The pages' generated API types (web/src/api-schema.d.ts) are the ones the OpenAPI document makes
- * now, and the document names each route's error codes from the registry.
+ * now, and the document names each route's error codes from the registry and each shared schema
+ * once, under `components.schemas`.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { errorCodes } from '../src/errors/codes.js';
+import { sharedSchemas } from '../src/http/schemas.js';
 import { apiTypesFile, openApiDocument, renderApiTypes } from '../scripts/api-types.js';
 
 interface ErrorAnswer {
@@ -43,6 +45,17 @@ describe('the API types of the pages', () => {
       expect(codes?.length, `a ${status} answer lists its codes`).toBeGreaterThan(0);
       for (const code of codes ?? [])
         expect(errorCodes[code as keyof typeof errorCodes].status, code).toBe(Number(status));
+    }
+  });
+
+  it('names each shared schema once in components, and every reference resolves there', () => {
+    const schemas = document.components?.schemas ?? {};
+    for (const { $id } of sharedSchemas) expect(schemas, `$id ${$id}`).toHaveProperty([$id!]);
+    const refs = JSON.stringify(document).match(/"\$ref":"[^"]*"/g) ?? [];
+    expect(refs.length).toBeGreaterThan(100);
+    for (const ref of new Set(refs)) {
+      const name = /^"\$ref":"#\/components\/schemas\/([^"]+)"$/.exec(ref)?.[1];
+      expect(name && name in schemas, ref).toBe(true);
     }
   });
 });

@@ -67,6 +67,11 @@ export interface Config {
   encryptionKeys: { id: string; key: Buffer }[] | 'derived';
   /** Passkeys: the relying party (RP ID, expected origins, ceremony timeout). */
   webauthn: RelyingPartyConfig;
+  /**
+   * Not an option (no variable sets it): the test configuration's guard that a route answers only
+   * the error codes its schema declares (`http/declared-errors.ts`). Off, errors answer as they are.
+   */
+  strictErrors?: boolean;
 }
 
 export class ConfigError extends Error {

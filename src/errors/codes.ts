@@ -238,6 +238,8 @@ export const errorCodes = {
     message: 'The service is briefly unavailable. Nothing was changed: try again in a few seconds.',
   },
   INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side. Try again.' },
+  // Test configuration only (`strictErrors`): a route answered a code its schema does not declare.
+  UNDECLARED_ERROR: { status: 500, message: 'Something went wrong on our side. Try again.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../errors/app-error.js';
 import { errorCodes, type ErrorCode } from '../errors/codes.js';
+import { declaredOrRefused } from './declared-errors.js';
 import { DependencyUnavailableError, RETRY_AFTER_SECONDS } from '../errors/unavailable.js';
 
 export function sendError(reply: FastifyReply, err: AppError): FastifyReply {
@@ -90,9 +91,17 @@ export function toAppError(error: FastifyError | Error): AppError {
   return new AppError('INTERNAL_ERROR', { cause: error });
 }
 
-export function registerErrorHandler(app: FastifyInstance): void {
+/**
+ * With `strictErrors` (the test configuration), a code the route does not declare answers 500
+ * `UNDECLARED_ERROR` (`declared-errors.ts`); without it, every error answers as it is.
+ */
+export function registerErrorHandler(
+  app: FastifyInstance,
+  opts: { strictErrors?: boolean } = {},
+): void {
   app.setErrorHandler((error, request, reply) => {
-    const appError = toAppError(error as FastifyError);
+    const answer = toAppError(error as FastifyError);
+    const appError = opts.strictErrors ? declaredOrRefused(request, answer) : answer;
     if (appError.cause instanceof DependencyUnavailableError)
       request.log.warn({ code: appError.code }, appError.cause.message);
     else if (appError.status >= 500)

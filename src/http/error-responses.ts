@@ -60,6 +60,13 @@ export const oneTimeCodeErrors = [
   'CODE_EXPIRED',
   'CODE_ATTEMPTS_EXCEEDED',
 ] as const;
+/** A code sent by text, call or email (S10): too soon, over a limit or budget, undelivered. */
+export const codeSendErrors = [
+  'RESEND_TOO_SOON',
+  'SEND_LIMIT_REACHED',
+  'SEND_BUDGET_EXHAUSTED',
+  'DELIVERY_FAILED',
+] as const;
 /** A new password refused by the rules (S2, S3). */
 export const passwordRuleErrors = [
   'PASSWORD_TOO_SHORT',
@@ -77,14 +84,14 @@ export const phoneNumberErrors = [
 ] as const;
 
 /** Codes every route may answer, at a status of their own: a malformed request, the CSRF check. */
-const everyRoute: readonly ErrorCode[] = [
+export const everyRoute: readonly ErrorCode[] = [
   'VALIDATION_FAILED',
   'MALFORMED_JSON',
   'CSRF_CHECK_FAILED',
 ];
 
 /** Codes any route may answer besides the ones it lists (the document's `default` answer). */
-const anyRoute: readonly ErrorCode[] = [
+export const anyRoute: readonly ErrorCode[] = [
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'TOO_MANY_REQUESTS',

@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { PolicyDocument, PolicyOverrideDocument, PolicySchema } from '../policy/schema.js';
 import { AnyRouteError, ErrorBody, ErrorCodeSchema } from './error-responses.js';
+import { sharedSchemas } from './schemas.js';
 import { CSRF_HEADER, docsCsp } from './security.js';
 
 export async function registerOpenApi(
@@ -17,6 +18,8 @@ export async function registerOpenApi(
   // Shared by the admin routes (by reference), so the document names them once.
   for (const schema of [PolicyDocument, PolicyOverrideDocument, PolicySchema])
     app.addSchema(schema);
+  // The shapes several routes answer (src/http/schemas.ts): routes hold references to them.
+  for (const schema of sharedSchemas) app.addSchema(schema);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/load.js';
 
 /**
- * A valid test configuration: in-memory SQLite, quiet logs, a fixed secret, and per-IP limits out
- * of the way (every test request comes from one address; test/http/rate-limit.security.test.ts
- * sets its own). In the `postgres` project (`TEST_DIALECT=postgres`), the database is a fresh
- * PostgreSQL schema instead, made by the first migration and dropped when the run ends.
+ * A valid test configuration: in-memory SQLite, quiet logs, a fixed secret, undeclared error
+ * codes refused (`strictErrors`), and per-IP limits out of the way (every test request comes from
+ * one address; test/http/rate-limit.security.test.ts sets its own). In the `postgres` project
+ * (`TEST_DIALECT=postgres`), the database is a fresh PostgreSQL schema instead, made by the first
+ * migration and dropped when the run ends.
  */
 export function testConfig(env: Record<string, string> = {}): Config {
-  const config = baseConfig(env);
+  const config = { ...baseConfig(env), strictErrors: true };
   const url = process.env.TEST_DATABASE_URL;
   if (process.env.TEST_DIALECT !== 'postgres' || env.DATABASE_URL || !url) return config;
   const schema = `${process.env.TEST_SCHEMA_PREFIX ?? 't_app_'}${randomBytes(5).toString('hex')}`;

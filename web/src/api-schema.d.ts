@@ -518,197 +518,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json':
-              | {
-                  /** @enum {string} */
-                  status: 'signed_in';
-                  user: {
-                    id: string;
-                    email: string;
-                    emailVerified: boolean;
-                    role: 'user' | 'admin';
-                    state: string;
-                    /** Format: date-time */
-                    createdAt: string;
-                  };
-                  session: {
-                    id: string;
-                    aal: 'aal1' | 'aal2';
-                    amr: {
-                      method: string;
-                      /** Format: date-time */
-                      at: string;
-                    }[];
-                    /** Format: date-time */
-                    createdAt: string;
-                    /** Format: date-time */
-                    lastSeenAt: string;
-                    /** Format: date-time */
-                    idleExpiresAt: string;
-                    /** Format: date-time */
-                    expiresAt: string;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'continue';
-                  flow: {
-                    /** @description Opaque flow token from the step that started the flow. */
-                    flow: string;
-                    /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
-                    step:
-                      | 'verify_email'
-                      | 'second_factor'
-                      | 'choose_mfa'
-                      | 'enrol_phone'
-                      | 'confirm_phone'
-                      | 'enrol_totp'
-                      | 'enrol_passkey'
-                      | 'save_recovery_code';
-                    /** Format: date-time */
-                    expiresAt: string;
-                    /**
-                     * Format: date-time
-                     * @description The server clock when this answer was made, for countdowns.
-                     */
-                    serverTime: string;
-                    /** @description Masked email or phone the pending code went to. */
-                    destination: string | null;
-                    /** @description Channels the user may choose in this step, the current one first. */
-                    channels: ('email' | 'sms' | 'voice')[];
-                    /** @description Whether "Skip for Now" is offered. */
-                    skippable: boolean;
-                    /** @description When entering a number: the country assumed for numbers typed without a country code. */
-                    phoneDefaultCountry: string | null;
-                    /** @description The pending code, or null when none is pending yet. */
-                    code: {
-                      channel: 'email' | 'sms' | 'voice';
-                      length: number;
-                      validForSeconds: number;
-                      /** Format: date-time */
-                      issuedAt: string;
-                      /** Format: date-time */
-                      expiresAt: string;
-                      /** Format: date-time */
-                      resendAvailableAt: string;
-                      attemptsLeft: number;
-                    } | null;
-                    /** @description In the second_factor step: what the user is entering now (`code`: a code sent over the current channel). */
-                    secondFactor: {
-                      method: 'passkey' | 'code' | 'totp' | 'recovery_code';
-                      /** @description Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code. */
-                      alternatives: ('passkey' | 'totp' | 'recovery_code')[];
-                    } | null;
-                    /** @description In the save_recovery_code step: the new code, to save before going on. */
-                    recoveryCode: {
-                      /** @description The code, in groups of four digits. Shown once. */
-                      code: string;
-                      digits: number;
-                      /** Format: date-time */
-                      createdAt: string;
-                    } | null;
-                    /** @description In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                    passkey: {
-                      /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rpId: string;
-                        /** @description Milliseconds; the challenge expires with it. */
-                        timeout: number;
-                        userVerification: 'required' | 'preferred';
-                        allowCredentials?: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                    /** @description In the steps that meet the policy minimum: its ways and deadline. */
-                    minimum: {
-                      /** @description The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`. */
-                      ways: {
-                        factors: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description What this way still lacks. */
-                        missing: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already. */
-                        available: boolean;
-                      }[];
-                      /** @description The way chosen in this flow (an index into `ways`). */
-                      chosen: number | null;
-                      /**
-                       * Format: date-time
-                       * @description When the minimum binds (null: it has no date).
-                       */
-                      deadline: string | null;
-                      /** @description Sign-in cannot go on until the minimum is met (no "Skip for Now"). */
-                      enforced: boolean;
-                    } | null;
-                    /** @description In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`). */
-                    totp: {
-                      /** @description The key for typing into the app (base32). */
-                      key: string;
-                      /** @description otpauth:// URI (what the QR code holds). */
-                      uri: string;
-                      /** @description The QR code, an SVG document. */
-                      qrSvg: string;
-                    } | null;
-                    /** @description In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`. */
-                    passkeyRegistration: {
-                      /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rp: {
-                          id: string;
-                          name: string;
-                        };
-                        user: {
-                          /** @description The user handle: base64url of the account id. */
-                          id: string;
-                          name: string;
-                          displayName: string;
-                        };
-                        pubKeyCredParams: {
-                          alg: number;
-                          /** @enum {string} */
-                          type: 'public-key';
-                        }[];
-                        timeout: number;
-                        /** @enum {string} */
-                        attestation: 'none';
-                        /** @description The account's passkeys, so a device is not registered twice. */
-                        excludeCredentials: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                        authenticatorSelection: {
-                          /** @enum {string} */
-                          residentKey: 'required';
-                          requireResidentKey: boolean;
-                          /** @enum {string} */
-                          userVerification: 'required';
-                        };
-                        extensions: {
-                          credProps: boolean;
-                        };
-                        hints: string[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'restart';
-                  message: string;
-                };
+            'application/json': components['schemas']['SignInResult'];
           };
         };
         /**
@@ -932,157 +742,7 @@ export interface paths {
             'application/json': {
               /** @enum {string} */
               status: 'continue';
-              flow: {
-                /** @description Opaque flow token from the step that started the flow. */
-                flow: string;
-                /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
-                step:
-                  | 'verify_email'
-                  | 'second_factor'
-                  | 'choose_mfa'
-                  | 'enrol_phone'
-                  | 'confirm_phone'
-                  | 'enrol_totp'
-                  | 'enrol_passkey'
-                  | 'save_recovery_code';
-                /** Format: date-time */
-                expiresAt: string;
-                /**
-                 * Format: date-time
-                 * @description The server clock when this answer was made, for countdowns.
-                 */
-                serverTime: string;
-                /** @description Masked email or phone the pending code went to. */
-                destination: string | null;
-                /** @description Channels the user may choose in this step, the current one first. */
-                channels: ('email' | 'sms' | 'voice')[];
-                /** @description Whether "Skip for Now" is offered. */
-                skippable: boolean;
-                /** @description When entering a number: the country assumed for numbers typed without a country code. */
-                phoneDefaultCountry: string | null;
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
-                /** @description In the second_factor step: what the user is entering now (`code`: a code sent over the current channel). */
-                secondFactor: {
-                  method: 'passkey' | 'code' | 'totp' | 'recovery_code';
-                  /** @description Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code. */
-                  alternatives: ('passkey' | 'totp' | 'recovery_code')[];
-                } | null;
-                /** @description In the save_recovery_code step: the new code, to save before going on. */
-                recoveryCode: {
-                  /** @description The code, in groups of four digits. Shown once. */
-                  code: string;
-                  digits: number;
-                  /** Format: date-time */
-                  createdAt: string;
-                } | null;
-                /** @description In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                passkey: {
-                  /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rpId: string;
-                    /** @description Milliseconds; the challenge expires with it. */
-                    timeout: number;
-                    userVerification: 'required' | 'preferred';
-                    allowCredentials?: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-                /** @description In the steps that meet the policy minimum: its ways and deadline. */
-                minimum: {
-                  /** @description The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`. */
-                  ways: {
-                    factors: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                    /** @description What this way still lacks. */
-                    missing: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                    /** @description Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already. */
-                    available: boolean;
-                  }[];
-                  /** @description The way chosen in this flow (an index into `ways`). */
-                  chosen: number | null;
-                  /**
-                   * Format: date-time
-                   * @description When the minimum binds (null: it has no date).
-                   */
-                  deadline: string | null;
-                  /** @description Sign-in cannot go on until the minimum is met (no "Skip for Now"). */
-                  enforced: boolean;
-                } | null;
-                /** @description In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`). */
-                totp: {
-                  /** @description The key for typing into the app (base32). */
-                  key: string;
-                  /** @description otpauth:// URI (what the QR code holds). */
-                  uri: string;
-                  /** @description The QR code, an SVG document. */
-                  qrSvg: string;
-                } | null;
-                /** @description In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`. */
-                passkeyRegistration: {
-                  /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rp: {
-                      id: string;
-                      name: string;
-                    };
-                    user: {
-                      /** @description The user handle: base64url of the account id. */
-                      id: string;
-                      name: string;
-                      displayName: string;
-                    };
-                    pubKeyCredParams: {
-                      alg: number;
-                      /** @enum {string} */
-                      type: 'public-key';
-                    }[];
-                    timeout: number;
-                    /** @enum {string} */
-                    attestation: 'none';
-                    /** @description The account's passkeys, so a device is not registered twice. */
-                    excludeCredentials: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                    authenticatorSelection: {
-                      /** @enum {string} */
-                      residentKey: 'required';
-                      requireResidentKey: boolean;
-                      /** @enum {string} */
-                      userVerification: 'required';
-                    };
-                    extensions: {
-                      credProps: boolean;
-                    };
-                    hints: string[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-              };
+              flow: components['schemas']['FlowView'];
             };
           };
         };
@@ -1252,197 +912,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json':
-              | {
-                  /** @enum {string} */
-                  status: 'signed_in';
-                  user: {
-                    id: string;
-                    email: string;
-                    emailVerified: boolean;
-                    role: 'user' | 'admin';
-                    state: string;
-                    /** Format: date-time */
-                    createdAt: string;
-                  };
-                  session: {
-                    id: string;
-                    aal: 'aal1' | 'aal2';
-                    amr: {
-                      method: string;
-                      /** Format: date-time */
-                      at: string;
-                    }[];
-                    /** Format: date-time */
-                    createdAt: string;
-                    /** Format: date-time */
-                    lastSeenAt: string;
-                    /** Format: date-time */
-                    idleExpiresAt: string;
-                    /** Format: date-time */
-                    expiresAt: string;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'continue';
-                  flow: {
-                    /** @description Opaque flow token from the step that started the flow. */
-                    flow: string;
-                    /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
-                    step:
-                      | 'verify_email'
-                      | 'second_factor'
-                      | 'choose_mfa'
-                      | 'enrol_phone'
-                      | 'confirm_phone'
-                      | 'enrol_totp'
-                      | 'enrol_passkey'
-                      | 'save_recovery_code';
-                    /** Format: date-time */
-                    expiresAt: string;
-                    /**
-                     * Format: date-time
-                     * @description The server clock when this answer was made, for countdowns.
-                     */
-                    serverTime: string;
-                    /** @description Masked email or phone the pending code went to. */
-                    destination: string | null;
-                    /** @description Channels the user may choose in this step, the current one first. */
-                    channels: ('email' | 'sms' | 'voice')[];
-                    /** @description Whether "Skip for Now" is offered. */
-                    skippable: boolean;
-                    /** @description When entering a number: the country assumed for numbers typed without a country code. */
-                    phoneDefaultCountry: string | null;
-                    /** @description The pending code, or null when none is pending yet. */
-                    code: {
-                      channel: 'email' | 'sms' | 'voice';
-                      length: number;
-                      validForSeconds: number;
-                      /** Format: date-time */
-                      issuedAt: string;
-                      /** Format: date-time */
-                      expiresAt: string;
-                      /** Format: date-time */
-                      resendAvailableAt: string;
-                      attemptsLeft: number;
-                    } | null;
-                    /** @description In the second_factor step: what the user is entering now (`code`: a code sent over the current channel). */
-                    secondFactor: {
-                      method: 'passkey' | 'code' | 'totp' | 'recovery_code';
-                      /** @description Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code. */
-                      alternatives: ('passkey' | 'totp' | 'recovery_code')[];
-                    } | null;
-                    /** @description In the save_recovery_code step: the new code, to save before going on. */
-                    recoveryCode: {
-                      /** @description The code, in groups of four digits. Shown once. */
-                      code: string;
-                      digits: number;
-                      /** Format: date-time */
-                      createdAt: string;
-                    } | null;
-                    /** @description In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                    passkey: {
-                      /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rpId: string;
-                        /** @description Milliseconds; the challenge expires with it. */
-                        timeout: number;
-                        userVerification: 'required' | 'preferred';
-                        allowCredentials?: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                    /** @description In the steps that meet the policy minimum: its ways and deadline. */
-                    minimum: {
-                      /** @description The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`. */
-                      ways: {
-                        factors: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description What this way still lacks. */
-                        missing: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already. */
-                        available: boolean;
-                      }[];
-                      /** @description The way chosen in this flow (an index into `ways`). */
-                      chosen: number | null;
-                      /**
-                       * Format: date-time
-                       * @description When the minimum binds (null: it has no date).
-                       */
-                      deadline: string | null;
-                      /** @description Sign-in cannot go on until the minimum is met (no "Skip for Now"). */
-                      enforced: boolean;
-                    } | null;
-                    /** @description In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`). */
-                    totp: {
-                      /** @description The key for typing into the app (base32). */
-                      key: string;
-                      /** @description otpauth:// URI (what the QR code holds). */
-                      uri: string;
-                      /** @description The QR code, an SVG document. */
-                      qrSvg: string;
-                    } | null;
-                    /** @description In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`. */
-                    passkeyRegistration: {
-                      /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rp: {
-                          id: string;
-                          name: string;
-                        };
-                        user: {
-                          /** @description The user handle: base64url of the account id. */
-                          id: string;
-                          name: string;
-                          displayName: string;
-                        };
-                        pubKeyCredParams: {
-                          alg: number;
-                          /** @enum {string} */
-                          type: 'public-key';
-                        }[];
-                        timeout: number;
-                        /** @enum {string} */
-                        attestation: 'none';
-                        /** @description The account's passkeys, so a device is not registered twice. */
-                        excludeCredentials: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                        authenticatorSelection: {
-                          /** @enum {string} */
-                          residentKey: 'required';
-                          requireResidentKey: boolean;
-                          /** @enum {string} */
-                          userVerification: 'required';
-                        };
-                        extensions: {
-                          credProps: boolean;
-                        };
-                        hints: string[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'restart';
-                  message: string;
-                };
+            'application/json': components['schemas']['SignInResult'];
           };
         };
         /**
@@ -1676,197 +1146,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json':
-              | {
-                  /** @enum {string} */
-                  status: 'signed_in';
-                  user: {
-                    id: string;
-                    email: string;
-                    emailVerified: boolean;
-                    role: 'user' | 'admin';
-                    state: string;
-                    /** Format: date-time */
-                    createdAt: string;
-                  };
-                  session: {
-                    id: string;
-                    aal: 'aal1' | 'aal2';
-                    amr: {
-                      method: string;
-                      /** Format: date-time */
-                      at: string;
-                    }[];
-                    /** Format: date-time */
-                    createdAt: string;
-                    /** Format: date-time */
-                    lastSeenAt: string;
-                    /** Format: date-time */
-                    idleExpiresAt: string;
-                    /** Format: date-time */
-                    expiresAt: string;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'continue';
-                  flow: {
-                    /** @description Opaque flow token from the step that started the flow. */
-                    flow: string;
-                    /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
-                    step:
-                      | 'verify_email'
-                      | 'second_factor'
-                      | 'choose_mfa'
-                      | 'enrol_phone'
-                      | 'confirm_phone'
-                      | 'enrol_totp'
-                      | 'enrol_passkey'
-                      | 'save_recovery_code';
-                    /** Format: date-time */
-                    expiresAt: string;
-                    /**
-                     * Format: date-time
-                     * @description The server clock when this answer was made, for countdowns.
-                     */
-                    serverTime: string;
-                    /** @description Masked email or phone the pending code went to. */
-                    destination: string | null;
-                    /** @description Channels the user may choose in this step, the current one first. */
-                    channels: ('email' | 'sms' | 'voice')[];
-                    /** @description Whether "Skip for Now" is offered. */
-                    skippable: boolean;
-                    /** @description When entering a number: the country assumed for numbers typed without a country code. */
-                    phoneDefaultCountry: string | null;
-                    /** @description The pending code, or null when none is pending yet. */
-                    code: {
-                      channel: 'email' | 'sms' | 'voice';
-                      length: number;
-                      validForSeconds: number;
-                      /** Format: date-time */
-                      issuedAt: string;
-                      /** Format: date-time */
-                      expiresAt: string;
-                      /** Format: date-time */
-                      resendAvailableAt: string;
-                      attemptsLeft: number;
-                    } | null;
-                    /** @description In the second_factor step: what the user is entering now (`code`: a code sent over the current channel). */
-                    secondFactor: {
-                      method: 'passkey' | 'code' | 'totp' | 'recovery_code';
-                      /** @description Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code. */
-                      alternatives: ('passkey' | 'totp' | 'recovery_code')[];
-                    } | null;
-                    /** @description In the save_recovery_code step: the new code, to save before going on. */
-                    recoveryCode: {
-                      /** @description The code, in groups of four digits. Shown once. */
-                      code: string;
-                      digits: number;
-                      /** Format: date-time */
-                      createdAt: string;
-                    } | null;
-                    /** @description In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                    passkey: {
-                      /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rpId: string;
-                        /** @description Milliseconds; the challenge expires with it. */
-                        timeout: number;
-                        userVerification: 'required' | 'preferred';
-                        allowCredentials?: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                    /** @description In the steps that meet the policy minimum: its ways and deadline. */
-                    minimum: {
-                      /** @description The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`. */
-                      ways: {
-                        factors: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description What this way still lacks. */
-                        missing: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already. */
-                        available: boolean;
-                      }[];
-                      /** @description The way chosen in this flow (an index into `ways`). */
-                      chosen: number | null;
-                      /**
-                       * Format: date-time
-                       * @description When the minimum binds (null: it has no date).
-                       */
-                      deadline: string | null;
-                      /** @description Sign-in cannot go on until the minimum is met (no "Skip for Now"). */
-                      enforced: boolean;
-                    } | null;
-                    /** @description In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`). */
-                    totp: {
-                      /** @description The key for typing into the app (base32). */
-                      key: string;
-                      /** @description otpauth:// URI (what the QR code holds). */
-                      uri: string;
-                      /** @description The QR code, an SVG document. */
-                      qrSvg: string;
-                    } | null;
-                    /** @description In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`. */
-                    passkeyRegistration: {
-                      /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rp: {
-                          id: string;
-                          name: string;
-                        };
-                        user: {
-                          /** @description The user handle: base64url of the account id. */
-                          id: string;
-                          name: string;
-                          displayName: string;
-                        };
-                        pubKeyCredParams: {
-                          alg: number;
-                          /** @enum {string} */
-                          type: 'public-key';
-                        }[];
-                        timeout: number;
-                        /** @enum {string} */
-                        attestation: 'none';
-                        /** @description The account's passkeys, so a device is not registered twice. */
-                        excludeCredentials: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                        authenticatorSelection: {
-                          /** @enum {string} */
-                          residentKey: 'required';
-                          requireResidentKey: boolean;
-                          /** @enum {string} */
-                          userVerification: 'required';
-                        };
-                        extensions: {
-                          credProps: boolean;
-                        };
-                        hints: string[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'restart';
-                  message: string;
-                };
+            'application/json': components['schemas']['SignInResult'];
           };
         };
         /**
@@ -2102,157 +1382,7 @@ export interface paths {
             'application/json': {
               /** @enum {string} */
               status: 'continue';
-              flow: {
-                /** @description Opaque flow token from the step that started the flow. */
-                flow: string;
-                /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
-                step:
-                  | 'verify_email'
-                  | 'second_factor'
-                  | 'choose_mfa'
-                  | 'enrol_phone'
-                  | 'confirm_phone'
-                  | 'enrol_totp'
-                  | 'enrol_passkey'
-                  | 'save_recovery_code';
-                /** Format: date-time */
-                expiresAt: string;
-                /**
-                 * Format: date-time
-                 * @description The server clock when this answer was made, for countdowns.
-                 */
-                serverTime: string;
-                /** @description Masked email or phone the pending code went to. */
-                destination: string | null;
-                /** @description Channels the user may choose in this step, the current one first. */
-                channels: ('email' | 'sms' | 'voice')[];
-                /** @description Whether "Skip for Now" is offered. */
-                skippable: boolean;
-                /** @description When entering a number: the country assumed for numbers typed without a country code. */
-                phoneDefaultCountry: string | null;
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
-                /** @description In the second_factor step: what the user is entering now (`code`: a code sent over the current channel). */
-                secondFactor: {
-                  method: 'passkey' | 'code' | 'totp' | 'recovery_code';
-                  /** @description Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code. */
-                  alternatives: ('passkey' | 'totp' | 'recovery_code')[];
-                } | null;
-                /** @description In the save_recovery_code step: the new code, to save before going on. */
-                recoveryCode: {
-                  /** @description The code, in groups of four digits. Shown once. */
-                  code: string;
-                  digits: number;
-                  /** Format: date-time */
-                  createdAt: string;
-                } | null;
-                /** @description In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                passkey: {
-                  /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rpId: string;
-                    /** @description Milliseconds; the challenge expires with it. */
-                    timeout: number;
-                    userVerification: 'required' | 'preferred';
-                    allowCredentials?: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-                /** @description In the steps that meet the policy minimum: its ways and deadline. */
-                minimum: {
-                  /** @description The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`. */
-                  ways: {
-                    factors: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                    /** @description What this way still lacks. */
-                    missing: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                    /** @description Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already. */
-                    available: boolean;
-                  }[];
-                  /** @description The way chosen in this flow (an index into `ways`). */
-                  chosen: number | null;
-                  /**
-                   * Format: date-time
-                   * @description When the minimum binds (null: it has no date).
-                   */
-                  deadline: string | null;
-                  /** @description Sign-in cannot go on until the minimum is met (no "Skip for Now"). */
-                  enforced: boolean;
-                } | null;
-                /** @description In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`). */
-                totp: {
-                  /** @description The key for typing into the app (base32). */
-                  key: string;
-                  /** @description otpauth:// URI (what the QR code holds). */
-                  uri: string;
-                  /** @description The QR code, an SVG document. */
-                  qrSvg: string;
-                } | null;
-                /** @description In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`. */
-                passkeyRegistration: {
-                  /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rp: {
-                      id: string;
-                      name: string;
-                    };
-                    user: {
-                      /** @description The user handle: base64url of the account id. */
-                      id: string;
-                      name: string;
-                      displayName: string;
-                    };
-                    pubKeyCredParams: {
-                      alg: number;
-                      /** @enum {string} */
-                      type: 'public-key';
-                    }[];
-                    timeout: number;
-                    /** @enum {string} */
-                    attestation: 'none';
-                    /** @description The account's passkeys, so a device is not registered twice. */
-                    excludeCredentials: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                    authenticatorSelection: {
-                      /** @enum {string} */
-                      residentKey: 'required';
-                      requireResidentKey: boolean;
-                      /** @enum {string} */
-                      userVerification: 'required';
-                    };
-                    extensions: {
-                      credProps: boolean;
-                    };
-                    hints: string[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-              };
+              flow: components['schemas']['FlowView'];
             };
           };
         };
@@ -2487,157 +1617,7 @@ export interface paths {
             'application/json': {
               /** @enum {string} */
               status: 'continue';
-              flow: {
-                /** @description Opaque flow token from the step that started the flow. */
-                flow: string;
-                /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
-                step:
-                  | 'verify_email'
-                  | 'second_factor'
-                  | 'choose_mfa'
-                  | 'enrol_phone'
-                  | 'confirm_phone'
-                  | 'enrol_totp'
-                  | 'enrol_passkey'
-                  | 'save_recovery_code';
-                /** Format: date-time */
-                expiresAt: string;
-                /**
-                 * Format: date-time
-                 * @description The server clock when this answer was made, for countdowns.
-                 */
-                serverTime: string;
-                /** @description Masked email or phone the pending code went to. */
-                destination: string | null;
-                /** @description Channels the user may choose in this step, the current one first. */
-                channels: ('email' | 'sms' | 'voice')[];
-                /** @description Whether "Skip for Now" is offered. */
-                skippable: boolean;
-                /** @description When entering a number: the country assumed for numbers typed without a country code. */
-                phoneDefaultCountry: string | null;
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
-                /** @description In the second_factor step: what the user is entering now (`code`: a code sent over the current channel). */
-                secondFactor: {
-                  method: 'passkey' | 'code' | 'totp' | 'recovery_code';
-                  /** @description Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code. */
-                  alternatives: ('passkey' | 'totp' | 'recovery_code')[];
-                } | null;
-                /** @description In the save_recovery_code step: the new code, to save before going on. */
-                recoveryCode: {
-                  /** @description The code, in groups of four digits. Shown once. */
-                  code: string;
-                  digits: number;
-                  /** Format: date-time */
-                  createdAt: string;
-                } | null;
-                /** @description In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                passkey: {
-                  /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rpId: string;
-                    /** @description Milliseconds; the challenge expires with it. */
-                    timeout: number;
-                    userVerification: 'required' | 'preferred';
-                    allowCredentials?: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-                /** @description In the steps that meet the policy minimum: its ways and deadline. */
-                minimum: {
-                  /** @description The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`. */
-                  ways: {
-                    factors: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                    /** @description What this way still lacks. */
-                    missing: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                    /** @description Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already. */
-                    available: boolean;
-                  }[];
-                  /** @description The way chosen in this flow (an index into `ways`). */
-                  chosen: number | null;
-                  /**
-                   * Format: date-time
-                   * @description When the minimum binds (null: it has no date).
-                   */
-                  deadline: string | null;
-                  /** @description Sign-in cannot go on until the minimum is met (no "Skip for Now"). */
-                  enforced: boolean;
-                } | null;
-                /** @description In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`). */
-                totp: {
-                  /** @description The key for typing into the app (base32). */
-                  key: string;
-                  /** @description otpauth:// URI (what the QR code holds). */
-                  uri: string;
-                  /** @description The QR code, an SVG document. */
-                  qrSvg: string;
-                } | null;
-                /** @description In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`. */
-                passkeyRegistration: {
-                  /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rp: {
-                      id: string;
-                      name: string;
-                    };
-                    user: {
-                      /** @description The user handle: base64url of the account id. */
-                      id: string;
-                      name: string;
-                      displayName: string;
-                    };
-                    pubKeyCredParams: {
-                      alg: number;
-                      /** @enum {string} */
-                      type: 'public-key';
-                    }[];
-                    timeout: number;
-                    /** @enum {string} */
-                    attestation: 'none';
-                    /** @description The account's passkeys, so a device is not registered twice. */
-                    excludeCredentials: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                    authenticatorSelection: {
-                      /** @enum {string} */
-                      residentKey: 'required';
-                      requireResidentKey: boolean;
-                      /** @enum {string} */
-                      userVerification: 'required';
-                    };
-                    extensions: {
-                      credProps: boolean;
-                    };
-                    hints: string[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-              };
+              flow: components['schemas']['FlowView'];
             };
           };
         };
@@ -2880,157 +1860,7 @@ export interface paths {
             'application/json': {
               /** @enum {string} */
               status: 'continue';
-              flow: {
-                /** @description Opaque flow token from the step that started the flow. */
-                flow: string;
-                /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
-                step:
-                  | 'verify_email'
-                  | 'second_factor'
-                  | 'choose_mfa'
-                  | 'enrol_phone'
-                  | 'confirm_phone'
-                  | 'enrol_totp'
-                  | 'enrol_passkey'
-                  | 'save_recovery_code';
-                /** Format: date-time */
-                expiresAt: string;
-                /**
-                 * Format: date-time
-                 * @description The server clock when this answer was made, for countdowns.
-                 */
-                serverTime: string;
-                /** @description Masked email or phone the pending code went to. */
-                destination: string | null;
-                /** @description Channels the user may choose in this step, the current one first. */
-                channels: ('email' | 'sms' | 'voice')[];
-                /** @description Whether "Skip for Now" is offered. */
-                skippable: boolean;
-                /** @description When entering a number: the country assumed for numbers typed without a country code. */
-                phoneDefaultCountry: string | null;
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
-                /** @description In the second_factor step: what the user is entering now (`code`: a code sent over the current channel). */
-                secondFactor: {
-                  method: 'passkey' | 'code' | 'totp' | 'recovery_code';
-                  /** @description Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code. */
-                  alternatives: ('passkey' | 'totp' | 'recovery_code')[];
-                } | null;
-                /** @description In the save_recovery_code step: the new code, to save before going on. */
-                recoveryCode: {
-                  /** @description The code, in groups of four digits. Shown once. */
-                  code: string;
-                  digits: number;
-                  /** Format: date-time */
-                  createdAt: string;
-                } | null;
-                /** @description In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                passkey: {
-                  /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rpId: string;
-                    /** @description Milliseconds; the challenge expires with it. */
-                    timeout: number;
-                    userVerification: 'required' | 'preferred';
-                    allowCredentials?: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-                /** @description In the steps that meet the policy minimum: its ways and deadline. */
-                minimum: {
-                  /** @description The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`. */
-                  ways: {
-                    factors: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                    /** @description What this way still lacks. */
-                    missing: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                    /** @description Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already. */
-                    available: boolean;
-                  }[];
-                  /** @description The way chosen in this flow (an index into `ways`). */
-                  chosen: number | null;
-                  /**
-                   * Format: date-time
-                   * @description When the minimum binds (null: it has no date).
-                   */
-                  deadline: string | null;
-                  /** @description Sign-in cannot go on until the minimum is met (no "Skip for Now"). */
-                  enforced: boolean;
-                } | null;
-                /** @description In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`). */
-                totp: {
-                  /** @description The key for typing into the app (base32). */
-                  key: string;
-                  /** @description otpauth:// URI (what the QR code holds). */
-                  uri: string;
-                  /** @description The QR code, an SVG document. */
-                  qrSvg: string;
-                } | null;
-                /** @description In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`. */
-                passkeyRegistration: {
-                  /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rp: {
-                      id: string;
-                      name: string;
-                    };
-                    user: {
-                      /** @description The user handle: base64url of the account id. */
-                      id: string;
-                      name: string;
-                      displayName: string;
-                    };
-                    pubKeyCredParams: {
-                      alg: number;
-                      /** @enum {string} */
-                      type: 'public-key';
-                    }[];
-                    timeout: number;
-                    /** @enum {string} */
-                    attestation: 'none';
-                    /** @description The account's passkeys, so a device is not registered twice. */
-                    excludeCredentials: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                    authenticatorSelection: {
-                      /** @enum {string} */
-                      residentKey: 'required';
-                      requireResidentKey: boolean;
-                      /** @enum {string} */
-                      userVerification: 'required';
-                    };
-                    extensions: {
-                      credProps: boolean;
-                    };
-                    hints: string[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-              };
+              flow: components['schemas']['FlowView'];
             };
           };
         };
@@ -3199,197 +2029,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json':
-              | {
-                  /** @enum {string} */
-                  status: 'signed_in';
-                  user: {
-                    id: string;
-                    email: string;
-                    emailVerified: boolean;
-                    role: 'user' | 'admin';
-                    state: string;
-                    /** Format: date-time */
-                    createdAt: string;
-                  };
-                  session: {
-                    id: string;
-                    aal: 'aal1' | 'aal2';
-                    amr: {
-                      method: string;
-                      /** Format: date-time */
-                      at: string;
-                    }[];
-                    /** Format: date-time */
-                    createdAt: string;
-                    /** Format: date-time */
-                    lastSeenAt: string;
-                    /** Format: date-time */
-                    idleExpiresAt: string;
-                    /** Format: date-time */
-                    expiresAt: string;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'continue';
-                  flow: {
-                    /** @description Opaque flow token from the step that started the flow. */
-                    flow: string;
-                    /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
-                    step:
-                      | 'verify_email'
-                      | 'second_factor'
-                      | 'choose_mfa'
-                      | 'enrol_phone'
-                      | 'confirm_phone'
-                      | 'enrol_totp'
-                      | 'enrol_passkey'
-                      | 'save_recovery_code';
-                    /** Format: date-time */
-                    expiresAt: string;
-                    /**
-                     * Format: date-time
-                     * @description The server clock when this answer was made, for countdowns.
-                     */
-                    serverTime: string;
-                    /** @description Masked email or phone the pending code went to. */
-                    destination: string | null;
-                    /** @description Channels the user may choose in this step, the current one first. */
-                    channels: ('email' | 'sms' | 'voice')[];
-                    /** @description Whether "Skip for Now" is offered. */
-                    skippable: boolean;
-                    /** @description When entering a number: the country assumed for numbers typed without a country code. */
-                    phoneDefaultCountry: string | null;
-                    /** @description The pending code, or null when none is pending yet. */
-                    code: {
-                      channel: 'email' | 'sms' | 'voice';
-                      length: number;
-                      validForSeconds: number;
-                      /** Format: date-time */
-                      issuedAt: string;
-                      /** Format: date-time */
-                      expiresAt: string;
-                      /** Format: date-time */
-                      resendAvailableAt: string;
-                      attemptsLeft: number;
-                    } | null;
-                    /** @description In the second_factor step: what the user is entering now (`code`: a code sent over the current channel). */
-                    secondFactor: {
-                      method: 'passkey' | 'code' | 'totp' | 'recovery_code';
-                      /** @description Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code. */
-                      alternatives: ('passkey' | 'totp' | 'recovery_code')[];
-                    } | null;
-                    /** @description In the save_recovery_code step: the new code, to save before going on. */
-                    recoveryCode: {
-                      /** @description The code, in groups of four digits. Shown once. */
-                      code: string;
-                      digits: number;
-                      /** Format: date-time */
-                      createdAt: string;
-                    } | null;
-                    /** @description In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                    passkey: {
-                      /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rpId: string;
-                        /** @description Milliseconds; the challenge expires with it. */
-                        timeout: number;
-                        userVerification: 'required' | 'preferred';
-                        allowCredentials?: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                    /** @description In the steps that meet the policy minimum: its ways and deadline. */
-                    minimum: {
-                      /** @description The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`. */
-                      ways: {
-                        factors: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description What this way still lacks. */
-                        missing: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already. */
-                        available: boolean;
-                      }[];
-                      /** @description The way chosen in this flow (an index into `ways`). */
-                      chosen: number | null;
-                      /**
-                       * Format: date-time
-                       * @description When the minimum binds (null: it has no date).
-                       */
-                      deadline: string | null;
-                      /** @description Sign-in cannot go on until the minimum is met (no "Skip for Now"). */
-                      enforced: boolean;
-                    } | null;
-                    /** @description In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`). */
-                    totp: {
-                      /** @description The key for typing into the app (base32). */
-                      key: string;
-                      /** @description otpauth:// URI (what the QR code holds). */
-                      uri: string;
-                      /** @description The QR code, an SVG document. */
-                      qrSvg: string;
-                    } | null;
-                    /** @description In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`. */
-                    passkeyRegistration: {
-                      /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rp: {
-                          id: string;
-                          name: string;
-                        };
-                        user: {
-                          /** @description The user handle: base64url of the account id. */
-                          id: string;
-                          name: string;
-                          displayName: string;
-                        };
-                        pubKeyCredParams: {
-                          alg: number;
-                          /** @enum {string} */
-                          type: 'public-key';
-                        }[];
-                        timeout: number;
-                        /** @enum {string} */
-                        attestation: 'none';
-                        /** @description The account's passkeys, so a device is not registered twice. */
-                        excludeCredentials: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                        authenticatorSelection: {
-                          /** @enum {string} */
-                          residentKey: 'required';
-                          requireResidentKey: boolean;
-                          /** @enum {string} */
-                          userVerification: 'required';
-                        };
-                        extensions: {
-                          credProps: boolean;
-                        };
-                        hints: string[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'restart';
-                  message: string;
-                };
+            'application/json': components['schemas']['SignInResult'];
           };
         };
         /**
@@ -3556,197 +2196,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json':
-              | {
-                  /** @enum {string} */
-                  status: 'signed_in';
-                  user: {
-                    id: string;
-                    email: string;
-                    emailVerified: boolean;
-                    role: 'user' | 'admin';
-                    state: string;
-                    /** Format: date-time */
-                    createdAt: string;
-                  };
-                  session: {
-                    id: string;
-                    aal: 'aal1' | 'aal2';
-                    amr: {
-                      method: string;
-                      /** Format: date-time */
-                      at: string;
-                    }[];
-                    /** Format: date-time */
-                    createdAt: string;
-                    /** Format: date-time */
-                    lastSeenAt: string;
-                    /** Format: date-time */
-                    idleExpiresAt: string;
-                    /** Format: date-time */
-                    expiresAt: string;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'continue';
-                  flow: {
-                    /** @description Opaque flow token from the step that started the flow. */
-                    flow: string;
-                    /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
-                    step:
-                      | 'verify_email'
-                      | 'second_factor'
-                      | 'choose_mfa'
-                      | 'enrol_phone'
-                      | 'confirm_phone'
-                      | 'enrol_totp'
-                      | 'enrol_passkey'
-                      | 'save_recovery_code';
-                    /** Format: date-time */
-                    expiresAt: string;
-                    /**
-                     * Format: date-time
-                     * @description The server clock when this answer was made, for countdowns.
-                     */
-                    serverTime: string;
-                    /** @description Masked email or phone the pending code went to. */
-                    destination: string | null;
-                    /** @description Channels the user may choose in this step, the current one first. */
-                    channels: ('email' | 'sms' | 'voice')[];
-                    /** @description Whether "Skip for Now" is offered. */
-                    skippable: boolean;
-                    /** @description When entering a number: the country assumed for numbers typed without a country code. */
-                    phoneDefaultCountry: string | null;
-                    /** @description The pending code, or null when none is pending yet. */
-                    code: {
-                      channel: 'email' | 'sms' | 'voice';
-                      length: number;
-                      validForSeconds: number;
-                      /** Format: date-time */
-                      issuedAt: string;
-                      /** Format: date-time */
-                      expiresAt: string;
-                      /** Format: date-time */
-                      resendAvailableAt: string;
-                      attemptsLeft: number;
-                    } | null;
-                    /** @description In the second_factor step: what the user is entering now (`code`: a code sent over the current channel). */
-                    secondFactor: {
-                      method: 'passkey' | 'code' | 'totp' | 'recovery_code';
-                      /** @description Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code. */
-                      alternatives: ('passkey' | 'totp' | 'recovery_code')[];
-                    } | null;
-                    /** @description In the save_recovery_code step: the new code, to save before going on. */
-                    recoveryCode: {
-                      /** @description The code, in groups of four digits. Shown once. */
-                      code: string;
-                      digits: number;
-                      /** Format: date-time */
-                      createdAt: string;
-                    } | null;
-                    /** @description In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                    passkey: {
-                      /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rpId: string;
-                        /** @description Milliseconds; the challenge expires with it. */
-                        timeout: number;
-                        userVerification: 'required' | 'preferred';
-                        allowCredentials?: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                    /** @description In the steps that meet the policy minimum: its ways and deadline. */
-                    minimum: {
-                      /** @description The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`. */
-                      ways: {
-                        factors: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description What this way still lacks. */
-                        missing: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already. */
-                        available: boolean;
-                      }[];
-                      /** @description The way chosen in this flow (an index into `ways`). */
-                      chosen: number | null;
-                      /**
-                       * Format: date-time
-                       * @description When the minimum binds (null: it has no date).
-                       */
-                      deadline: string | null;
-                      /** @description Sign-in cannot go on until the minimum is met (no "Skip for Now"). */
-                      enforced: boolean;
-                    } | null;
-                    /** @description In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`). */
-                    totp: {
-                      /** @description The key for typing into the app (base32). */
-                      key: string;
-                      /** @description otpauth:// URI (what the QR code holds). */
-                      uri: string;
-                      /** @description The QR code, an SVG document. */
-                      qrSvg: string;
-                    } | null;
-                    /** @description In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`. */
-                    passkeyRegistration: {
-                      /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rp: {
-                          id: string;
-                          name: string;
-                        };
-                        user: {
-                          /** @description The user handle: base64url of the account id. */
-                          id: string;
-                          name: string;
-                          displayName: string;
-                        };
-                        pubKeyCredParams: {
-                          alg: number;
-                          /** @enum {string} */
-                          type: 'public-key';
-                        }[];
-                        timeout: number;
-                        /** @enum {string} */
-                        attestation: 'none';
-                        /** @description The account's passkeys, so a device is not registered twice. */
-                        excludeCredentials: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                        authenticatorSelection: {
-                          /** @enum {string} */
-                          residentKey: 'required';
-                          requireResidentKey: boolean;
-                          /** @enum {string} */
-                          userVerification: 'required';
-                        };
-                        extensions: {
-                          credProps: boolean;
-                        };
-                        hints: string[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'restart';
-                  message: string;
-                };
+            'application/json': components['schemas']['SignInResult'];
           };
         };
         /**
@@ -3909,21 +2359,7 @@ export interface paths {
             'application/json': {
               /** @description Opaque flow token from the step that started the flow. */
               flow: string;
-              /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-              options: {
-                /** @description base64url; 32 random bytes, answered once. */
-                challenge: string;
-                rpId: string;
-                /** @description Milliseconds; the challenge expires with it. */
-                timeout: number;
-                userVerification: 'required' | 'preferred';
-                allowCredentials?: {
-                  id: string;
-                  /** @enum {string} */
-                  type: 'public-key';
-                  transports?: string[];
-                }[];
-              };
+              options: components['schemas']['PasskeyRequestOptions'];
               /** Format: date-time */
               expiresAt: string;
             };
@@ -4059,197 +2495,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json':
-              | {
-                  /** @enum {string} */
-                  status: 'signed_in';
-                  user: {
-                    id: string;
-                    email: string;
-                    emailVerified: boolean;
-                    role: 'user' | 'admin';
-                    state: string;
-                    /** Format: date-time */
-                    createdAt: string;
-                  };
-                  session: {
-                    id: string;
-                    aal: 'aal1' | 'aal2';
-                    amr: {
-                      method: string;
-                      /** Format: date-time */
-                      at: string;
-                    }[];
-                    /** Format: date-time */
-                    createdAt: string;
-                    /** Format: date-time */
-                    lastSeenAt: string;
-                    /** Format: date-time */
-                    idleExpiresAt: string;
-                    /** Format: date-time */
-                    expiresAt: string;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'continue';
-                  flow: {
-                    /** @description Opaque flow token from the step that started the flow. */
-                    flow: string;
-                    /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
-                    step:
-                      | 'verify_email'
-                      | 'second_factor'
-                      | 'choose_mfa'
-                      | 'enrol_phone'
-                      | 'confirm_phone'
-                      | 'enrol_totp'
-                      | 'enrol_passkey'
-                      | 'save_recovery_code';
-                    /** Format: date-time */
-                    expiresAt: string;
-                    /**
-                     * Format: date-time
-                     * @description The server clock when this answer was made, for countdowns.
-                     */
-                    serverTime: string;
-                    /** @description Masked email or phone the pending code went to. */
-                    destination: string | null;
-                    /** @description Channels the user may choose in this step, the current one first. */
-                    channels: ('email' | 'sms' | 'voice')[];
-                    /** @description Whether "Skip for Now" is offered. */
-                    skippable: boolean;
-                    /** @description When entering a number: the country assumed for numbers typed without a country code. */
-                    phoneDefaultCountry: string | null;
-                    /** @description The pending code, or null when none is pending yet. */
-                    code: {
-                      channel: 'email' | 'sms' | 'voice';
-                      length: number;
-                      validForSeconds: number;
-                      /** Format: date-time */
-                      issuedAt: string;
-                      /** Format: date-time */
-                      expiresAt: string;
-                      /** Format: date-time */
-                      resendAvailableAt: string;
-                      attemptsLeft: number;
-                    } | null;
-                    /** @description In the second_factor step: what the user is entering now (`code`: a code sent over the current channel). */
-                    secondFactor: {
-                      method: 'passkey' | 'code' | 'totp' | 'recovery_code';
-                      /** @description Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code. */
-                      alternatives: ('passkey' | 'totp' | 'recovery_code')[];
-                    } | null;
-                    /** @description In the save_recovery_code step: the new code, to save before going on. */
-                    recoveryCode: {
-                      /** @description The code, in groups of four digits. Shown once. */
-                      code: string;
-                      digits: number;
-                      /** Format: date-time */
-                      createdAt: string;
-                    } | null;
-                    /** @description In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                    passkey: {
-                      /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rpId: string;
-                        /** @description Milliseconds; the challenge expires with it. */
-                        timeout: number;
-                        userVerification: 'required' | 'preferred';
-                        allowCredentials?: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                    /** @description In the steps that meet the policy minimum: its ways and deadline. */
-                    minimum: {
-                      /** @description The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`. */
-                      ways: {
-                        factors: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description What this way still lacks. */
-                        missing: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already. */
-                        available: boolean;
-                      }[];
-                      /** @description The way chosen in this flow (an index into `ways`). */
-                      chosen: number | null;
-                      /**
-                       * Format: date-time
-                       * @description When the minimum binds (null: it has no date).
-                       */
-                      deadline: string | null;
-                      /** @description Sign-in cannot go on until the minimum is met (no "Skip for Now"). */
-                      enforced: boolean;
-                    } | null;
-                    /** @description In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`). */
-                    totp: {
-                      /** @description The key for typing into the app (base32). */
-                      key: string;
-                      /** @description otpauth:// URI (what the QR code holds). */
-                      uri: string;
-                      /** @description The QR code, an SVG document. */
-                      qrSvg: string;
-                    } | null;
-                    /** @description In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`. */
-                    passkeyRegistration: {
-                      /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rp: {
-                          id: string;
-                          name: string;
-                        };
-                        user: {
-                          /** @description The user handle: base64url of the account id. */
-                          id: string;
-                          name: string;
-                          displayName: string;
-                        };
-                        pubKeyCredParams: {
-                          alg: number;
-                          /** @enum {string} */
-                          type: 'public-key';
-                        }[];
-                        timeout: number;
-                        /** @enum {string} */
-                        attestation: 'none';
-                        /** @description The account's passkeys, so a device is not registered twice. */
-                        excludeCredentials: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                        authenticatorSelection: {
-                          /** @enum {string} */
-                          residentKey: 'required';
-                          requireResidentKey: boolean;
-                          /** @enum {string} */
-                          userVerification: 'required';
-                        };
-                        extensions: {
-                          credProps: boolean;
-                        };
-                        hints: string[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'restart';
-                  message: string;
-                };
+            'application/json': components['schemas']['SignInResult'];
           };
         };
         /**
@@ -4470,197 +2716,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json':
-              | {
-                  /** @enum {string} */
-                  status: 'signed_in';
-                  user: {
-                    id: string;
-                    email: string;
-                    emailVerified: boolean;
-                    role: 'user' | 'admin';
-                    state: string;
-                    /** Format: date-time */
-                    createdAt: string;
-                  };
-                  session: {
-                    id: string;
-                    aal: 'aal1' | 'aal2';
-                    amr: {
-                      method: string;
-                      /** Format: date-time */
-                      at: string;
-                    }[];
-                    /** Format: date-time */
-                    createdAt: string;
-                    /** Format: date-time */
-                    lastSeenAt: string;
-                    /** Format: date-time */
-                    idleExpiresAt: string;
-                    /** Format: date-time */
-                    expiresAt: string;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'continue';
-                  flow: {
-                    /** @description Opaque flow token from the step that started the flow. */
-                    flow: string;
-                    /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
-                    step:
-                      | 'verify_email'
-                      | 'second_factor'
-                      | 'choose_mfa'
-                      | 'enrol_phone'
-                      | 'confirm_phone'
-                      | 'enrol_totp'
-                      | 'enrol_passkey'
-                      | 'save_recovery_code';
-                    /** Format: date-time */
-                    expiresAt: string;
-                    /**
-                     * Format: date-time
-                     * @description The server clock when this answer was made, for countdowns.
-                     */
-                    serverTime: string;
-                    /** @description Masked email or phone the pending code went to. */
-                    destination: string | null;
-                    /** @description Channels the user may choose in this step, the current one first. */
-                    channels: ('email' | 'sms' | 'voice')[];
-                    /** @description Whether "Skip for Now" is offered. */
-                    skippable: boolean;
-                    /** @description When entering a number: the country assumed for numbers typed without a country code. */
-                    phoneDefaultCountry: string | null;
-                    /** @description The pending code, or null when none is pending yet. */
-                    code: {
-                      channel: 'email' | 'sms' | 'voice';
-                      length: number;
-                      validForSeconds: number;
-                      /** Format: date-time */
-                      issuedAt: string;
-                      /** Format: date-time */
-                      expiresAt: string;
-                      /** Format: date-time */
-                      resendAvailableAt: string;
-                      attemptsLeft: number;
-                    } | null;
-                    /** @description In the second_factor step: what the user is entering now (`code`: a code sent over the current channel). */
-                    secondFactor: {
-                      method: 'passkey' | 'code' | 'totp' | 'recovery_code';
-                      /** @description Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code. */
-                      alternatives: ('passkey' | 'totp' | 'recovery_code')[];
-                    } | null;
-                    /** @description In the save_recovery_code step: the new code, to save before going on. */
-                    recoveryCode: {
-                      /** @description The code, in groups of four digits. Shown once. */
-                      code: string;
-                      digits: number;
-                      /** Format: date-time */
-                      createdAt: string;
-                    } | null;
-                    /** @description In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                    passkey: {
-                      /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rpId: string;
-                        /** @description Milliseconds; the challenge expires with it. */
-                        timeout: number;
-                        userVerification: 'required' | 'preferred';
-                        allowCredentials?: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                    /** @description In the steps that meet the policy minimum: its ways and deadline. */
-                    minimum: {
-                      /** @description The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`. */
-                      ways: {
-                        factors: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description What this way still lacks. */
-                        missing: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already. */
-                        available: boolean;
-                      }[];
-                      /** @description The way chosen in this flow (an index into `ways`). */
-                      chosen: number | null;
-                      /**
-                       * Format: date-time
-                       * @description When the minimum binds (null: it has no date).
-                       */
-                      deadline: string | null;
-                      /** @description Sign-in cannot go on until the minimum is met (no "Skip for Now"). */
-                      enforced: boolean;
-                    } | null;
-                    /** @description In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`). */
-                    totp: {
-                      /** @description The key for typing into the app (base32). */
-                      key: string;
-                      /** @description otpauth:// URI (what the QR code holds). */
-                      uri: string;
-                      /** @description The QR code, an SVG document. */
-                      qrSvg: string;
-                    } | null;
-                    /** @description In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`. */
-                    passkeyRegistration: {
-                      /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rp: {
-                          id: string;
-                          name: string;
-                        };
-                        user: {
-                          /** @description The user handle: base64url of the account id. */
-                          id: string;
-                          name: string;
-                          displayName: string;
-                        };
-                        pubKeyCredParams: {
-                          alg: number;
-                          /** @enum {string} */
-                          type: 'public-key';
-                        }[];
-                        timeout: number;
-                        /** @enum {string} */
-                        attestation: 'none';
-                        /** @description The account's passkeys, so a device is not registered twice. */
-                        excludeCredentials: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                        authenticatorSelection: {
-                          /** @enum {string} */
-                          residentKey: 'required';
-                          requireResidentKey: boolean;
-                          /** @enum {string} */
-                          userVerification: 'required';
-                        };
-                        extensions: {
-                          credProps: boolean;
-                        };
-                        hints: string[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'restart';
-                  message: string;
-                };
+            'application/json': components['schemas']['SignInResult'];
           };
         };
         /**
@@ -4890,197 +2946,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json':
-              | {
-                  /** @enum {string} */
-                  status: 'signed_in';
-                  user: {
-                    id: string;
-                    email: string;
-                    emailVerified: boolean;
-                    role: 'user' | 'admin';
-                    state: string;
-                    /** Format: date-time */
-                    createdAt: string;
-                  };
-                  session: {
-                    id: string;
-                    aal: 'aal1' | 'aal2';
-                    amr: {
-                      method: string;
-                      /** Format: date-time */
-                      at: string;
-                    }[];
-                    /** Format: date-time */
-                    createdAt: string;
-                    /** Format: date-time */
-                    lastSeenAt: string;
-                    /** Format: date-time */
-                    idleExpiresAt: string;
-                    /** Format: date-time */
-                    expiresAt: string;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'continue';
-                  flow: {
-                    /** @description Opaque flow token from the step that started the flow. */
-                    flow: string;
-                    /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
-                    step:
-                      | 'verify_email'
-                      | 'second_factor'
-                      | 'choose_mfa'
-                      | 'enrol_phone'
-                      | 'confirm_phone'
-                      | 'enrol_totp'
-                      | 'enrol_passkey'
-                      | 'save_recovery_code';
-                    /** Format: date-time */
-                    expiresAt: string;
-                    /**
-                     * Format: date-time
-                     * @description The server clock when this answer was made, for countdowns.
-                     */
-                    serverTime: string;
-                    /** @description Masked email or phone the pending code went to. */
-                    destination: string | null;
-                    /** @description Channels the user may choose in this step, the current one first. */
-                    channels: ('email' | 'sms' | 'voice')[];
-                    /** @description Whether "Skip for Now" is offered. */
-                    skippable: boolean;
-                    /** @description When entering a number: the country assumed for numbers typed without a country code. */
-                    phoneDefaultCountry: string | null;
-                    /** @description The pending code, or null when none is pending yet. */
-                    code: {
-                      channel: 'email' | 'sms' | 'voice';
-                      length: number;
-                      validForSeconds: number;
-                      /** Format: date-time */
-                      issuedAt: string;
-                      /** Format: date-time */
-                      expiresAt: string;
-                      /** Format: date-time */
-                      resendAvailableAt: string;
-                      attemptsLeft: number;
-                    } | null;
-                    /** @description In the second_factor step: what the user is entering now (`code`: a code sent over the current channel). */
-                    secondFactor: {
-                      method: 'passkey' | 'code' | 'totp' | 'recovery_code';
-                      /** @description Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code. */
-                      alternatives: ('passkey' | 'totp' | 'recovery_code')[];
-                    } | null;
-                    /** @description In the save_recovery_code step: the new code, to save before going on. */
-                    recoveryCode: {
-                      /** @description The code, in groups of four digits. Shown once. */
-                      code: string;
-                      digits: number;
-                      /** Format: date-time */
-                      createdAt: string;
-                    } | null;
-                    /** @description In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                    passkey: {
-                      /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rpId: string;
-                        /** @description Milliseconds; the challenge expires with it. */
-                        timeout: number;
-                        userVerification: 'required' | 'preferred';
-                        allowCredentials?: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                    /** @description In the steps that meet the policy minimum: its ways and deadline. */
-                    minimum: {
-                      /** @description The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`. */
-                      ways: {
-                        factors: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description What this way still lacks. */
-                        missing: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already. */
-                        available: boolean;
-                      }[];
-                      /** @description The way chosen in this flow (an index into `ways`). */
-                      chosen: number | null;
-                      /**
-                       * Format: date-time
-                       * @description When the minimum binds (null: it has no date).
-                       */
-                      deadline: string | null;
-                      /** @description Sign-in cannot go on until the minimum is met (no "Skip for Now"). */
-                      enforced: boolean;
-                    } | null;
-                    /** @description In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`). */
-                    totp: {
-                      /** @description The key for typing into the app (base32). */
-                      key: string;
-                      /** @description otpauth:// URI (what the QR code holds). */
-                      uri: string;
-                      /** @description The QR code, an SVG document. */
-                      qrSvg: string;
-                    } | null;
-                    /** @description In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`. */
-                    passkeyRegistration: {
-                      /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rp: {
-                          id: string;
-                          name: string;
-                        };
-                        user: {
-                          /** @description The user handle: base64url of the account id. */
-                          id: string;
-                          name: string;
-                          displayName: string;
-                        };
-                        pubKeyCredParams: {
-                          alg: number;
-                          /** @enum {string} */
-                          type: 'public-key';
-                        }[];
-                        timeout: number;
-                        /** @enum {string} */
-                        attestation: 'none';
-                        /** @description The account's passkeys, so a device is not registered twice. */
-                        excludeCredentials: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                        authenticatorSelection: {
-                          /** @enum {string} */
-                          residentKey: 'required';
-                          requireResidentKey: boolean;
-                          /** @enum {string} */
-                          userVerification: 'required';
-                        };
-                        extensions: {
-                          credProps: boolean;
-                        };
-                        hints: string[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'restart';
-                  message: string;
-                };
+            'application/json': components['schemas']['SignInResult'];
           };
         };
         /**
@@ -5250,197 +3116,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json':
-              | {
-                  /** @enum {string} */
-                  status: 'signed_in';
-                  user: {
-                    id: string;
-                    email: string;
-                    emailVerified: boolean;
-                    role: 'user' | 'admin';
-                    state: string;
-                    /** Format: date-time */
-                    createdAt: string;
-                  };
-                  session: {
-                    id: string;
-                    aal: 'aal1' | 'aal2';
-                    amr: {
-                      method: string;
-                      /** Format: date-time */
-                      at: string;
-                    }[];
-                    /** Format: date-time */
-                    createdAt: string;
-                    /** Format: date-time */
-                    lastSeenAt: string;
-                    /** Format: date-time */
-                    idleExpiresAt: string;
-                    /** Format: date-time */
-                    expiresAt: string;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'continue';
-                  flow: {
-                    /** @description Opaque flow token from the step that started the flow. */
-                    flow: string;
-                    /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
-                    step:
-                      | 'verify_email'
-                      | 'second_factor'
-                      | 'choose_mfa'
-                      | 'enrol_phone'
-                      | 'confirm_phone'
-                      | 'enrol_totp'
-                      | 'enrol_passkey'
-                      | 'save_recovery_code';
-                    /** Format: date-time */
-                    expiresAt: string;
-                    /**
-                     * Format: date-time
-                     * @description The server clock when this answer was made, for countdowns.
-                     */
-                    serverTime: string;
-                    /** @description Masked email or phone the pending code went to. */
-                    destination: string | null;
-                    /** @description Channels the user may choose in this step, the current one first. */
-                    channels: ('email' | 'sms' | 'voice')[];
-                    /** @description Whether "Skip for Now" is offered. */
-                    skippable: boolean;
-                    /** @description When entering a number: the country assumed for numbers typed without a country code. */
-                    phoneDefaultCountry: string | null;
-                    /** @description The pending code, or null when none is pending yet. */
-                    code: {
-                      channel: 'email' | 'sms' | 'voice';
-                      length: number;
-                      validForSeconds: number;
-                      /** Format: date-time */
-                      issuedAt: string;
-                      /** Format: date-time */
-                      expiresAt: string;
-                      /** Format: date-time */
-                      resendAvailableAt: string;
-                      attemptsLeft: number;
-                    } | null;
-                    /** @description In the second_factor step: what the user is entering now (`code`: a code sent over the current channel). */
-                    secondFactor: {
-                      method: 'passkey' | 'code' | 'totp' | 'recovery_code';
-                      /** @description Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code. */
-                      alternatives: ('passkey' | 'totp' | 'recovery_code')[];
-                    } | null;
-                    /** @description In the save_recovery_code step: the new code, to save before going on. */
-                    recoveryCode: {
-                      /** @description The code, in groups of four digits. Shown once. */
-                      code: string;
-                      digits: number;
-                      /** Format: date-time */
-                      createdAt: string;
-                    } | null;
-                    /** @description In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                    passkey: {
-                      /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rpId: string;
-                        /** @description Milliseconds; the challenge expires with it. */
-                        timeout: number;
-                        userVerification: 'required' | 'preferred';
-                        allowCredentials?: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                    /** @description In the steps that meet the policy minimum: its ways and deadline. */
-                    minimum: {
-                      /** @description The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`. */
-                      ways: {
-                        factors: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description What this way still lacks. */
-                        missing: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already. */
-                        available: boolean;
-                      }[];
-                      /** @description The way chosen in this flow (an index into `ways`). */
-                      chosen: number | null;
-                      /**
-                       * Format: date-time
-                       * @description When the minimum binds (null: it has no date).
-                       */
-                      deadline: string | null;
-                      /** @description Sign-in cannot go on until the minimum is met (no "Skip for Now"). */
-                      enforced: boolean;
-                    } | null;
-                    /** @description In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`). */
-                    totp: {
-                      /** @description The key for typing into the app (base32). */
-                      key: string;
-                      /** @description otpauth:// URI (what the QR code holds). */
-                      uri: string;
-                      /** @description The QR code, an SVG document. */
-                      qrSvg: string;
-                    } | null;
-                    /** @description In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`. */
-                    passkeyRegistration: {
-                      /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rp: {
-                          id: string;
-                          name: string;
-                        };
-                        user: {
-                          /** @description The user handle: base64url of the account id. */
-                          id: string;
-                          name: string;
-                          displayName: string;
-                        };
-                        pubKeyCredParams: {
-                          alg: number;
-                          /** @enum {string} */
-                          type: 'public-key';
-                        }[];
-                        timeout: number;
-                        /** @enum {string} */
-                        attestation: 'none';
-                        /** @description The account's passkeys, so a device is not registered twice. */
-                        excludeCredentials: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                        authenticatorSelection: {
-                          /** @enum {string} */
-                          residentKey: 'required';
-                          requireResidentKey: boolean;
-                          /** @enum {string} */
-                          userVerification: 'required';
-                        };
-                        extensions: {
-                          credProps: boolean;
-                        };
-                        hints: string[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'restart';
-                  message: string;
-                };
+            'application/json': components['schemas']['SignInResult'];
           };
         };
         /**
@@ -5683,197 +3359,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json':
-              | {
-                  /** @enum {string} */
-                  status: 'signed_in';
-                  user: {
-                    id: string;
-                    email: string;
-                    emailVerified: boolean;
-                    role: 'user' | 'admin';
-                    state: string;
-                    /** Format: date-time */
-                    createdAt: string;
-                  };
-                  session: {
-                    id: string;
-                    aal: 'aal1' | 'aal2';
-                    amr: {
-                      method: string;
-                      /** Format: date-time */
-                      at: string;
-                    }[];
-                    /** Format: date-time */
-                    createdAt: string;
-                    /** Format: date-time */
-                    lastSeenAt: string;
-                    /** Format: date-time */
-                    idleExpiresAt: string;
-                    /** Format: date-time */
-                    expiresAt: string;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'continue';
-                  flow: {
-                    /** @description Opaque flow token from the step that started the flow. */
-                    flow: string;
-                    /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
-                    step:
-                      | 'verify_email'
-                      | 'second_factor'
-                      | 'choose_mfa'
-                      | 'enrol_phone'
-                      | 'confirm_phone'
-                      | 'enrol_totp'
-                      | 'enrol_passkey'
-                      | 'save_recovery_code';
-                    /** Format: date-time */
-                    expiresAt: string;
-                    /**
-                     * Format: date-time
-                     * @description The server clock when this answer was made, for countdowns.
-                     */
-                    serverTime: string;
-                    /** @description Masked email or phone the pending code went to. */
-                    destination: string | null;
-                    /** @description Channels the user may choose in this step, the current one first. */
-                    channels: ('email' | 'sms' | 'voice')[];
-                    /** @description Whether "Skip for Now" is offered. */
-                    skippable: boolean;
-                    /** @description When entering a number: the country assumed for numbers typed without a country code. */
-                    phoneDefaultCountry: string | null;
-                    /** @description The pending code, or null when none is pending yet. */
-                    code: {
-                      channel: 'email' | 'sms' | 'voice';
-                      length: number;
-                      validForSeconds: number;
-                      /** Format: date-time */
-                      issuedAt: string;
-                      /** Format: date-time */
-                      expiresAt: string;
-                      /** Format: date-time */
-                      resendAvailableAt: string;
-                      attemptsLeft: number;
-                    } | null;
-                    /** @description In the second_factor step: what the user is entering now (`code`: a code sent over the current channel). */
-                    secondFactor: {
-                      method: 'passkey' | 'code' | 'totp' | 'recovery_code';
-                      /** @description Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code. */
-                      alternatives: ('passkey' | 'totp' | 'recovery_code')[];
-                    } | null;
-                    /** @description In the save_recovery_code step: the new code, to save before going on. */
-                    recoveryCode: {
-                      /** @description The code, in groups of four digits. Shown once. */
-                      code: string;
-                      digits: number;
-                      /** Format: date-time */
-                      createdAt: string;
-                    } | null;
-                    /** @description In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                    passkey: {
-                      /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rpId: string;
-                        /** @description Milliseconds; the challenge expires with it. */
-                        timeout: number;
-                        userVerification: 'required' | 'preferred';
-                        allowCredentials?: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                    /** @description In the steps that meet the policy minimum: its ways and deadline. */
-                    minimum: {
-                      /** @description The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`. */
-                      ways: {
-                        factors: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description What this way still lacks. */
-                        missing: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
-                        /** @description Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already. */
-                        available: boolean;
-                      }[];
-                      /** @description The way chosen in this flow (an index into `ways`). */
-                      chosen: number | null;
-                      /**
-                       * Format: date-time
-                       * @description When the minimum binds (null: it has no date).
-                       */
-                      deadline: string | null;
-                      /** @description Sign-in cannot go on until the minimum is met (no "Skip for Now"). */
-                      enforced: boolean;
-                    } | null;
-                    /** @description In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`). */
-                    totp: {
-                      /** @description The key for typing into the app (base32). */
-                      key: string;
-                      /** @description otpauth:// URI (what the QR code holds). */
-                      uri: string;
-                      /** @description The QR code, an SVG document. */
-                      qrSvg: string;
-                    } | null;
-                    /** @description In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`. */
-                    passkeyRegistration: {
-                      /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rp: {
-                          id: string;
-                          name: string;
-                        };
-                        user: {
-                          /** @description The user handle: base64url of the account id. */
-                          id: string;
-                          name: string;
-                          displayName: string;
-                        };
-                        pubKeyCredParams: {
-                          alg: number;
-                          /** @enum {string} */
-                          type: 'public-key';
-                        }[];
-                        timeout: number;
-                        /** @enum {string} */
-                        attestation: 'none';
-                        /** @description The account's passkeys, so a device is not registered twice. */
-                        excludeCredentials: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                        authenticatorSelection: {
-                          /** @enum {string} */
-                          residentKey: 'required';
-                          requireResidentKey: boolean;
-                          /** @enum {string} */
-                          userVerification: 'required';
-                        };
-                        extensions: {
-                          credProps: boolean;
-                        };
-                        hints: string[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                  };
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'restart';
-                  message: string;
-                };
+            'application/json': components['schemas']['SignInResult'];
           };
         };
         /**
@@ -6054,73 +3540,7 @@ export interface paths {
             'application/json': {
               /** @enum {string} */
               status: 'continue';
-              flow: {
-                /** @description Opaque flow token from the step that started the flow. */
-                flow: string;
-                /** @description What the user must do now. */
-                step:
-                  | 'email_code'
-                  | 'recovery_code'
-                  | 'second_factor'
-                  | 'new_password'
-                  | 'save_recovery_code';
-                /** @description `email`: a code sent to the account email; `recovery_code`: the saved recovery code, then a passkey, a code from the authenticator app or a code sent to the phone. The policy says which are offered (`passwordReset` in /api/v1/config). */
-                method: 'email' | 'recovery_code';
-                /** @description The address as the user typed it. */
-                email: string;
-                /** Format: date-time */
-                expiresAt: string;
-                /** Format: date-time */
-                serverTime: string;
-                /** @description Where the pending code went: the address as typed, or the masked phone. */
-                destination: string | null;
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
-                /** @description In second_factor: what is being used now (`passkey`, `totp`, or a code sent by `sms`/`voice`) and every way the account offers, the strongest first. */
-                secondFactor: {
-                  current: 'passkey' | 'totp' | 'sms' | 'voice';
-                  choices: ('passkey' | 'totp' | 'sms' | 'voice')[];
-                } | null;
-                /** @description In second_factor with `current: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                passkey: {
-                  /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rpId: string;
-                    /** @description Milliseconds; the challenge expires with it. */
-                    timeout: number;
-                    userVerification: 'required' | 'preferred';
-                    allowCredentials?: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-                /** @description In save_recovery_code: the new recovery code, to save before going on. */
-                recoveryCode: {
-                  /** @description The code, in groups of four digits. Shown once. */
-                  code: string;
-                  digits: number;
-                  /** Format: date-time */
-                  createdAt: string;
-                } | null;
-              };
+              flow: components['schemas']['ResetFlowView'];
             };
           };
         };
@@ -6272,73 +3692,7 @@ export interface paths {
             'application/json': {
               /** @enum {string} */
               status: 'continue';
-              flow: {
-                /** @description Opaque flow token from the step that started the flow. */
-                flow: string;
-                /** @description What the user must do now. */
-                step:
-                  | 'email_code'
-                  | 'recovery_code'
-                  | 'second_factor'
-                  | 'new_password'
-                  | 'save_recovery_code';
-                /** @description `email`: a code sent to the account email; `recovery_code`: the saved recovery code, then a passkey, a code from the authenticator app or a code sent to the phone. The policy says which are offered (`passwordReset` in /api/v1/config). */
-                method: 'email' | 'recovery_code';
-                /** @description The address as the user typed it. */
-                email: string;
-                /** Format: date-time */
-                expiresAt: string;
-                /** Format: date-time */
-                serverTime: string;
-                /** @description Where the pending code went: the address as typed, or the masked phone. */
-                destination: string | null;
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
-                /** @description In second_factor: what is being used now (`passkey`, `totp`, or a code sent by `sms`/`voice`) and every way the account offers, the strongest first. */
-                secondFactor: {
-                  current: 'passkey' | 'totp' | 'sms' | 'voice';
-                  choices: ('passkey' | 'totp' | 'sms' | 'voice')[];
-                } | null;
-                /** @description In second_factor with `current: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                passkey: {
-                  /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rpId: string;
-                    /** @description Milliseconds; the challenge expires with it. */
-                    timeout: number;
-                    userVerification: 'required' | 'preferred';
-                    allowCredentials?: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-                /** @description In save_recovery_code: the new recovery code, to save before going on. */
-                recoveryCode: {
-                  /** @description The code, in groups of four digits. Shown once. */
-                  code: string;
-                  digits: number;
-                  /** Format: date-time */
-                  createdAt: string;
-                } | null;
-              };
+              flow: components['schemas']['ResetFlowView'];
             };
           };
         };
@@ -6511,73 +3865,7 @@ export interface paths {
             'application/json': {
               /** @enum {string} */
               status: 'continue';
-              flow: {
-                /** @description Opaque flow token from the step that started the flow. */
-                flow: string;
-                /** @description What the user must do now. */
-                step:
-                  | 'email_code'
-                  | 'recovery_code'
-                  | 'second_factor'
-                  | 'new_password'
-                  | 'save_recovery_code';
-                /** @description `email`: a code sent to the account email; `recovery_code`: the saved recovery code, then a passkey, a code from the authenticator app or a code sent to the phone. The policy says which are offered (`passwordReset` in /api/v1/config). */
-                method: 'email' | 'recovery_code';
-                /** @description The address as the user typed it. */
-                email: string;
-                /** Format: date-time */
-                expiresAt: string;
-                /** Format: date-time */
-                serverTime: string;
-                /** @description Where the pending code went: the address as typed, or the masked phone. */
-                destination: string | null;
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
-                /** @description In second_factor: what is being used now (`passkey`, `totp`, or a code sent by `sms`/`voice`) and every way the account offers, the strongest first. */
-                secondFactor: {
-                  current: 'passkey' | 'totp' | 'sms' | 'voice';
-                  choices: ('passkey' | 'totp' | 'sms' | 'voice')[];
-                } | null;
-                /** @description In second_factor with `current: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                passkey: {
-                  /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rpId: string;
-                    /** @description Milliseconds; the challenge expires with it. */
-                    timeout: number;
-                    userVerification: 'required' | 'preferred';
-                    allowCredentials?: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-                /** @description In save_recovery_code: the new recovery code, to save before going on. */
-                recoveryCode: {
-                  /** @description The code, in groups of four digits. Shown once. */
-                  code: string;
-                  digits: number;
-                  /** Format: date-time */
-                  createdAt: string;
-                } | null;
-              };
+              flow: components['schemas']['ResetFlowView'];
             };
           };
         };
@@ -6813,73 +4101,7 @@ export interface paths {
             'application/json': {
               /** @enum {string} */
               status: 'continue';
-              flow: {
-                /** @description Opaque flow token from the step that started the flow. */
-                flow: string;
-                /** @description What the user must do now. */
-                step:
-                  | 'email_code'
-                  | 'recovery_code'
-                  | 'second_factor'
-                  | 'new_password'
-                  | 'save_recovery_code';
-                /** @description `email`: a code sent to the account email; `recovery_code`: the saved recovery code, then a passkey, a code from the authenticator app or a code sent to the phone. The policy says which are offered (`passwordReset` in /api/v1/config). */
-                method: 'email' | 'recovery_code';
-                /** @description The address as the user typed it. */
-                email: string;
-                /** Format: date-time */
-                expiresAt: string;
-                /** Format: date-time */
-                serverTime: string;
-                /** @description Where the pending code went: the address as typed, or the masked phone. */
-                destination: string | null;
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
-                /** @description In second_factor: what is being used now (`passkey`, `totp`, or a code sent by `sms`/`voice`) and every way the account offers, the strongest first. */
-                secondFactor: {
-                  current: 'passkey' | 'totp' | 'sms' | 'voice';
-                  choices: ('passkey' | 'totp' | 'sms' | 'voice')[];
-                } | null;
-                /** @description In second_factor with `current: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                passkey: {
-                  /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rpId: string;
-                    /** @description Milliseconds; the challenge expires with it. */
-                    timeout: number;
-                    userVerification: 'required' | 'preferred';
-                    allowCredentials?: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-                /** @description In save_recovery_code: the new recovery code, to save before going on. */
-                recoveryCode: {
-                  /** @description The code, in groups of four digits. Shown once. */
-                  code: string;
-                  digits: number;
-                  /** Format: date-time */
-                  createdAt: string;
-                } | null;
-              };
+              flow: components['schemas']['ResetFlowView'];
             };
           };
         };
@@ -7097,73 +4319,7 @@ export interface paths {
             'application/json': {
               /** @enum {string} */
               status: 'continue';
-              flow: {
-                /** @description Opaque flow token from the step that started the flow. */
-                flow: string;
-                /** @description What the user must do now. */
-                step:
-                  | 'email_code'
-                  | 'recovery_code'
-                  | 'second_factor'
-                  | 'new_password'
-                  | 'save_recovery_code';
-                /** @description `email`: a code sent to the account email; `recovery_code`: the saved recovery code, then a passkey, a code from the authenticator app or a code sent to the phone. The policy says which are offered (`passwordReset` in /api/v1/config). */
-                method: 'email' | 'recovery_code';
-                /** @description The address as the user typed it. */
-                email: string;
-                /** Format: date-time */
-                expiresAt: string;
-                /** Format: date-time */
-                serverTime: string;
-                /** @description Where the pending code went: the address as typed, or the masked phone. */
-                destination: string | null;
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
-                /** @description In second_factor: what is being used now (`passkey`, `totp`, or a code sent by `sms`/`voice`) and every way the account offers, the strongest first. */
-                secondFactor: {
-                  current: 'passkey' | 'totp' | 'sms' | 'voice';
-                  choices: ('passkey' | 'totp' | 'sms' | 'voice')[];
-                } | null;
-                /** @description In second_factor with `current: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                passkey: {
-                  /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rpId: string;
-                    /** @description Milliseconds; the challenge expires with it. */
-                    timeout: number;
-                    userVerification: 'required' | 'preferred';
-                    allowCredentials?: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-                /** @description In save_recovery_code: the new recovery code, to save before going on. */
-                recoveryCode: {
-                  /** @description The code, in groups of four digits. Shown once. */
-                  code: string;
-                  digits: number;
-                  /** Format: date-time */
-                  createdAt: string;
-                } | null;
-              };
+              flow: components['schemas']['ResetFlowView'];
             };
           };
         };
@@ -7392,73 +4548,7 @@ export interface paths {
             'application/json': {
               /** @enum {string} */
               status: 'continue';
-              flow: {
-                /** @description Opaque flow token from the step that started the flow. */
-                flow: string;
-                /** @description What the user must do now. */
-                step:
-                  | 'email_code'
-                  | 'recovery_code'
-                  | 'second_factor'
-                  | 'new_password'
-                  | 'save_recovery_code';
-                /** @description `email`: a code sent to the account email; `recovery_code`: the saved recovery code, then a passkey, a code from the authenticator app or a code sent to the phone. The policy says which are offered (`passwordReset` in /api/v1/config). */
-                method: 'email' | 'recovery_code';
-                /** @description The address as the user typed it. */
-                email: string;
-                /** Format: date-time */
-                expiresAt: string;
-                /** Format: date-time */
-                serverTime: string;
-                /** @description Where the pending code went: the address as typed, or the masked phone. */
-                destination: string | null;
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
-                /** @description In second_factor: what is being used now (`passkey`, `totp`, or a code sent by `sms`/`voice`) and every way the account offers, the strongest first. */
-                secondFactor: {
-                  current: 'passkey' | 'totp' | 'sms' | 'voice';
-                  choices: ('passkey' | 'totp' | 'sms' | 'voice')[];
-                } | null;
-                /** @description In second_factor with `current: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                passkey: {
-                  /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rpId: string;
-                    /** @description Milliseconds; the challenge expires with it. */
-                    timeout: number;
-                    userVerification: 'required' | 'preferred';
-                    allowCredentials?: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-                /** @description In save_recovery_code: the new recovery code, to save before going on. */
-                recoveryCode: {
-                  /** @description The code, in groups of four digits. Shown once. */
-                  code: string;
-                  digits: number;
-                  /** Format: date-time */
-                  createdAt: string;
-                } | null;
-              };
+              flow: components['schemas']['ResetFlowView'];
             };
           };
         };
@@ -7684,73 +4774,7 @@ export interface paths {
             'application/json': {
               /** @enum {string} */
               status: 'continue';
-              flow: {
-                /** @description Opaque flow token from the step that started the flow. */
-                flow: string;
-                /** @description What the user must do now. */
-                step:
-                  | 'email_code'
-                  | 'recovery_code'
-                  | 'second_factor'
-                  | 'new_password'
-                  | 'save_recovery_code';
-                /** @description `email`: a code sent to the account email; `recovery_code`: the saved recovery code, then a passkey, a code from the authenticator app or a code sent to the phone. The policy says which are offered (`passwordReset` in /api/v1/config). */
-                method: 'email' | 'recovery_code';
-                /** @description The address as the user typed it. */
-                email: string;
-                /** Format: date-time */
-                expiresAt: string;
-                /** Format: date-time */
-                serverTime: string;
-                /** @description Where the pending code went: the address as typed, or the masked phone. */
-                destination: string | null;
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
-                /** @description In second_factor: what is being used now (`passkey`, `totp`, or a code sent by `sms`/`voice`) and every way the account offers, the strongest first. */
-                secondFactor: {
-                  current: 'passkey' | 'totp' | 'sms' | 'voice';
-                  choices: ('passkey' | 'totp' | 'sms' | 'voice')[];
-                } | null;
-                /** @description In second_factor with `current: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                passkey: {
-                  /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rpId: string;
-                    /** @description Milliseconds; the challenge expires with it. */
-                    timeout: number;
-                    userVerification: 'required' | 'preferred';
-                    allowCredentials?: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-                /** @description In save_recovery_code: the new recovery code, to save before going on. */
-                recoveryCode: {
-                  /** @description The code, in groups of four digits. Shown once. */
-                  code: string;
-                  digits: number;
-                  /** Format: date-time */
-                  createdAt: string;
-                } | null;
-              };
+              flow: components['schemas']['ResetFlowView'];
             };
           };
         };
@@ -7980,73 +5004,7 @@ export interface paths {
               | {
                   /** @enum {string} */
                   status: 'continue';
-                  flow: {
-                    /** @description Opaque flow token from the step that started the flow. */
-                    flow: string;
-                    /** @description What the user must do now. */
-                    step:
-                      | 'email_code'
-                      | 'recovery_code'
-                      | 'second_factor'
-                      | 'new_password'
-                      | 'save_recovery_code';
-                    /** @description `email`: a code sent to the account email; `recovery_code`: the saved recovery code, then a passkey, a code from the authenticator app or a code sent to the phone. The policy says which are offered (`passwordReset` in /api/v1/config). */
-                    method: 'email' | 'recovery_code';
-                    /** @description The address as the user typed it. */
-                    email: string;
-                    /** Format: date-time */
-                    expiresAt: string;
-                    /** Format: date-time */
-                    serverTime: string;
-                    /** @description Where the pending code went: the address as typed, or the masked phone. */
-                    destination: string | null;
-                    /** @description The pending code, or null when none is pending yet. */
-                    code: {
-                      channel: 'email' | 'sms' | 'voice';
-                      length: number;
-                      validForSeconds: number;
-                      /** Format: date-time */
-                      issuedAt: string;
-                      /** Format: date-time */
-                      expiresAt: string;
-                      /** Format: date-time */
-                      resendAvailableAt: string;
-                      attemptsLeft: number;
-                    } | null;
-                    /** @description In second_factor: what is being used now (`passkey`, `totp`, or a code sent by `sms`/`voice`) and every way the account offers, the strongest first. */
-                    secondFactor: {
-                      current: 'passkey' | 'totp' | 'sms' | 'voice';
-                      choices: ('passkey' | 'totp' | 'sms' | 'voice')[];
-                    } | null;
-                    /** @description In second_factor with `current: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                    passkey: {
-                      /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rpId: string;
-                        /** @description Milliseconds; the challenge expires with it. */
-                        timeout: number;
-                        userVerification: 'required' | 'preferred';
-                        allowCredentials?: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                    /** @description In save_recovery_code: the new recovery code, to save before going on. */
-                    recoveryCode: {
-                      /** @description The code, in groups of four digits. Shown once. */
-                      code: string;
-                      digits: number;
-                      /** Format: date-time */
-                      createdAt: string;
-                    } | null;
-                  };
+                  flow: components['schemas']['ResetFlowView'];
                 }
               | {
                   /** @enum {string} */
@@ -8236,73 +5194,7 @@ export interface paths {
               | {
                   /** @enum {string} */
                   status: 'continue';
-                  flow: {
-                    /** @description Opaque flow token from the step that started the flow. */
-                    flow: string;
-                    /** @description What the user must do now. */
-                    step:
-                      | 'email_code'
-                      | 'recovery_code'
-                      | 'second_factor'
-                      | 'new_password'
-                      | 'save_recovery_code';
-                    /** @description `email`: a code sent to the account email; `recovery_code`: the saved recovery code, then a passkey, a code from the authenticator app or a code sent to the phone. The policy says which are offered (`passwordReset` in /api/v1/config). */
-                    method: 'email' | 'recovery_code';
-                    /** @description The address as the user typed it. */
-                    email: string;
-                    /** Format: date-time */
-                    expiresAt: string;
-                    /** Format: date-time */
-                    serverTime: string;
-                    /** @description Where the pending code went: the address as typed, or the masked phone. */
-                    destination: string | null;
-                    /** @description The pending code, or null when none is pending yet. */
-                    code: {
-                      channel: 'email' | 'sms' | 'voice';
-                      length: number;
-                      validForSeconds: number;
-                      /** Format: date-time */
-                      issuedAt: string;
-                      /** Format: date-time */
-                      expiresAt: string;
-                      /** Format: date-time */
-                      resendAvailableAt: string;
-                      attemptsLeft: number;
-                    } | null;
-                    /** @description In second_factor: what is being used now (`passkey`, `totp`, or a code sent by `sms`/`voice`) and every way the account offers, the strongest first. */
-                    secondFactor: {
-                      current: 'passkey' | 'totp' | 'sms' | 'voice';
-                      choices: ('passkey' | 'totp' | 'sms' | 'voice')[];
-                    } | null;
-                    /** @description In second_factor with `current: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
-                    passkey: {
-                      /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                      options: {
-                        /** @description base64url; 32 random bytes, answered once. */
-                        challenge: string;
-                        rpId: string;
-                        /** @description Milliseconds; the challenge expires with it. */
-                        timeout: number;
-                        userVerification: 'required' | 'preferred';
-                        allowCredentials?: {
-                          id: string;
-                          /** @enum {string} */
-                          type: 'public-key';
-                          transports?: string[];
-                        }[];
-                      };
-                      /** Format: date-time */
-                      expiresAt: string;
-                    } | null;
-                    /** @description In save_recovery_code: the new recovery code, to save before going on. */
-                    recoveryCode: {
-                      /** @description The code, in groups of four digits. Shown once. */
-                      code: string;
-                      digits: number;
-                      /** Format: date-time */
-                      createdAt: string;
-                    } | null;
-                  };
+                  flow: components['schemas']['ResetFlowView'];
                 }
               | {
                   /** @enum {string} */
@@ -8591,32 +5483,8 @@ export interface paths {
           };
           content: {
             'application/json': {
-              user: {
-                id: string;
-                email: string;
-                emailVerified: boolean;
-                role: 'user' | 'admin';
-                state: string;
-                /** Format: date-time */
-                createdAt: string;
-              };
-              session: {
-                id: string;
-                aal: 'aal1' | 'aal2';
-                amr: {
-                  method: string;
-                  /** Format: date-time */
-                  at: string;
-                }[];
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                lastSeenAt: string;
-                /** Format: date-time */
-                idleExpiresAt: string;
-                /** Format: date-time */
-                expiresAt: string;
-              };
+              user: components['schemas']['User'];
+              session: components['schemas']['SessionInfo'];
             };
           };
         };
@@ -9555,19 +6423,7 @@ export interface paths {
                 flow: string;
                 /** @description The new address, masked (`*****@example.com`): where the code went. */
                 destination: string;
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
+                code: components['schemas']['CodeView'];
               };
             };
           };
@@ -9772,19 +6628,7 @@ export interface paths {
                 flow: string;
                 /** @description The new address, masked (`*****@example.com`): where the code went. */
                 destination: string;
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
+                code: components['schemas']['CodeView'];
               };
             };
           };
@@ -10451,29 +7295,9 @@ export interface paths {
                 lastUsedAt: string | null;
               } | null;
               /** @description The authenticator app. */
-              totp: {
-                /** Format: date-time */
-                addedAt: string;
-                /** Format: date-time */
-                lastUsedAt: string | null;
-              } | null;
+              totp: components['schemas']['TotpInfo'] | (never | null);
               /** @description The passkeys, oldest first. */
-              passkeys: {
-                id: string;
-                name: string;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                lastUsedAt: string | null;
-                /** @description Backed up by its provider (backup state), so it works on the user's other devices. */
-                synced: boolean;
-                /** @description Not eligible for backup: it lives on one device or security key only. */
-                deviceBound: boolean;
-                /** @description Its signature counter went backwards (it may have been copied): it is refused until removed. */
-                flagged: boolean;
-                /** @description Whether the policy lets the account do without it. */
-                removable: boolean;
-              }[];
+              passkeys: components['schemas']['PasskeyInfo'][];
               /** @description The live recovery code (never the code itself). */
               recoveryCode: {
                 /** Format: date-time */
@@ -10638,49 +7462,7 @@ export interface paths {
           };
           content: {
             'application/json': {
-              flow: {
-                /** @description Opaque flow token from the step that started the flow. */
-                flow: string;
-                /** @description `passkey`, `totp` (a code from the authenticator app) or a channel a code is sent over. */
-                method: 'passkey' | 'totp' | ('email' | 'sms' | 'voice');
-                /** @description Masked phone or email the code went to; null for the authenticator app. */
-                destination: string | null;
-                /** @description Methods the user may switch to. */
-                channels: ('passkey' | 'totp' | ('email' | 'sms' | 'voice'))[];
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
-                /** @description With `method: "passkey"`: the ceremony to answer, then `verify-passkey`. */
-                passkey: {
-                  /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rpId: string;
-                    /** @description Milliseconds; the challenge expires with it. */
-                    timeout: number;
-                    userVerification: 'required' | 'preferred';
-                    allowCredentials?: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-              };
+              flow: components['schemas']['StepUpView'];
             };
           };
         };
@@ -10769,6 +7551,7 @@ export interface paths {
          *
          *     - `RESEND_TOO_SOON` (429): Please wait before asking for another code.
          *     - `SEND_LIMIT_REACHED` (429): Too many codes have been sent. Wait a while before asking for another.
+         *     - `SEND_BUDGET_EXHAUSTED` (429): Text messages and calls are paused for now. Try again later, or use another method.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          */
         429: {
@@ -10782,7 +7565,11 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'RESEND_TOO_SOON' | 'SEND_LIMIT_REACHED' | 'TOO_MANY_REQUESTS';
+                code:
+                  | 'RESEND_TOO_SOON'
+                  | 'SEND_LIMIT_REACHED'
+                  | 'SEND_BUDGET_EXHAUSTED'
+                  | 'TOO_MANY_REQUESTS';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -10880,49 +7667,7 @@ export interface paths {
           };
           content: {
             'application/json': {
-              flow: {
-                /** @description Opaque flow token from the step that started the flow. */
-                flow: string;
-                /** @description `passkey`, `totp` (a code from the authenticator app) or a channel a code is sent over. */
-                method: 'passkey' | 'totp' | ('email' | 'sms' | 'voice');
-                /** @description Masked phone or email the code went to; null for the authenticator app. */
-                destination: string | null;
-                /** @description Methods the user may switch to. */
-                channels: ('passkey' | 'totp' | ('email' | 'sms' | 'voice'))[];
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
-                /** @description With `method: "passkey"`: the ceremony to answer, then `verify-passkey`. */
-                passkey: {
-                  /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
-                  options: {
-                    /** @description base64url; 32 random bytes, answered once. */
-                    challenge: string;
-                    rpId: string;
-                    /** @description Milliseconds; the challenge expires with it. */
-                    timeout: number;
-                    userVerification: 'required' | 'preferred';
-                    allowCredentials?: {
-                      id: string;
-                      /** @enum {string} */
-                      type: 'public-key';
-                      transports?: string[];
-                    }[];
-                  };
-                  /** Format: date-time */
-                  expiresAt: string;
-                } | null;
-              };
+              flow: components['schemas']['StepUpView'];
             };
           };
         };
@@ -10931,6 +7676,7 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `METHOD_NOT_AVAILABLE` (400): This way of verifying is not available on your account.
          */
         400: {
           headers: {
@@ -10943,7 +7689,7 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'METHOD_NOT_AVAILABLE';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11035,6 +7781,8 @@ export interface paths {
          * @description Status 429, one of:
          *
          *     - `RESEND_TOO_SOON` (429): Please wait before asking for another code.
+         *     - `SEND_LIMIT_REACHED` (429): Too many codes have been sent. Wait a while before asking for another.
+         *     - `SEND_BUDGET_EXHAUSTED` (429): Text messages and calls are paused for now. Try again later, or use another method.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          */
         429: {
@@ -11048,7 +7796,37 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'RESEND_TOO_SOON' | 'TOO_MANY_REQUESTS';
+                code:
+                  | 'RESEND_TOO_SOON'
+                  | 'SEND_LIMIT_REACHED'
+                  | 'SEND_BUDGET_EXHAUSTED'
+                  | 'TOO_MANY_REQUESTS';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 502, one of:
+         *
+         *     - `DELIVERY_FAILED` (502): We could not send the message. Try again in a moment.
+         */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'DELIVERY_FAILED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11355,25 +8133,7 @@ export interface paths {
           };
           content: {
             'application/json': {
-              flow: {
-                /** @description Opaque flow token from the step that started the flow. */
-                flow: string;
-                destination: string;
-                channels: ('sms' | 'voice')[];
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
-              };
+              flow: components['schemas']['EnrolmentView'];
             };
           };
         };
@@ -11591,25 +8351,7 @@ export interface paths {
           };
           content: {
             'application/json': {
-              flow: {
-                /** @description Opaque flow token from the step that started the flow. */
-                flow: string;
-                destination: string;
-                channels: ('sms' | 'voice')[];
-                /** @description The pending code, or null when none is pending yet. */
-                code: {
-                  channel: 'email' | 'sms' | 'voice';
-                  length: number;
-                  validForSeconds: number;
-                  /** Format: date-time */
-                  issuedAt: string;
-                  /** Format: date-time */
-                  expiresAt: string;
-                  /** Format: date-time */
-                  resendAvailableAt: string;
-                  attemptsLeft: number;
-                } | null;
-              };
+              flow: components['schemas']['EnrolmentView'];
             };
           };
         };
@@ -11618,6 +8360,7 @@ export interface paths {
          *
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `CHANNEL_NOT_AVAILABLE` (400): This number cannot receive text messages. Choose "Call me" instead.
          */
         400: {
           headers: {
@@ -11630,7 +8373,7 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'CHANNEL_NOT_AVAILABLE';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11722,6 +8465,8 @@ export interface paths {
          * @description Status 429, one of:
          *
          *     - `RESEND_TOO_SOON` (429): Please wait before asking for another code.
+         *     - `SEND_LIMIT_REACHED` (429): Too many codes have been sent. Wait a while before asking for another.
+         *     - `SEND_BUDGET_EXHAUSTED` (429): Text messages and calls are paused for now. Try again later, or use another method.
          *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
          */
         429: {
@@ -11735,7 +8480,37 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'RESEND_TOO_SOON' | 'TOO_MANY_REQUESTS';
+                code:
+                  | 'RESEND_TOO_SOON'
+                  | 'SEND_LIMIT_REACHED'
+                  | 'SEND_BUDGET_EXHAUSTED'
+                  | 'TOO_MANY_REQUESTS';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 502, one of:
+         *
+         *     - `DELIVERY_FAILED` (502): We could not send the message. Try again in a moment.
+         */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'DELIVERY_FAILED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -12356,12 +9131,7 @@ export interface paths {
           };
           content: {
             'application/json': {
-              totp: {
-                /** Format: date-time */
-                addedAt: string;
-                /** Format: date-time */
-                lastUsedAt: string | null;
-              };
+              totp: components['schemas']['TotpInfo'];
             };
           };
         };
@@ -12737,13 +9507,7 @@ export interface paths {
           };
           content: {
             'application/json': {
-              recoveryCode: {
-                /** @description The code, in groups of four digits. Shown once. */
-                code: string;
-                digits: number;
-                /** Format: date-time */
-                createdAt: string;
-              };
+              recoveryCode: components['schemas']['RecoveryCodeShown'];
             };
           };
         };
@@ -13041,47 +9805,7 @@ export interface paths {
               registration: {
                 /** @description Opaque flow token from the step that started the flow. */
                 flow: string;
-                /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
-                options: {
-                  /** @description base64url; 32 random bytes, answered once. */
-                  challenge: string;
-                  rp: {
-                    id: string;
-                    name: string;
-                  };
-                  user: {
-                    /** @description The user handle: base64url of the account id. */
-                    id: string;
-                    name: string;
-                    displayName: string;
-                  };
-                  pubKeyCredParams: {
-                    alg: number;
-                    /** @enum {string} */
-                    type: 'public-key';
-                  }[];
-                  timeout: number;
-                  /** @enum {string} */
-                  attestation: 'none';
-                  /** @description The account's passkeys, so a device is not registered twice. */
-                  excludeCredentials: {
-                    id: string;
-                    /** @enum {string} */
-                    type: 'public-key';
-                    transports?: string[];
-                  }[];
-                  authenticatorSelection: {
-                    /** @enum {string} */
-                    residentKey: 'required';
-                    requireResidentKey: boolean;
-                    /** @enum {string} */
-                    userVerification: 'required';
-                  };
-                  extensions: {
-                    credProps: boolean;
-                  };
-                  hints: string[];
-                };
+                options: components['schemas']['PasskeyCreationOptions'];
                 /** Format: date-time */
                 expiresAt: string;
               };
@@ -13250,22 +9974,7 @@ export interface paths {
           };
           content: {
             'application/json': {
-              passkey: {
-                id: string;
-                name: string;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                lastUsedAt: string | null;
-                /** @description Backed up by its provider (backup state), so it works on the user's other devices. */
-                synced: boolean;
-                /** @description Not eligible for backup: it lives on one device or security key only. */
-                deviceBound: boolean;
-                /** @description Its signature counter went backwards (it may have been copied): it is refused until removed. */
-                flagged: boolean;
-                /** @description Whether the policy lets the account do without it. */
-                removable: boolean;
-              };
+              passkey: components['schemas']['PasskeyInfo'];
             };
           };
         };
@@ -13649,22 +10358,7 @@ export interface paths {
           };
           content: {
             'application/json': {
-              passkey: {
-                id: string;
-                name: string;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                lastUsedAt: string | null;
-                /** @description Backed up by its provider (backup state), so it works on the user's other devices. */
-                synced: boolean;
-                /** @description Not eligible for backup: it lives on one device or security key only. */
-                deviceBound: boolean;
-                /** @description Its signature counter went backwards (it may have been copied): it is refused until removed. */
-                flagged: boolean;
-                /** @description Whether the policy lets the account do without it. */
-                removable: boolean;
-              };
+              passkey: components['schemas']['PasskeyInfo'];
             };
           };
         };
@@ -15760,6 +12454,7 @@ export interface components {
      *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
      *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
      *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+     *     - `UNDECLARED_ERROR` (500): Something went wrong on our side. Try again.
      * @enum {string}
      */
     ErrorCode:
@@ -15831,7 +12526,8 @@ export interface components {
       | 'SERVICE_UNAVAILABLE'
       | 'DATABASE_UNAVAILABLE'
       | 'REDIS_UNAVAILABLE'
-      | 'INTERNAL_ERROR';
+      | 'INTERNAL_ERROR'
+      | 'UNDECLARED_ERROR';
     /** @description Every error answer has this shape. */
     ErrorBody: {
       error: {
@@ -16016,6 +12712,274 @@ export interface components {
       passwordReset: ('email' | 'recovery_code')[];
       /** @description A policy preset: one of the three seed portals. */
       preset: 'email-first' | 'strong-mfa' | 'sms-required';
+    };
+    User: {
+      id: string;
+      email: string;
+      emailVerified: boolean;
+      role: 'user' | 'admin';
+      state: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    SessionInfo: {
+      id: string;
+      aal: 'aal1' | 'aal2';
+      amr: {
+        method: string;
+        /** Format: date-time */
+        at: string;
+      }[];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      lastSeenAt: string;
+      /** Format: date-time */
+      idleExpiresAt: string;
+      /** Format: date-time */
+      expiresAt: string;
+    };
+    RecoveryCodeShown: {
+      /** @description The code, in groups of four digits. Shown once. */
+      code: string;
+      digits: number;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    /** @description The pending code, or null when none is pending yet. */
+    CodeView: {
+      channel: 'email' | 'sms' | 'voice';
+      length: number;
+      validForSeconds: number;
+      /** Format: date-time */
+      issuedAt: string;
+      /** Format: date-time */
+      expiresAt: string;
+      /** Format: date-time */
+      resendAvailableAt: string;
+      attemptsLeft: number;
+    } | null;
+    /** @description PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
+    PasskeyRequestOptions: {
+      /** @description base64url; 32 random bytes, answered once. */
+      challenge: string;
+      rpId: string;
+      /** @description Milliseconds; the challenge expires with it. */
+      timeout: number;
+      userVerification: 'required' | 'preferred';
+      allowCredentials?: {
+        id: string;
+        /** @enum {string} */
+        type: 'public-key';
+        transports?: string[];
+      }[];
+    };
+    /** @description PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create. */
+    PasskeyCreationOptions: {
+      /** @description base64url; 32 random bytes, answered once. */
+      challenge: string;
+      rp: {
+        id: string;
+        name: string;
+      };
+      user: {
+        /** @description The user handle: base64url of the account id. */
+        id: string;
+        name: string;
+        displayName: string;
+      };
+      pubKeyCredParams: {
+        alg: number;
+        /** @enum {string} */
+        type: 'public-key';
+      }[];
+      timeout: number;
+      /** @enum {string} */
+      attestation: 'none';
+      /** @description The account's passkeys, so a device is not registered twice. */
+      excludeCredentials: {
+        id: string;
+        /** @enum {string} */
+        type: 'public-key';
+        transports?: string[];
+      }[];
+      authenticatorSelection: {
+        /** @enum {string} */
+        residentKey: 'required';
+        requireResidentKey: boolean;
+        /** @enum {string} */
+        userVerification: 'required';
+      };
+      extensions: {
+        credProps: boolean;
+      };
+      hints: string[];
+    };
+    PasskeyRequest: {
+      options: components['schemas']['PasskeyRequestOptions'];
+      /** Format: date-time */
+      expiresAt: string;
+    };
+    PasskeyInfo: {
+      id: string;
+      name: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      lastUsedAt: string | null;
+      /** @description Backed up by its provider (backup state), so it works on the user's other devices. */
+      synced: boolean;
+      /** @description Not eligible for backup: it lives on one device or security key only. */
+      deviceBound: boolean;
+      /** @description Its signature counter went backwards (it may have been copied): it is refused until removed. */
+      flagged: boolean;
+      /** @description Whether the policy lets the account do without it. */
+      removable: boolean;
+    };
+    FlowView: {
+      /** @description Opaque flow token from the step that started the flow. */
+      flow: string;
+      /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
+      step:
+        | 'verify_email'
+        | 'second_factor'
+        | 'choose_mfa'
+        | 'enrol_phone'
+        | 'confirm_phone'
+        | 'enrol_totp'
+        | 'enrol_passkey'
+        | 'save_recovery_code';
+      /** Format: date-time */
+      expiresAt: string;
+      /**
+       * Format: date-time
+       * @description The server clock when this answer was made, for countdowns.
+       */
+      serverTime: string;
+      /** @description Masked email or phone the pending code went to. */
+      destination: string | null;
+      /** @description Channels the user may choose in this step, the current one first. */
+      channels: ('email' | 'sms' | 'voice')[];
+      /** @description Whether "Skip for Now" is offered. */
+      skippable: boolean;
+      /** @description When entering a number: the country assumed for numbers typed without a country code. */
+      phoneDefaultCountry: string | null;
+      code: components['schemas']['CodeView'];
+      /** @description In the second_factor step: what the user is entering now (`code`: a code sent over the current channel). */
+      secondFactor: {
+        method: 'passkey' | 'code' | 'totp' | 'recovery_code';
+        /** @description Other ways to pass this step (besides the code channels in `channels`): a passkey, the authenticator app, the recovery code. */
+        alternatives: ('passkey' | 'totp' | 'recovery_code')[];
+      } | null;
+      /** @description In the save_recovery_code step: the new code, to save before going on. */
+      recoveryCode: components['schemas']['RecoveryCodeShown'] | (never | null);
+      /** @description In the second_factor step with `method: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
+      passkey: components['schemas']['PasskeyRequest'] | (never | null);
+      /** @description In the steps that meet the policy minimum: its ways and deadline. */
+      minimum: {
+        /** @description The policy's minimum: one way is enough (seed 001: passkey; authenticator + phone; password + phone). Choose one with `sign-in/minimum`. */
+        ways: {
+          factors: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
+          /** @description What this way still lacks. */
+          missing: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
+          /** @description Whether it can be taken: sign-in can add what it lacks (a password cannot be added), or it is complete already. */
+          available: boolean;
+        }[];
+        /** @description The way chosen in this flow (an index into `ways`). */
+        chosen: number | null;
+        /**
+         * Format: date-time
+         * @description When the minimum binds (null: it has no date).
+         */
+        deadline: string | null;
+        /** @description Sign-in cannot go on until the minimum is met (no "Skip for Now"). */
+        enforced: boolean;
+      } | null;
+      /** @description In enrol_totp: the new key; confirm with a code from the app (`sign-in/totp`). */
+      totp: {
+        /** @description The key for typing into the app (base32). */
+        key: string;
+        /** @description otpauth:// URI (what the QR code holds). */
+        uri: string;
+        /** @description The QR code, an SVG document. */
+        qrSvg: string;
+      } | null;
+      /** @description In enrol_passkey: the options for navigator.credentials.create; answer with `sign-in/passkey-registration`. */
+      passkeyRegistration: {
+        options: components['schemas']['PasskeyCreationOptions'];
+        /** Format: date-time */
+        expiresAt: string;
+      } | null;
+    };
+    StepUpView: {
+      /** @description Opaque flow token from the step that started the flow. */
+      flow: string;
+      /** @description `passkey`, `totp` (a code from the authenticator app) or a channel a code is sent over. */
+      method: 'passkey' | 'totp' | ('email' | 'sms' | 'voice');
+      /** @description Masked phone or email the code went to; null for the authenticator app. */
+      destination: string | null;
+      /** @description Methods the user may switch to. */
+      channels: ('passkey' | 'totp' | ('email' | 'sms' | 'voice'))[];
+      code: components['schemas']['CodeView'];
+      /** @description With `method: "passkey"`: the ceremony to answer, then `verify-passkey`. */
+      passkey: components['schemas']['PasskeyRequest'] | (never | null);
+    };
+    TotpInfo: {
+      /** Format: date-time */
+      addedAt: string;
+      /** Format: date-time */
+      lastUsedAt: string | null;
+    };
+    EnrolmentView: {
+      /** @description Opaque flow token from the step that started the flow. */
+      flow: string;
+      destination: string;
+      channels: ('sms' | 'voice')[];
+      code: components['schemas']['CodeView'];
+    };
+    SignInResult:
+      | {
+          /** @enum {string} */
+          status: 'signed_in';
+          user: components['schemas']['User'];
+          session: components['schemas']['SessionInfo'];
+        }
+      | {
+          /** @enum {string} */
+          status: 'continue';
+          flow: components['schemas']['FlowView'];
+        }
+      | {
+          /** @enum {string} */
+          status: 'restart';
+          message: string;
+        };
+    ResetFlowView: {
+      /** @description Opaque flow token from the step that started the flow. */
+      flow: string;
+      /** @description What the user must do now. */
+      step:
+        'email_code' | 'recovery_code' | 'second_factor' | 'new_password' | 'save_recovery_code';
+      /** @description `email`: a code sent to the account email; `recovery_code`: the saved recovery code, then a passkey, a code from the authenticator app or a code sent to the phone. The policy says which are offered (`passwordReset` in /api/v1/config). */
+      method: 'email' | 'recovery_code';
+      /** @description The address as the user typed it. */
+      email: string;
+      /** Format: date-time */
+      expiresAt: string;
+      /** Format: date-time */
+      serverTime: string;
+      /** @description Where the pending code went: the address as typed, or the masked phone. */
+      destination: string | null;
+      code: components['schemas']['CodeView'];
+      /** @description In second_factor: what is being used now (`passkey`, `totp`, or a code sent by `sms`/`voice`) and every way the account offers, the strongest first. */
+      secondFactor: {
+        current: 'passkey' | 'totp' | 'sms' | 'voice';
+        choices: ('passkey' | 'totp' | 'sms' | 'voice')[];
+      } | null;
+      /** @description In second_factor with `current: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`. */
+      passkey: components['schemas']['PasskeyRequest'] | (never | null);
+      /** @description In save_recovery_code: the new recovery code, to save before going on. */
+      recoveryCode: components['schemas']['RecoveryCodeShown'] | (never | null);
     };
   };
   responses: never;

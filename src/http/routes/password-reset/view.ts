@@ -13,6 +13,7 @@ import {
   RecoveryCodeShown,
   Timestamp,
 } from '../../schemas.js';
+import { shared } from '../../shared-schemas.js';
 
 export const flowErrors = ['RESET_NOT_FOUND', 'FLOW_STATE_CONFLICT'] as const;
 
@@ -29,41 +30,46 @@ export const SecondFactor = Type.Union([
   Type.Literal('voice'),
 ]);
 
-const ResetFlowView = Type.Object({
-  flow: FlowToken,
-  step: Type.Union(
-    [
-      Type.Literal('email_code'),
-      Type.Literal('recovery_code'),
-      Type.Literal('second_factor'),
-      Type.Literal('new_password'),
-      Type.Literal('save_recovery_code'),
-    ],
-    { description: 'What the user must do now.' },
-  ),
-  method: ResetMethod,
-  email: Type.String({ description: 'The address as the user typed it.' }),
-  expiresAt: Timestamp,
-  serverTime: Type.String({ format: 'date-time' }),
-  destination: Type.Union([Type.String(), Type.Null()], {
-    description: 'Where the pending code went: the address as typed, or the masked phone.',
-  }),
-  code: CodeView,
-  secondFactor: Type.Union(
-    [Type.Object({ current: SecondFactor, choices: Type.Array(SecondFactor) }), Type.Null()],
+const ResetFlowView = shared(
+  Type.Object(
     {
-      description:
-        'In second_factor: what is being used now (`passkey`, `totp`, or a code sent by `sms`/`voice`) and every way the account offers, the strongest first.',
+      flow: FlowToken,
+      step: Type.Union(
+        [
+          Type.Literal('email_code'),
+          Type.Literal('recovery_code'),
+          Type.Literal('second_factor'),
+          Type.Literal('new_password'),
+          Type.Literal('save_recovery_code'),
+        ],
+        { description: 'What the user must do now.' },
+      ),
+      method: ResetMethod,
+      email: Type.String({ description: 'The address as the user typed it.' }),
+      expiresAt: Timestamp,
+      serverTime: Type.String({ format: 'date-time' }),
+      destination: Type.Union([Type.String(), Type.Null()], {
+        description: 'Where the pending code went: the address as typed, or the masked phone.',
+      }),
+      code: CodeView,
+      secondFactor: Type.Union(
+        [Type.Object({ current: SecondFactor, choices: Type.Array(SecondFactor) }), Type.Null()],
+        {
+          description:
+            'In second_factor: what is being used now (`passkey`, `totp`, or a code sent by `sms`/`voice`) and every way the account offers, the strongest first.',
+        },
+      ),
+      passkey: Type.Union([PasskeyRequest, Type.Null()], {
+        description:
+          'In second_factor with `current: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`.',
+      }),
+      recoveryCode: Type.Union([RecoveryCodeShown(), Type.Null()], {
+        description: 'In save_recovery_code: the new recovery code, to save before going on.',
+      }),
     },
+    { $id: 'ResetFlowView' },
   ),
-  passkey: Type.Union([PasskeyRequest, Type.Null()], {
-    description:
-      'In second_factor with `current: "passkey"`: the ceremony to answer with navigator.credentials.get, then `verify-passkey`.',
-  }),
-  recoveryCode: Type.Union([RecoveryCodeShown(), Type.Null()], {
-    description: 'In save_recovery_code: the new recovery code, to save before going on.',
-  }),
-});
+);
 
 export const Continue = Type.Object({ status: Type.Literal('continue'), flow: ResetFlowView });
 export const Result = Type.Union([

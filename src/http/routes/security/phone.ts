@@ -14,6 +14,7 @@ import { signedIn } from '../../auth.js';
 import { presentCode } from '../../present.js';
 import {
   Code,
+  codeSendErrors,
   EnrolmentView as EnrolmentViewSchema,
   errors,
   oneTimeCodeErrors,
@@ -65,10 +66,7 @@ export function registerPhoneRoutes(app: FastifyInstance, services: RouteService
             'STEP_UP_REQUIRED',
             'FACTOR_NOT_ALLOWED',
             ...phoneNumberErrors,
-            'RESEND_TOO_SOON',
-            'SEND_LIMIT_REACHED',
-            'SEND_BUDGET_EXHAUSTED',
-            'DELIVERY_FAILED',
+            ...codeSendErrors,
           ),
         },
       },
@@ -92,7 +90,13 @@ export function registerPhoneRoutes(app: FastifyInstance, services: RouteService
         ),
         response: {
           200: Type.Object({ flow: EnrolmentViewSchema }),
-          ...errors('UNAUTHENTICATED', 'FLOW_NOT_FOUND', 'RESEND_TOO_SOON'),
+          // A resend sends as the start does; a landline takes no text.
+          ...errors(
+            'UNAUTHENTICATED',
+            'FLOW_NOT_FOUND',
+            'CHANNEL_NOT_AVAILABLE',
+            ...codeSendErrors,
+          ),
         },
       },
     },

@@ -12,6 +12,7 @@ import { signedIn } from '../../auth.js';
 import { presentCeremony, presentCode } from '../../present.js';
 import {
   Code,
+  codeSendErrors,
   errors,
   oneTimeCodeErrors,
   FlowToken,
@@ -47,13 +48,7 @@ export function registerStepUpRoutes(
         body: Type.Object({ channel: StepUpMethod }, { additionalProperties: false }),
         response: {
           200: Type.Object({ flow: StepUpView }),
-          ...errors(
-            'UNAUTHENTICATED',
-            'METHOD_NOT_AVAILABLE',
-            'RESEND_TOO_SOON',
-            'SEND_LIMIT_REACHED',
-            'DELIVERY_FAILED',
-          ),
+          ...errors('UNAUTHENTICATED', 'METHOD_NOT_AVAILABLE', ...codeSendErrors),
         },
       },
     },
@@ -76,7 +71,8 @@ export function registerStepUpRoutes(
         ),
         response: {
           200: Type.Object({ flow: StepUpView }),
-          ...errors('UNAUTHENTICATED', 'FLOW_NOT_FOUND', 'RESEND_TOO_SOON'),
+          // A resend (or a switch of method) sends as the start does.
+          ...errors('UNAUTHENTICATED', 'FLOW_NOT_FOUND', 'METHOD_NOT_AVAILABLE', ...codeSendErrors),
         },
       },
     },
