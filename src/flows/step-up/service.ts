@@ -6,103 +6,29 @@
  * and records the time, which routes that change factors require to be within the policy's
  * window (5 minutes by default). Every factor is reached through the registry, by its id.
  */
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import type { AuditLog, RequestOrigin } from '../../audit/audit.js';
-import type { Clock } from '../../clock.js';
+import type { RequestOrigin } from '../../audit/audit.js';
 import { AppError } from '../../errors/app-error.js';
 import type { AccountFactors } from '../../factors/account-factors.js';
-import { answerFits, type Answer, type Challenge, type MethodId } from '../../factors/factor.js';
-import type { ChallengeView, Challenges } from '../../factors/otp-code/challenge.js';
-import type { CodeService } from '../../factors/otp-code/codes.js';
-import type { AuthenticationCeremony } from '../../factors/passkey/ceremony.js';
-import {
-  isSentMethod,
-  sentMethods,
-  usableMethods,
-  type FactorRegistry,
-} from '../../factors/registry.js';
+import { answerFits, type Answer, type Challenge } from '../../factors/factor.js';
+import { isSentMethod, sentMethods, usableMethods } from '../../factors/registry.js';
 import type { Policy } from '../../policy/presets.js';
-import type { PolicySource } from '../../policy/source.js';
-import type { FreshVerification } from '../../sessions/fresh.js';
-import type { AuthenticatedSession, SessionService } from '../../sessions/sessions.js';
+import type { AuthenticatedSession } from '../../sessions/sessions.js';
 import type { Account, Session } from '../../store/schema.js';
-import { loadSessionFlow, type FlowStore, sessionFlow } from '../../store/flow-store.js';
+import { loadSessionFlow, sessionFlow } from '../../store/flow-store.js';
+import type {
+  Rotated,
+  StepUpData,
+  StepUpDeps,
+  StepUpMethod,
+  StepUpService,
+  StepUpView,
+} from './types.js';
 
-/** A way to step up: any held factor but the recovery code (which only signs in). */
-export type StepUpMethod = Exclude<MethodId, 'recovery_code'>;
-
+export type { StepUpDeps, StepUpMethod, StepUpService, StepUpView } from './types.js';
 /** Its table: pending until done (`sessionFlowTransitions`). */
 export const stepUpFlow = sessionFlow('step_up');
 const FLOW_KIND = stepUpFlow.kind;
 const FLOW_TTL_MS = 10 * 60_000;
-
-export interface StepUpView {
-  flow: string;
-  /** The method of this step-up. */
-  method: StepUpMethod;
-  /** Masked phone or email the code went to; null for the authenticator app and a passkey. */
-  destination: string | null;
-  /** Every method the user may switch to, the strongest first. */
-  channels: StepUpMethod[];
-  code: ChallengeView | null;
-  /** With a passkey: the options for navigator.credentials.get. */
-  passkey: AuthenticationCeremony | null;
-}
-
-interface StepUpData {
-  sessionId: string;
-  channel: StepUpMethod;
-  /** What the factor's start left (a passkey's ceremony, answered once). */
-  challenge?: Challenge;
-}
-
-export interface StepUpDeps {
-  clock: Clock;
-  /** What the account holds (one read). */
-  holdings: (accountId: string) => Promise<AccountFactors>;
-  factors: FactorRegistry;
-  codes: CodeService;
-  challenges: Challenges;
-  flows: FlowStore;
-  sessions: SessionService;
-  audit: AuditLog;
-  /** The account's policy, read at every use (its organisation's override, an admin's change). */
-  policies: PolicySource;
-}
-
-type Rotated = { token: string; session: Session };
-
-export interface StepUpService extends FreshVerification {
-  /** The methods this user may step up with, the strongest first. */
-  methods(account: Account): Promise<StepUpMethod[]>;
-  start(
-    auth: AuthenticatedSession,
-    channel: StepUpMethod,
-    origin: RequestOrigin,
-  ): Promise<StepUpView>;
-  resend(
-    auth: AuthenticatedSession,
-    token: string,
-    channel: StepUpMethod | undefined,
-    origin: RequestOrigin,
-  ): Promise<StepUpView>;
-  verify(
-    auth: AuthenticatedSession,
-    token: string,
-    code: string,
-    origin: RequestOrigin,
-  ): Promise<Rotated>;
-  /** The answer to the flow's passkey ceremony. */
-  verifyPasskey(
-    auth: AuthenticatedSession,
-    token: string,
-    response: AuthenticationResponseJSON,
-    origin: RequestOrigin,
-  ): Promise<Rotated>;
-  freshUntil(auth: AuthenticatedSession): Promise<number | null>;
-  /** Until when the session's last step-up lets it make changes (the account's policy's window). */
-  validUntil(session: Session): Promise<number | null>;
-}
 
 /** What may vouch for a change under `policy`: held factors it allows, then email if it allows. */
 function methodsUnder(policy: Policy, account: Account, factors: AccountFactors): StepUpMethod[] {
