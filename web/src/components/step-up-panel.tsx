@@ -1,13 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, isApiError } from '../api';
+import { api } from '../api';
 import type { CodeChannel, StepUpFlow, StepUpMethod } from '../api-types';
 import { measureOffset } from '../flow-store';
 import { digitsWord } from '../format';
 import { useAction } from '../hooks/use-action';
-import { getPasskey, isPasskeyAborted, passkeyProblem } from '../passkey';
 import { CodeEntry } from './code-entry';
 import { CodeForm } from './code-form';
 import { ErrorAlert } from './error-alert';
+import { OtherMethods, PasskeyStepUp } from './step-up-methods';
 
 const viaWords: Record<StepUpMethod, string> = {
   passkey: 'a passkey',
@@ -27,14 +27,6 @@ const choiceLabels: Record<StepUpMethod, string> = {
 };
 
 /** Leaving the method in use for another. */
-const switchLabels: Record<StepUpMethod, string> = {
-  passkey: 'Use a passkey instead',
-  totp: 'Use your authenticator app instead',
-  email: 'Send code to email',
-  sms: 'Text me',
-  voice: 'Call me',
-};
-
 interface StepUpPanelProps {
   /** Factors the user already has, as the server lists them (stepUp.methods), strongest first. */
   methods: StepUpMethod[];
@@ -224,89 +216,5 @@ export function StepUpPanel({ methods, reason, onVerified, onCancel }: StepUpPan
         </button>
       </p>
     </div>
-  );
-}
-
-/**
- * A step-up with a passkey: the browser asks for it when the user clicks. A refused answer spends
- * the ceremony, so a fresh one is made ready for the next try.
- */
-function PasskeyStepUp({
-  flow,
-  onVerified,
-  onRenewed,
-}: {
-  flow: StepUpFlow;
-  onVerified: (validUntil: string) => void;
-  onRenewed: (flow: StepUpFlow) => void;
-}) {
-  const { busy, error, run } = useAction();
-
-  function verify() {
-    void run('submit', async () => {
-      if (!flow.passkey) throw new Error('This verification has expired. Start it again.');
-      let credential;
-      try {
-        credential = await getPasskey(flow.passkey.options);
-      } catch (caught) {
-        if (isPasskeyAborted(caught)) return;
-        throw passkeyProblem(caught);
-      }
-      try {
-        onVerified((await api.verifyStepUpPasskey(flow.flow, credential)).validUntil);
-      } catch (caught) {
-        if (isApiError(caught)) {
-          const renewed = await api.startStepUp('passkey').catch(() => null);
-          if (renewed) onRenewed(renewed.flow);
-        }
-        throw caught;
-      }
-    });
-  }
-
-  return (
-    <>
-      <p>
-        Use a passkey you added to this account: your device asks for your fingerprint, face or PIN.
-      </p>
-      <ErrorAlert id="step-up-passkey-error" error={error} />
-      <button type="button" className="button button-primary" onClick={verify} disabled={busy}>
-        {busy ? 'Waiting for your passkey…' : 'Use your passkey'}
-      </button>
-    </>
-  );
-}
-
-/**
- * The switches CodeEntry does not offer: between a passkey, the app and a sent code (CodeEntry
- * switches between channels itself).
- */
-function OtherMethods({
-  methods,
-  action,
-  onSwitch,
-}: {
-  methods: StepUpMethod[];
-  action: ReturnType<typeof useAction<StepUpMethod>>;
-  onSwitch: (method: StepUpMethod) => void;
-}) {
-  if (methods.length === 0) return null;
-  return (
-    <>
-      <ErrorAlert id="step-up-switch-error" error={action.error} />
-      <div className="actions actions-tight channel-switches">
-        {methods.map((method) => (
-          <button
-            key={method}
-            type="button"
-            className="button button-secondary"
-            onClick={() => onSwitch(method)}
-            disabled={action.busy}
-          >
-            {action.pending === method ? 'Switching…' : switchLabels[method]}
-          </button>
-        ))}
-      </div>
-    </>
   );
 }

@@ -1,4 +1,3 @@
-import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api';
 import type { AccountSecurity } from '../api-types';
@@ -18,7 +17,7 @@ import { useLoad } from '../hooks/use-load';
 import { usePageTitle } from '../hooks/use-page-title';
 import { useSectionTask, useStepUpTasks, type StepUpTasks } from '../hooks/use-step-up-tasks';
 import { securityWords, type SecurityWords } from '../policy-words';
-
+import { Tabs } from '../components/tabs';
 /** The changes this page makes, each after a step-up; one is open at a time. */
 export type SecurityTask =
   | 'phone-change'
@@ -144,65 +143,6 @@ function BackToAccount() {
     <p className="card-footer">
       <Link to="/account">Back to your account</Link>
     </p>
-  );
-}
-
-interface Tab {
-  id: string;
-  label: string;
-  content: ReactNode;
-}
-
-/** WAI-ARIA tabs: arrow keys move between them, one panel shows at a time. */
-function Tabs({ tabs, initial }: { tabs: Tab[]; initial: string }) {
-  const [selected, setSelected] = useState(initial);
-  const refs = useRef<Record<string, HTMLButtonElement | null>>({});
-
-  function onKeyDown(event: KeyboardEvent, index: number) {
-    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
-    if (!step) return;
-    event.preventDefault();
-    const next = tabs[(index + step + tabs.length) % tabs.length]!;
-    setSelected(next.id);
-    refs.current[next.id]?.focus();
-  }
-
-  return (
-    <>
-      <div role="tablist" className="tabs" aria-label="Account sections">
-        {tabs.map((tab, index) => (
-          <button
-            key={tab.id}
-            ref={(element) => {
-              refs.current[tab.id] = element;
-            }}
-            type="button"
-            role="tab"
-            id={`tab-${tab.id}`}
-            className="tab"
-            aria-selected={selected === tab.id}
-            aria-controls={`panel-${tab.id}`}
-            tabIndex={selected === tab.id ? 0 : -1}
-            onClick={() => setSelected(tab.id)}
-            onKeyDown={(event) => onKeyDown(event, index)}
-          >
-            {tab.label}
-          </button>
-        ))}
-      </div>
-      {tabs.map((tab) => (
-        <div
-          key={tab.id}
-          role="tabpanel"
-          id={`panel-${tab.id}`}
-          aria-labelledby={`tab-${tab.id}`}
-          hidden={selected !== tab.id}
-          className="tab-panel"
-        >
-          {selected === tab.id ? tab.content : null}
-        </div>
-      ))}
-    </>
   );
 }
 
