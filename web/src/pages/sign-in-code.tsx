@@ -8,65 +8,14 @@ import { PasskeyAnswer } from '../components/passkey-answer';
 import { DifferentAccount, FlowProblem, LoadingCard } from '../components/flow-problem';
 import { usePortalName } from '../config';
 import type { ActiveFlow } from '../flow-store';
-import { digitsWord } from '../format';
 import { useAction } from '../hooks/use-action';
 import { usePageTitle } from '../hooks/use-page-title';
 import { useSignInFlow } from '../hooks/use-sign-in-flow';
 import { SaveRecoveryCodeStep, saveRecoveryCodeTitle } from './sign-in-recovery-code';
 import { newCodeNotice } from './verify-email';
+import { insteadLabels, methodOf, SentSentence, titles } from './sign-in-code/words';
 
 const here = '/sign-in/code';
-
-type Method = NonNullable<SignInFlow['secondFactor']>['method'];
-
-const titles: Record<Method, string> = {
-  passkey: 'Use your passkey',
-  code: 'Enter your verification code',
-  totp: 'Enter the code from your authenticator app',
-  recovery_code: 'Enter your recovery code',
-};
-
-/** Buttons that leave the app or the recovery code for a code sent by `channel`. */
-const insteadLabels: Record<CodeChannel, string> = {
-  sms: 'Text me a code instead',
-  voice: 'Call me with a code instead',
-  email: 'Email me a code instead',
-};
-
-function methodOf(flow: SignInFlow): Method {
-  return flow.secondFactor?.method ?? 'code';
-}
-
-/** Seed 002: "A six-digit code is sent to your registered phone number via SMS." */
-function SentSentence({ flow }: { flow: SignInFlow }) {
-  const digits = digitsWord(flow.code?.length ?? 6);
-  const to = flow.destination ? (
-    <>
-      {' '}
-      (<span className="nowrap">{flow.destination}</span>)
-    </>
-  ) : null;
-  switch (flow.code?.channel) {
-    case 'email':
-      return (
-        <>
-          A {digits} code is sent to your email address{to}.
-        </>
-      );
-    case 'voice':
-      return (
-        <>
-          A {digits} code is read out in a call to your registered phone number{to}.
-        </>
-      );
-    default:
-      return (
-        <>
-          A {digits} code is sent to your registered phone number via SMS{to}.
-        </>
-      );
-  }
-}
 
 /**
  * The second factor at sign-in — a passkey or a code from the authenticator app (first, when the
