@@ -984,6 +984,7 @@ export interface paths {
          * @description Status 404, one of:
          *
          *     - `FLOW_NOT_FOUND` (404): This sign-in has expired. Start again.
+         *     - `TOTP_NOT_FOUND` (404): There is no authenticator app on this account.
          */
         404: {
           headers: {
@@ -996,7 +997,7 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'FLOW_NOT_FOUND';
+                code: 'FLOW_NOT_FOUND' | 'TOTP_NOT_FOUND';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -1218,6 +1219,7 @@ export interface paths {
          * @description Status 404, one of:
          *
          *     - `FLOW_NOT_FOUND` (404): This sign-in has expired. Start again.
+         *     - `TOTP_NOT_FOUND` (404): There is no authenticator app on this account.
          */
         404: {
           headers: {
@@ -1230,7 +1232,7 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'FLOW_NOT_FOUND';
+                code: 'FLOW_NOT_FOUND' | 'TOTP_NOT_FOUND';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -3936,6 +3938,7 @@ export interface paths {
          * @description Status 404, one of:
          *
          *     - `RESET_NOT_FOUND` (404): This password reset has expired. Start again.
+         *     - `TOTP_NOT_FOUND` (404): There is no authenticator app on this account.
          */
         404: {
           headers: {
@@ -3948,7 +3951,7 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'RESET_NOT_FOUND';
+                code: 'RESET_NOT_FOUND' | 'TOTP_NOT_FOUND';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -7996,6 +7999,7 @@ export interface paths {
          * @description Status 404, one of:
          *
          *     - `FLOW_NOT_FOUND` (404): This sign-in has expired. Start again.
+         *     - `TOTP_NOT_FOUND` (404): There is no authenticator app on this account.
          */
         404: {
           headers: {
@@ -8008,7 +8012,33 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'FLOW_NOT_FOUND';
+                code: 'FLOW_NOT_FOUND' | 'TOTP_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 409, one of:
+         *
+         *     - `FLOW_STATE_CONFLICT` (409): This step is already done or not available now. Reload the page.
+         */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'FLOW_STATE_CONFLICT';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {

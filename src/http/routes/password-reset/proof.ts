@@ -30,6 +30,7 @@ export function registerResetProofRoutes(app: FastifyInstance, services: RouteSe
             ...flowErrors,
             ...oneTimeCodeErrors,
             'CODE_ALREADY_USED',
+            'TOTP_NOT_FOUND',
             'TOO_MANY_ATTEMPTS',
             'ACCOUNT_LOCKED',
           ),

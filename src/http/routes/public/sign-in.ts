@@ -104,6 +104,7 @@ export function registerSignInRoutes(
               'FLOW_STATE_CONFLICT',
               ...oneTimeCodeErrors,
               'CODE_ALREADY_USED',
+              'TOTP_NOT_FOUND',
               'RECOVERY_CODE_INVALID',
               'TOO_MANY_ATTEMPTS',
               'ACCOUNT_LOCKED',

@@ -100,8 +100,10 @@ export function registerStepUpRoutes(
           ...errors(
             'UNAUTHENTICATED',
             'FLOW_NOT_FOUND',
+            'FLOW_STATE_CONFLICT',
             ...oneTimeCodeErrors,
             'CODE_ALREADY_USED',
+            'TOTP_NOT_FOUND',
             'TOO_MANY_ATTEMPTS',
             'ACCOUNT_LOCKED',
           ),
