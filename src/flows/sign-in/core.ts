@@ -1,8 +1,7 @@
 /**
- * Sign-in's core: its deps and results, loading a flow with the account's context (what it holds
- * and its policy), moving it to the next owed step along its table (a versioned write) and
- * entering that step, and the session a finished sign-in gets. The step modules (`first-factor`,
- * `second-factor`, `passkey`, the service's enrolment steps) build on it.
+ * Sign-in's core: its deps and results, loading a flow (its data checked against its state), the
+ * one typed `save` every write goes through, moving a flow to the next owed step (claimed, then
+ * entered) and the session a finished sign-in gets. The step modules build on it.
  */
 import type { AccountRepo } from '../../accounts/repo.js';
 import type { Throttle } from '../../accounts/throttle.js';
@@ -30,13 +29,19 @@ import type { SessionService } from '../../sessions/sessions.js';
 import type { FlowStore, StoredFlow } from '../../store/flow-store.js';
 import type { Account, Session } from '../../store/schema.js';
 import type { UnitOfWork } from '../../store/unit-of-work.js';
+import { nextStep, sessionAssurance, signInFlow, type SignInState } from './machine.js';
 import {
-  nextStep,
-  sessionAssurance,
-  signInFlow,
-  type SignInData,
-  type SignInState,
-} from './machine.js';
+  fitsState,
+  progressOf,
+  type SignInClaim,
+  type SignInClaimed,
+  type SignInClaimedAt,
+  type SignInFlow,
+  type SignInFlowAt,
+  type SignInMoveFrom,
+  type SignInProgress,
+  type SignInStepAt,
+} from './state-data.js';
 import { createSignInSteps, type AccountContext, type FlowView } from './steps.js';
 
 const FLOW_TTL_MS = 15 * 60_000;
@@ -80,7 +85,7 @@ export type SignInResult =
   | { status: 'continue'; view: FlowView }
   | { status: 'restart'; message: string };
 
-export type SignInFlow = StoredFlow<SignInState, SignInData>;
+export type { SignInFlow };
 export type SignInCore = ReturnType<typeof createSignInCore>;
 
 export function createSignInCore(d: SignInDeps) {
@@ -97,9 +102,30 @@ export function createSignInCore(d: SignInDeps) {
     return { acc, factors, policy };
   }
 
+  /**
+   * Every write of a sign-in: the state with exactly its data (or a claim: the progress only),
+   * and only where the flow's own state may lead as far as its type says (the flow store checks
+   * the table again at run time). Versioned: FLOW_STATE_CONFLICT when another submit came first.
+   */
+  function save<F extends SignInState, T extends SignInMoveFrom<F>>(
+    flow: StoredFlow<F, SignInProgress>,
+    next: { state: T } & SignInStepAt<T>,
+  ): Promise<SignInFlowAt<T>>;
+  function save<F extends SignInState, T extends SignInMoveFrom<F>>(
+    flow: StoredFlow<F, SignInProgress>,
+    next: SignInClaim<T>,
+  ): Promise<SignInClaimedAt<T>>;
+  async function save(
+    flow: StoredFlow<SignInState, SignInProgress>,
+    next: { state: SignInState; data: SignInProgress },
+  ): Promise<StoredFlow<SignInState, SignInProgress>> {
+    const data = 'claim' in next ? progressOf(next.data) : next.data;
+    return d.flows.save<SignInState, SignInProgress>(flow, { state: next.state, data });
+  }
+
   async function createSession(
     ctx: AccountContext,
-    data: SignInData,
+    data: SignInProgress,
     origin: RequestOrigin,
   ): Promise<SignInResult> {
     const { acc, policy } = ctx;
@@ -123,17 +149,16 @@ export function createSignInCore(d: SignInDeps) {
     return { status: 'signed_in', account: acc, session, token };
   }
 
-  /** Enters `state` (its side effects: a code sent, a ceremony, a key) and shows it. */
+  /** Enters a claimed state (its side effects: a code sent, a ceremony, a key), saves and shows it. */
   async function enter(
     token: string,
-    flow: SignInFlow,
+    claimed: SignInClaimed,
     ctx: AccountContext,
-    data: SignInData,
     origin: RequestOrigin,
   ): Promise<SignInResult> {
-    const entered = await steps.enter(flow.state, flow, ctx, data, origin);
-    const saved =
-      entered === data ? flow : await d.flows.save(flow, { state: flow.state, data: entered });
+    const step = await steps.enter(claimed, ctx, origin);
+    // A step with nothing of its own (choose_mfa, enrol_phone): the claim is the step already.
+    const saved = step ? await save(claimed, step) : (claimed as SignInFlow);
     return { status: 'continue', view: await steps.view(token, saved, ctx) };
   }
 
@@ -141,10 +166,11 @@ export function createSignInCore(d: SignInDeps) {
     steps,
     outcome,
     contextOf,
+    save,
 
     /** The code of verify_email or confirm_phone (sent by the step itself, not a held factor). */
     checkStepCode: (
-      flow: SignInFlow,
+      flow: { id: string },
       acc: Account,
       purpose: 'verify_email' | 'confirm_phone',
       code: string,
@@ -158,45 +184,50 @@ export function createSignInCore(d: SignInDeps) {
         onFailure: () => outcome('code_invalid'),
       }),
 
-    async load(token: string, ...allowed: SignInState[]) {
-      const flow = await d.flows.load<SignInState, SignInData>(token, signInFlow.kind);
-      if (!allowed.includes(flow.state)) throw new AppError('FLOW_STATE_CONFLICT');
+    /** The flow at one of `allowed`, its data as its state says (checked: it is JSON read back). */
+    async load<S extends SignInState>(token: string, ...allowed: S[]) {
+      const stored = await d.flows.load<string, unknown>(token, signInFlow.kind);
+      if (!(allowed as string[]).includes(stored.state) || !fitsState(stored.state, stored.data))
+        throw new AppError('FLOW_STATE_CONFLICT');
+      const flow = stored as SignInFlowAt<S>;
       const acc = await d.accounts.byId(flow.accountId ?? '');
       if (!acc || acc.state !== 'active') throw new AppError('FLOW_NOT_FOUND');
       return { flow, acc, ctx: await contextOf(acc) };
     },
 
-    /** Moves the flow to the next owed step (versioned write) and enters it. */
+    /** Moves the flow, with `progress` (nothing of its step's own), to the next owed step. */
     async advance(
       token: string,
-      flow: SignInFlow,
+      flow: SignInClaimed,
       acc: Account,
-      data: SignInData,
+      progress: SignInProgress,
       origin: RequestOrigin,
     ): Promise<SignInResult> {
       const ctx = await contextOf(acc);
+      const data = progressOf(progress);
       const next = nextStep(acc, ctx.factors, ctx.policy, data, clock.now());
       // Claim the move first (a versioned write, along the table: `signInFlow`), so a double
-      // submit cannot enter a step twice.
-      const claimed = await d.flows.save(flow, { state: next, data });
+      // submit cannot enter a step twice; the step's own data is saved once it is entered.
+      const claimed = await save(flow, { state: next, claim: true, data });
       if (next === 'completed') return createSession(ctx, data, origin);
-      return enter(token, claimed, ctx, data, origin);
+      return enter(token, claimed, ctx, origin);
     },
 
     /** After the first factor: the first owed step (a new flow), or the session if none is. */
-    async begin(acc: Account, data: SignInData, origin: RequestOrigin): Promise<SignInResult> {
+    async begin(acc: Account, data: SignInProgress, origin: RequestOrigin): Promise<SignInResult> {
       const ctx = await contextOf(acc);
       const state = nextStep(acc, ctx.factors, ctx.policy, data, clock.now());
       // Nothing owed: no flow to persist, straight to the session.
       if (state === 'completed') return createSession(ctx, data, origin);
-      const { token, flow } = await d.flows.create<SignInState, SignInData>({
+      // Created as a claim: the step's own data is saved once it is entered.
+      const { token, flow } = await d.flows.create<SignInState, SignInProgress>({
         kind: signInFlow.kind,
         state,
         accountId: acc.id,
-        data,
+        data: progressOf(data),
         ttlMs: FLOW_TTL_MS,
       });
-      return enter(token, flow, ctx, data, origin);
+      return enter(token, flow as SignInClaimed, ctx, origin);
     },
   };
 }

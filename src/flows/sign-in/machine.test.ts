@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountFactors } from '../../factors/account-factors.js';
 import { presets, type FactorKind } from '../../policy/presets.js';
-import { nextStep, sessionAssurance, signInFlow, type SignInData } from './machine.js';
+import { nextStep, sessionAssurance, signInFlow } from './machine.js';
+import type { SignInProgress } from './state-data.js';
 import { secondFactorAlternatives } from './methods.js';
 import { allowedMove } from '../../store/flow-store.js';
 import { passkeyAmr } from '../../factors/passkey/factor.js';
@@ -20,7 +21,7 @@ const device = { at: 10, key: 'hwk' as const, userVerified: true };
 
 describe('passkeys in the sign-in machine', () => {
   it('asks for the second factor after a password when the account has a passkey', () => {
-    const data: SignInData = { passwordAt: 5 };
+    const data: SignInProgress = { passwordAt: 5 };
     expect(nextStep(account, withPasskey, presets['strong-mfa'], data, NOW)).toBe('second_factor');
     expect(nextStep(account, none, presets['strong-mfa'], data, NOW)).not.toBe('second_factor');
     expect(
@@ -32,7 +33,7 @@ describe('passkeys in the sign-in machine', () => {
   });
 
   it('never asks a password-less passkey sign-in for a second factor, under any policy', () => {
-    const data: SignInData = { passkeySignIn: device };
+    const data: SignInProgress = { passkeySignIn: device };
     for (const policy of Object.values(presets)) {
       expect(
         nextStep(
@@ -77,7 +78,7 @@ describe('passkeys in the sign-in machine', () => {
   });
 
   it('counts a passkey after a password as the second factor, recording `user` only when verified', () => {
-    const second = (userVerified: boolean): SignInData => ({
+    const second = (userVerified: boolean): SignInProgress => ({
       passwordAt: 5,
       secondFactor: {
         method: 'passkey',
@@ -138,7 +139,7 @@ const savedCode: AccountFactors['recoveryCode'] = { id: 'r', saved: true };
 const fresh = { ...account, phone_offer_dismissed_at: null };
 const BEFORE = Date.parse('2025-03-06T23:59:59.999Z');
 const AT = Date.parse('2025-03-07T00:00:00.000Z');
-const pwd: SignInData = { passwordAt: 5 };
+const pwd: SignInProgress = { passwordAt: 5 };
 
 describe('meeting the minimum inside sign-in', () => {
   const strong = presets['strong-mfa'];
@@ -149,7 +150,7 @@ describe('meeting the minimum inside sign-in', () => {
   });
 
   it('seed 001: "Skip for Now" in this flow lets the sign-in on before the date, never after', () => {
-    const skipped: SignInData = { ...pwd, minimumSkippedAt: 6 };
+    const skipped: SignInProgress = { ...pwd, minimumSkippedAt: 6 };
     // Before: on to the recovery code the policy requires (then the session).
     expect(nextStep(fresh, none, strong, skipped, BEFORE)).toBe('save_recovery_code');
     // A reminder: asked again at the next sign-in, though skipped on the account.

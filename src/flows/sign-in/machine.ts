@@ -25,13 +25,9 @@
  * a second factor passes it first: only a verified user may add a factor, and a factor added in
  * this flow never vouches for itself (the session stays at the level of what was passed).
  */
-import type { Sealed } from '../../crypto/secret-box.js';
 import type { AccountFactors } from '../../factors/account-factors.js';
-import type { PasskeyProof } from '../../factors/passkey/verifier.js';
-import type { Challenge, MethodId, Proof } from '../../factors/factor.js';
+import type { MethodId } from '../../factors/factor.js';
 import { passkeyAmr } from '../../factors/passkey/factor.js';
-import type { CodeChannel } from '../../factors/otp-code/challenge.js';
-import type { PhoneKind } from '../../factors/phone/numbers.js';
 import {
   evaluate,
   missingFor,
@@ -41,11 +37,11 @@ import {
 } from '../../policy/evaluate.js';
 import { holdingsOf } from '../../policy/holdings.js';
 import type { FactorKind, Policy } from '../../policy/presets.js';
-import type { RegistrationCeremony } from '../../factors/passkey/ceremony.js';
 import { aalOf } from '../../sessions/assurance.js';
 import type { Aal, AmrEntry } from '../../sessions/sessions.js';
 import type { Account } from '../../store/schema.js';
 import type { FlowKind } from '../../store/flow-store.js';
+import type { SecondFactorData, SignInProgress } from './state-data.js';
 
 export type SignInState =
   | 'verify_email'
@@ -93,16 +89,12 @@ export const transitions = {
 /** The sign-in flow's kind and table: the flow store refuses every move the table does not list. */
 export const signInFlow: FlowKind<SignInState> = { kind: 'sign_in', transitions };
 
-/**
- * What the user does in the second_factor step: uses a passkey, or enters a sent code, an app
- * code or the recovery code.
- */
+/** In second_factor, what the user does: uses a passkey, or enters a sent, app or recovery code. */
 export type SecondFactorMethod = 'passkey' | 'code' | 'totp' | 'recovery_code';
-/** The method the second_factor step is at: the chosen one, or a code over the flow's channel. */
-export function methodInUse(data: SignInData): MethodId {
-  const method = data.method ?? 'code';
-  return method === 'code' ? (data.channel ?? 'sms') : method;
-}
+
+/** The method the second_factor step is at: the chosen one, or a code over its channel. */
+export const methodInUse = (data: SecondFactorData): MethodId =>
+  data.method === 'code' ? data.channel : data.method;
 
 /**
  * The session a finished sign-in gets: the methods used (`pwd`, or a password-less passkey's
@@ -110,59 +102,12 @@ export function methodInUse(data: SignInData): MethodId {
  * with user verification alone, or the password and any second factor but an email code, S9;
  * a passkey as the second factor counts whether or not it verified the user).
  */
-export function sessionAssurance(data: SignInData): { amr: AmrEntry[]; aal: Aal } {
+export function sessionAssurance(data: SignInProgress): { amr: AmrEntry[]; aal: Aal } {
   const amr: AmrEntry[] = [];
   if (data.passwordAt !== undefined) amr.push({ method: 'pwd', at: data.passwordAt });
   if (data.passkeySignIn) amr.push(...passkeyAmr(data.passkeySignIn));
   if (data.secondFactor) amr.push(...data.secondFactor.amr);
   return { amr, aal: aalOf(amr) };
-}
-
-export interface SignInData {
-  /** When the password was verified (the `pwd` entry of the session's amr); absent after a passkey. */
-  passwordAt?: number;
-  /** A password-less sign-in: the passkey, with user verification (multi-factor by itself). */
-  passkeySignIn?: PasskeyProof;
-  /** Channel of the code pending in this step. */
-  channel?: CodeChannel;
-  /** In second_factor: what the user is entering (absent: a code sent over `channel`). */
-  method?: SecondFactorMethod;
-  /** The second factor passed in this flow: its method, time and `amr` (the registry's proof). */
-  secondFactor?: Proof;
-  /** In second_factor: what the factor's start left (a passkey's ceremony, answered once, S15). */
-  challenge?: Challenge;
-  /** A number being confirmed at sign-in (enrol_phone → confirm_phone). */
-  pendingPhone?: { e164: string; country: string; kind: PhoneKind };
-  /** When a factor was added in this flow (it never vouches for itself: no second factor after). */
-  enrolledAt?: number;
-  /** The way of meeting the minimum the user chose (an index into the policy's `minimum`). */
-  minimumChoice?: number;
-  /** "Skip for Now" in this flow: the minimum is not asked again before the session. */
-  minimumSkippedAt?: number;
-  /** In enrol_totp: the new app key, sealed, until a code from the app confirms it. */
-  pendingTotp?: Sealed;
-  /** In enrol_passkey: the registration ceremony, answered once (S15). */
-  passkeyRegistration?: RegistrationCeremony;
-  /** The recovery code issued in this flow, sealed (never in the clear at rest), until saved. */
-  newRecoveryCode?: Sealed & { createdAt: number };
-  /** When the user confirmed saving the recovery code shown in this flow. */
-  recoveryCodeSavedAt?: number;
-}
-
-/** The flow's data without a factor being added (a number, an app key, a passkey ceremony). */
-export function withoutPendingFactor(data: SignInData): SignInData {
-  const next = { ...data };
-  delete next.pendingPhone;
-  delete next.pendingTotp;
-  delete next.passkeyRegistration;
-  return next;
-}
-
-/** The flow's data without its challenge (answered, or left for another method). */
-export function withoutChallenge(data: SignInData): SignInData {
-  const next = { ...data };
-  delete next.challenge;
-  return next;
 }
 
 /** The factors a user can add inside sign-in (a password or a recovery code is not one). */
@@ -216,7 +161,7 @@ function minimumStep(
   policy: Policy,
   holdings: Holdings,
   ev: Evaluation,
-  data: SignInData,
+  data: SignInProgress,
 ): MinimumStep | undefined {
   const ways = minimumWays(policy, holdings);
   // The way the user chose is finished, even once another way would already do.
@@ -236,7 +181,7 @@ export function nextStep(
   account: Pick<Account, 'email_verified_at' | 'phone_offer_dismissed_at' | 'password_hash'>,
   factors: AccountFactors,
   policy: Policy,
-  data: SignInData,
+  data: SignInProgress,
   now: number,
 ): SignInState {
   if (account.email_verified_at === null) return 'verify_email';

@@ -11,28 +11,34 @@ import { registerPasskey } from '../../factors/passkey/register.js';
 import { canReceive, parsePhone } from '../../factors/phone/numbers.js';
 import { confirmTotp } from '../../factors/totp/enrol.js';
 import { holdingsOf } from '../../policy/holdings.js';
-import type { SignInCore, SignInDeps, SignInFlow, SignInResult } from './core.js';
-import { minimumSteps, minimumWays, withoutPendingFactor, type SignInData } from './machine.js';
+import type { SignInCore, SignInDeps, SignInResult } from './core.js';
+import { minimumSteps, minimumWays } from './machine.js';
+import {
+  progressOf,
+  type SignInClaimed,
+  type SignInFlowAt,
+  type SignInProgress,
+} from './state-data.js';
 import type { AccountContext } from './step-data.js';
 
 type Input = { token: string; origin: RequestOrigin };
 
 export function createMinimumSteps(d: SignInDeps, core: SignInCore) {
   const { clock } = d;
-  const { steps, load, advance } = core;
+  const { steps, load, advance, save } = core;
 
   /** A factor was added in this flow: on to what is owed next (seed 002: sign in again). */
   async function added(
     token: string,
-    flow: SignInFlow,
+    flow: SignInClaimed,
     ctx: AccountContext,
-    data: SignInData,
+    progress: SignInProgress,
     origin: RequestOrigin,
     factor: 'phone' | 'totp' | 'passkey',
   ): Promise<SignInResult> {
-    const next: SignInData = { ...data, enrolledAt: clock.now() };
+    const next: SignInProgress = { ...progress, enrolledAt: clock.now() };
     if (factor === 'phone' && ctx.policy.signInAgainAfterPhoneEnrolment) {
-      await d.flows.save(flow, { state: 'restart', data: next });
+      await save(flow, { state: 'restart', data: progressOf(next) });
       return {
         status: 'restart',
         message: 'Your phone number is verified. Sign in again to continue.',
@@ -45,19 +51,15 @@ export function createMinimumSteps(d: SignInDeps, core: SignInCore) {
     /** In confirm_phone: the code sent to the new number; the phone is saved. */
     async confirmPhone(
       token: string,
-      flow: SignInFlow,
+      flow: SignInFlowAt<'confirm_phone'>,
       ctx: AccountContext,
       code: string,
       origin: RequestOrigin,
     ): Promise<SignInResult> {
       const acc = ctx.acc;
       await core.checkStepCode(flow, acc, 'confirm_phone', code, origin);
-      const pending = flow.data.pendingPhone;
-      if (!pending) throw new AppError('FLOW_STATE_CONFLICT');
-      await steps.savePhone(acc, pending, origin);
-      const data: SignInData = { ...flow.data };
-      delete data.pendingPhone;
-      return added(token, flow, ctx, data, origin, 'phone');
+      await steps.savePhone(acc, flow.data.pendingPhone, origin);
+      return added(token, flow, ctx, progressOf(flow.data), origin, 'phone');
     },
 
     async submitPhone({
@@ -69,17 +71,14 @@ export function createMinimumSteps(d: SignInDeps, core: SignInCore) {
       const { flow, ctx } = await load(token, 'enrol_phone', 'confirm_phone');
       const parsed = parsePhone(phone, d.phoneRules);
       if (!canReceive(parsed.kind, channel)) throw new AppError('CHANNEL_NOT_AVAILABLE');
-      const data: SignInData = {
-        ...flow.data,
-        channel,
-        pendingPhone: { e164: parsed.e164, country: parsed.country, kind: parsed.kind },
-      };
+      const pendingPhone = { e164: parsed.e164, country: parsed.country, kind: parsed.kind };
+      const data = { ...progressOf(flow.data), channel, pendingPhone };
       // The flow's cooldown holds for any number (S10): checked before the flow changes.
       await d.challenges.assertMaySend({
         binding: { flowId: flow.id, purpose: 'confirm_phone' },
         target: { channel, to: parsed.e164, country: parsed.country },
       });
-      const saved = await d.flows.save(flow, { state: 'confirm_phone', data });
+      const saved = await save(flow, { state: 'confirm_phone', data });
       await steps.sendCurrent(saved, ctx, origin);
       return steps.view(token, saved, ctx);
     },
@@ -89,19 +88,19 @@ export function createMinimumSteps(d: SignInDeps, core: SignInCore) {
       const way = minimumWays(ctx.policy, holdingsOf(acc, ctx.factors))[choice];
       if (!way?.available) throw new AppError('METHOD_NOT_AVAILABLE');
       // A fresh start of that way: nothing pending from another one is kept.
-      const data: SignInData = { ...withoutPendingFactor(flow.data), minimumChoice: choice };
+      const data = { ...progressOf(flow.data), minimumChoice: choice };
       return advance(token, flow, acc, data, origin);
     },
 
     async confirmTotp({ token, code, origin }: Input & { code: string }): Promise<SignInResult> {
       const { flow, acc, ctx } = await load(token, 'enrol_totp');
       const secret = steps.pendingTotp(flow);
-      const data: SignInData = { ...flow.data };
-      delete data.pendingTotp;
-      // Claimed (versioned write) once the code is right and before the key is saved: once.
-      let claimed = flow;
+      const data = progressOf(flow.data);
+      // Claimed (versioned write, the key taken out) once the code is right and before the key
+      // is saved: once.
+      let claimed: SignInClaimed = flow;
       await confirmTotp(d, acc, secret, code, origin, async () => {
-        claimed = await d.flows.save(flow, { state: flow.state, data });
+        claimed = await save(flow, { state: 'enrol_totp', claim: true, data });
       });
       return added(token, claimed, ctx, data, origin, 'totp');
     },
@@ -117,9 +116,8 @@ export function createMinimumSteps(d: SignInDeps, core: SignInCore) {
       if (!ceremony) throw new AppError('CEREMONY_EXPIRED');
       // Taken out of the flow before the answer is looked at: answered once (S15). To try
       // again, the page chooses the way again (a new ceremony).
-      const data: SignInData = { ...flow.data };
-      delete data.passkeyRegistration;
-      const claimed = await d.flows.save(flow, { state: flow.state, data });
+      const data = progressOf(flow.data);
+      const claimed = await save(flow, { state: 'enrol_passkey', data });
       await registerPasskey(d, acc, ceremony, { name, response }, origin);
       return added(token, claimed, ctx, data, origin, 'passkey');
     },
@@ -136,7 +134,7 @@ export function createMinimumSteps(d: SignInDeps, core: SignInCore) {
         targetId: acc.id,
         origin,
       });
-      const data: SignInData = { ...withoutPendingFactor(flow.data), minimumSkippedAt: now };
+      const data: SignInProgress = { ...progressOf(flow.data), minimumSkippedAt: now };
       delete data.minimumChoice;
       return advance(token, flow, { ...acc, phone_offer_dismissed_at: now }, data, origin);
     },

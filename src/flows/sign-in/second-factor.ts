@@ -9,17 +9,25 @@ import type { RequestOrigin } from '../../audit/audit.js';
 import { AppError } from '../../errors/app-error.js';
 import { answerFits, type Answer } from '../../factors/factor.js';
 import type { Account } from '../../store/schema.js';
-import type { SignInCore, SignInDeps, SignInFlow, SignInResult } from './core.js';
+import type { SignInCore, SignInDeps, SignInResult } from './core.js';
+import { methodInUse } from './machine.js';
 import {
-  methodInUse,
-  withoutChallenge,
+  progressOf,
+  type SecondFactorData,
   type SecondFactorMethod,
-  type SignInData,
-} from './machine.js';
+  type SignInFlowAt,
+} from './state-data.js';
 import { secondFactorAlternatives } from './methods.js';
 import type { AccountContext, FlowView } from './steps.js';
 
-type Loaded = { flow: SignInFlow; acc: Account; ctx: AccountContext };
+type Loaded = { flow: SignInFlowAt<'second_factor'>; acc: Account; ctx: AccountContext };
+
+/** The step's data without its challenge (answered, or left for another method). */
+function withoutChallenge<D extends SecondFactorData>(data: D): D {
+  const next = { ...data };
+  delete next.challenge;
+  return next;
+}
 
 export function createSecondFactorStep(d: SignInDeps, core: SignInCore) {
   return {
@@ -30,14 +38,13 @@ export function createSecondFactorStep(d: SignInDeps, core: SignInCore) {
       given: Answer,
       origin: RequestOrigin,
     ): Promise<SignInResult> {
-      if (flow.state !== 'second_factor') throw new AppError('FLOW_STATE_CONFLICT');
       const factor = d.factors.get(methodInUse(flow.data));
       // A passkey is answered with an assertion, a code with a code: anything else is out of step.
       if (!answerFits(factor.method, given)) throw new AppError('FLOW_STATE_CONFLICT');
       // Consumed before the answer is looked at (versioned write): a challenge is answered once,
       // also by concurrent submits. After a failure, choosing the method again starts anew.
       const claimed = flow.data.challenge?.ceremony
-        ? await d.flows.save(flow, { state: flow.state, data: withoutChallenge(flow.data) })
+        ? await core.save(flow, { state: 'second_factor', data: withoutChallenge(flow.data) })
         : flow;
       const proof = await factor.verify({
         account: acc,
@@ -49,8 +56,13 @@ export function createSecondFactorStep(d: SignInDeps, core: SignInCore) {
         purpose: 'second_factor',
         onFailure: () => core.outcome('code_invalid'),
       });
-      const data: SignInData = { ...claimed.data, secondFactor: proof };
-      return core.advance(token, claimed, acc, data, origin);
+      return core.advance(
+        token,
+        claimed,
+        acc,
+        { ...progressOf(claimed.data), secondFactor: proof },
+        origin,
+      );
     },
 
     /**
@@ -72,12 +84,15 @@ export function createSecondFactorStep(d: SignInDeps, core: SignInCore) {
         origin,
         channels: [],
       });
-      const data: SignInData = {
-        ...withoutChallenge(flow.data),
+      // The channel a code went by stays, for a resend; a ceremony left before does not.
+      const { channel } = flow.data;
+      const data = {
+        ...progressOf(flow.data),
         method,
+        ...(channel ? { channel } : {}),
         ...(challenge.ceremony ? { challenge } : {}),
       };
-      const saved = await d.flows.save(flow, { state: flow.state, data });
+      const saved = await core.save(flow, { state: 'second_factor', data });
       return core.steps.view(token, saved, ctx);
     },
   };

@@ -11,12 +11,9 @@ import type { RequestOrigin } from '../../audit/audit.js';
 import { AppError } from '../../errors/app-error.js';
 import type { CodeChannel } from '../../factors/otp-code/challenge.js';
 import { normalizePassword } from '../../factors/password/rules.js';
-import {
-  minimumSteps,
-  type SecondFactorMethod,
-  type SignInData,
-  type SignInState,
-} from './machine.js';
+import { minimumSteps, type SecondFactorMethod, type SignInState } from './machine.js';
+import { progressOf, type SignInProgress } from './state-data.js';
+import type { CodeStep } from './step-data.js';
 import { createSignInCore, type SignInDeps, type SignInResult } from './core.js';
 import { createPasskeySignIn, type PasskeySignInView } from './passkey.js';
 import { createSecondFactorStep } from './second-factor.js';
@@ -26,8 +23,7 @@ import type { FlowView } from './steps.js';
 export type { SignInDeps, SignInOutcome, SignInResult } from './core.js';
 export type { FlowView, PasskeySignInView };
 
-/** The steps that end with a code. */
-export type CodeStep = 'verify_email' | 'second_factor' | 'confirm_phone';
+export type { CodeStep };
 
 export interface SignInService {
   start(input: { email: string; password: string; origin: RequestOrigin }): Promise<SignInResult>;
@@ -165,7 +161,8 @@ export function createSignInService(d: SignInDeps): SignInService {
         : ['verify_email', 'second_factor', 'confirm_phone'];
       const loaded = await load(token, ...codeSteps);
       const { flow, acc, ctx } = loaded;
-      if (flow.state === 'second_factor') return second.answer(token, loaded, { code }, origin);
+      if (flow.state === 'second_factor')
+        return second.answer(token, { ...loaded, flow }, { code }, origin);
       if (flow.state === 'verify_email') {
         await core.checkStepCode(flow, acc, 'verify_email', code, origin);
         const now = clock.now();
@@ -177,7 +174,7 @@ export function createSignInService(d: SignInDeps): SignInService {
           origin,
         });
         const verified = { ...acc, email_verified_at: acc.email_verified_at ?? now };
-        return advance(token, flow, verified, flow.data, origin);
+        return advance(token, flow, verified, progressOf(flow.data), origin);
       }
       return minimum.confirmPhone(token, flow, ctx, code, origin);
     },
@@ -185,10 +182,7 @@ export function createSignInService(d: SignInDeps): SignInService {
     async resendCode({ token, channel, origin }) {
       const { flow, ctx } = await load(token, 'verify_email', 'second_factor', 'confirm_phone');
       // Claims the flow's version first, so a double-clicked resend sends once.
-      const saved = await d.flows.save(flow, {
-        state: flow.state,
-        data: await steps.resend(flow, ctx, channel, origin),
-      });
+      const saved = await core.save(flow, await steps.resend(flow, ctx, channel, origin));
       await steps.sendCurrent(saved, ctx, origin);
       return steps.view(token, saved, ctx);
     },
@@ -209,8 +203,7 @@ export function createSignInService(d: SignInDeps): SignInService {
       const { flow, acc } = await load(token, 'save_recovery_code');
       await d.recovery.markSaved(acc, origin);
       // The sealed code leaves the flow once saved.
-      const data: SignInData = { ...flow.data, recoveryCodeSavedAt: clock.now() };
-      delete data.newRecoveryCode;
+      const data: SignInProgress = { ...progressOf(flow.data), recoveryCodeSavedAt: clock.now() };
       return advance(token, flow, acc, data, origin);
     },
   };

@@ -8,12 +8,15 @@ import type { CodeChannel } from '../../factors/otp-code/challenge.js';
 import type { CodePurpose } from '../../factors/otp-code/codes.js';
 import { channelsFor } from '../../factors/phone/numbers.js';
 import type { Policy } from '../../policy/presets.js';
-import type { StoredFlow } from '../../store/flow-store.js';
 import type { Account } from '../../store/schema.js';
-import { minimumSteps, type MinimumStep, type SignInData, type SignInState } from './machine.js';
+import { minimumSteps, type MinimumStep, type SignInState } from './machine.js';
 import { secondFactorChannels } from './methods.js';
+import type { SignInFlow } from './state-data.js';
 
-export type SignInFlow = StoredFlow<SignInState, SignInData>;
+export type { SignInFlow };
+
+/** The steps that end with a code. */
+export type CodeStep = 'verify_email' | 'second_factor' | 'confirm_phone';
 
 /** The account a flow belongs to, what it holds, and the policy it is under. */
 export interface AccountContext {
@@ -22,11 +25,13 @@ export interface AccountContext {
   policy: Policy;
 }
 
-export const purposeOf: Partial<Record<SignInState, CodePurpose>> = {
+export const purposeOf = {
   verify_email: 'verify_email',
   second_factor: 'second_factor',
   confirm_phone: 'confirm_phone',
-};
+} as const satisfies Record<CodeStep, CodePurpose>;
+
+export const isCodeStep = (state: SignInState): state is CodeStep => state in purposeOf;
 
 /** Binds a sealed recovery code to its flow. */
 export const recoveryAad = (flowId: string) => `sign-in-recovery-code:${flowId}`;
@@ -44,10 +49,23 @@ export function channelsOf(flow: SignInFlow, { factors, policy }: AccountContext
     case 'second_factor':
       return secondFactorChannels(factors, policy);
     case 'confirm_phone':
-      return flow.data.pendingPhone ? channelsFor(flow.data.pendingPhone.kind) : [];
+      return channelsFor(flow.data.pendingPhone.kind);
     case 'enrol_phone':
       return ['sms', 'voice'];
     default:
       return [];
+  }
+}
+
+/** The channel of the flow's step, if it has one. */
+export function channelOf(flow: SignInFlow): CodeChannel | undefined {
+  switch (flow.state) {
+    case 'verify_email':
+    case 'second_factor':
+    case 'enrol_phone':
+    case 'confirm_phone':
+      return flow.data.channel;
+    default:
+      return undefined;
   }
 }

@@ -12,15 +12,22 @@ import { isSentMethod } from '../../factors/registry.js';
 import { newTotpSecret } from '../../factors/totp/totp.js';
 import type { Account } from '../../store/schema.js';
 import type { SignInDeps } from './core.js';
-import { withoutChallenge, type SignInData, type SignInState } from './machine.js';
 import { firstSecondFactor } from './methods.js';
+import {
+  progressOf,
+  type PendingPhone,
+  type SignInClaimed,
+  type SignInFlowAt,
+  type SignInStep,
+  type SignInStepAt,
+} from './state-data.js';
 import {
   channelsOf,
   purposeOf,
   recoveryAad,
   totpAad,
   type AccountContext,
-  type SignInFlow,
+  type CodeStep,
 } from './step-data.js';
 import { createSignInView } from './view.js';
 
@@ -30,24 +37,26 @@ export type { FlowView } from './view.js';
 export function createSignInSteps(d: SignInDeps) {
   const present = createSignInView(d);
   /** Where a code of verify_email or confirm_phone goes over `channel`. */
-  function targetOf(flow: SignInFlow, ctx: AccountContext, channel: CodeChannel): CodeTarget {
+  function targetOf(
+    flow: SignInFlowAt<'verify_email' | 'confirm_phone'>,
+    ctx: AccountContext,
+    channel: CodeChannel,
+  ): CodeTarget {
     if (channel === 'email') return { channel, to: ctx.acc.email };
-    if (flow.state !== 'confirm_phone' || !flow.data.pendingPhone)
-      throw new AppError('FLOW_STATE_CONFLICT');
+    if (flow.state !== 'confirm_phone') throw new AppError('FLOW_STATE_CONFLICT');
     const { e164, country } = flow.data.pendingPhone;
     return { channel, to: e164, country };
   }
 
   /** Sends the code of the flow's current step over `flow.data.channel`. */
   async function sendCurrent(
-    flow: SignInFlow,
+    flow: SignInFlowAt<CodeStep>,
     ctx: AccountContext,
     origin: RequestOrigin,
   ): Promise<void> {
     const { acc, policy } = ctx;
     const purpose = purposeOf[flow.state];
     const channel = flow.data.channel ?? 'email';
-    if (!purpose) throw new AppError('FLOW_STATE_CONFLICT');
     if (flow.state === 'second_factor') {
       // A factor the account holds: the registry's code factor sends it.
       await d.factors.get(channel).start({
@@ -83,100 +92,105 @@ export function createSignInSteps(d: SignInDeps) {
     view: present.view,
     skippable: present.skippable,
 
-    /** Side effects of entering `state`; returns the flow data to store with it. */
+    /**
+     * Side effects of entering a claimed state; the step to save with its own data (none for a
+     * step that has none: the claim is the step).
+     */
     async enter(
-      state: SignInState,
-      flow: SignInFlow,
+      flow: SignInClaimed,
       ctx: AccountContext,
-      data: SignInData,
       origin: RequestOrigin,
-    ): Promise<SignInData> {
+    ): Promise<SignInStep | undefined> {
       const { acc, factors, policy } = ctx;
-      if (state === 'verify_email') {
-        const next = { ...data, channel: 'email' as const };
-        await sendCurrent({ ...flow, state, data: next }, ctx, origin);
-        return next;
-      }
-      if (state === 'second_factor') {
-        // A passkey is the strongest (phishing-resistant) factor, then the app, which costs
-        // nothing to use: offered first, nothing sent; otherwise a code by the first channel.
-        const first = firstSecondFactor(factors, policy);
-        if (!first) throw new AppError('FLOW_STATE_CONFLICT');
-        if (isSentMethod(first)) {
-          const next: SignInData = { ...data, method: 'code', channel: first };
-          await sendCurrent({ ...flow, state, data: next }, ctx, origin);
-          return next;
+      const progress = progressOf(flow.data);
+      switch (flow.state) {
+        case 'verify_email': {
+          const step = { state: flow.state, data: { ...progress, channel: 'email' as const } };
+          await sendCurrent({ ...flow, ...step }, ctx, origin);
+          return step;
         }
-        const challenge = await d.factors.get(first).start({
-          account: acc,
-          factors,
-          binding: { flowId: flow.id, purpose: 'second_factor' },
-          origin,
-          channels: [],
-        });
-        return { ...data, method: first, ...(challenge.ceremony ? { challenge } : {}) };
+        case 'second_factor': {
+          // A passkey is the strongest (phishing-resistant) factor, then the app, which costs
+          // nothing to use: offered first, nothing sent; otherwise a code by the first channel.
+          const first = firstSecondFactor(factors, policy);
+          if (!first) throw new AppError('FLOW_STATE_CONFLICT');
+          if (isSentMethod(first)) {
+            const data = { ...progress, method: 'code' as const, channel: first };
+            const step = { state: flow.state, data };
+            await sendCurrent({ ...flow, ...step }, ctx, origin);
+            return step;
+          }
+          const challenge = await d.factors.get(first).start({
+            account: acc,
+            factors,
+            binding: { flowId: flow.id, purpose: 'second_factor' },
+            origin,
+            channels: [],
+          });
+          const data = { ...progress, method: first, ...(challenge.ceremony ? { challenge } : {}) };
+          return { state: flow.state, data };
+        }
+        case 'enrol_totp':
+          // A new key each time the step is entered; the page shows it until a code confirms it.
+          return {
+            state: flow.state,
+            data: { ...progress, pendingTotp: d.box.seal(newTotpSecret(), totpAad(flow.id)) },
+          };
+        case 'enrol_passkey': {
+          const existing = await d.passkeys.list(acc.id);
+          const ceremony = registrationCeremony(d.rp, d.clock.now(), { account: acc, existing });
+          return { state: flow.state, data: { ...progress, passkeyRegistration: ceremony } };
+        }
+        case 'save_recovery_code': {
+          const reason =
+            progress.secondFactor?.method === 'recovery_code'
+              ? 'after_use'
+              : factors.recoveryCode
+                ? 'not_saved'
+                : 'required';
+          const { code, record } = await d.recovery.issue(acc, reason, origin);
+          const sealed = d.box.seal(Buffer.from(code), recoveryAad(flow.id));
+          const newRecoveryCode = { ...sealed, createdAt: record.created_at };
+          return { state: flow.state, data: { ...progress, newRecoveryCode } };
+        }
+        default:
+          return undefined;
       }
-      if (state === 'enrol_totp') {
-        // A new key each time the step is entered; the page shows it until a code confirms it.
-        return { ...data, pendingTotp: d.box.seal(newTotpSecret(), totpAad(flow.id)) };
-      }
-      if (state === 'enrol_passkey') {
-        const existing = await d.passkeys.list(acc.id);
-        const ceremony = registrationCeremony(d.rp, d.clock.now(), { account: acc, existing });
-        return { ...data, passkeyRegistration: ceremony };
-      }
-      if (state === 'save_recovery_code') {
-        const reason =
-          data.secondFactor?.method === 'recovery_code'
-            ? 'after_use'
-            : factors.recoveryCode
-              ? 'not_saved'
-              : 'required';
-        const { code, record } = await d.recovery.issue(acc, reason, origin);
-        const sealed = d.box.seal(Buffer.from(code), recoveryAad(flow.id));
-        return { ...data, newRecoveryCode: { ...sealed, createdAt: record.created_at } };
-      }
-      return data;
     },
 
     /** The new app key of an enrol_totp flow. */
-    pendingTotp(flow: SignInFlow): Buffer {
-      if (flow.state !== 'enrol_totp' || !flow.data.pendingTotp)
-        throw new AppError('FLOW_STATE_CONFLICT');
+    pendingTotp(flow: SignInFlowAt<'enrol_totp'>): Buffer {
       return d.box.open(flow.data.pendingTotp, totpAad(flow.id));
     },
 
-    /** The data for a resend over `channel` (default: the current one), after the cooldown. */
+    /** The step to save for a resend over `channel` (default: the current one), after the cooldown. */
     async resend(
-      flow: SignInFlow,
+      flow: SignInFlowAt<CodeStep>,
       ctx: AccountContext,
       channel: CodeChannel | undefined,
       origin: RequestOrigin,
-    ): Promise<SignInData> {
+    ): Promise<SignInStepAt<CodeStep>> {
       const allowed = channelsOf(flow, ctx);
       const chosen = channel ?? flow.data.channel ?? allowed[0];
       if (!chosen || !allowed.includes(chosen)) throw new AppError('CHANNEL_NOT_AVAILABLE');
-      const purpose = purposeOf[flow.state];
-      if (!purpose) throw new AppError('FLOW_STATE_CONFLICT');
       // The step's cooldown, whatever the channel (but a first switch): before the flow changes.
-      const binding = { flowId: flow.id, purpose };
-      if (flow.state === 'second_factor')
+      const binding = { flowId: flow.id, purpose: purposeOf[flow.state] };
+      const progress = progressOf(flow.data);
+      if (flow.state === 'second_factor') {
         await d.factors
           .get(chosen)
           .assertMayStart({ account: ctx.acc, factors: ctx.factors, binding, origin });
-      else await d.challenges.assertMaySend({ binding, target: targetOf(flow, ctx, chosen) });
-      return {
-        ...withoutChallenge(flow.data),
-        channel: chosen,
-        ...(flow.state === 'second_factor' ? { method: 'code' as const } : {}),
-      };
+        // A code now: a ceremony left by another method is dropped.
+        return { state: flow.state, data: { ...progress, method: 'code', channel: chosen } };
+      }
+      await d.challenges.assertMaySend({ binding, target: targetOf(flow, ctx, chosen) });
+      if (flow.state === 'verify_email')
+        return { state: flow.state, data: { ...progress, channel: 'email' } };
+      const { pendingPhone } = flow.data;
+      return { state: flow.state, data: { ...progress, channel: chosen, pendingPhone } };
     },
 
-    async savePhone(
-      acc: Account,
-      pending: NonNullable<SignInData['pendingPhone']>,
-      origin: RequestOrigin,
-    ): Promise<void> {
+    async savePhone(acc: Account, pending: PendingPhone, origin: RequestOrigin): Promise<void> {
       await savePhone(d, acc, pending, origin);
     },
   };

@@ -22,7 +22,9 @@ import {
 } from './machine.js';
 import { secondFactorAlternatives } from './methods.js';
 import {
+  channelOf,
   channelsOf,
+  isCodeStep,
   isMinimumStep,
   purposeOf,
   recoveryAad,
@@ -113,22 +115,19 @@ export function createSignInView(d: SignInDeps) {
       const { acc, factors, policy } = ctx;
       if (flow.state === 'completed' || flow.state === 'restart')
         throw new AppError('FLOW_STATE_CONFLICT');
-      const purpose = purposeOf[flow.state];
-      const channel = flow.data.channel ?? 'email';
-      const method = flow.data.method ?? 'code';
-      const sending = flow.state !== 'second_factor' || method === 'code';
+      const purpose = isCodeStep(flow.state) ? purposeOf[flow.state] : undefined;
+      const current = channelOf(flow);
+      const channel = current ?? 'email';
+      const method = flow.state === 'second_factor' ? flow.data.method : 'code';
+      const sending = method === 'code';
       let destination: string | null = null;
       if (flow.state === 'verify_email') destination = maskEmail(acc.email);
       else if (flow.state === 'second_factor')
         destination = d.factors.get(methodInUse(flow.data)).destination(acc, factors);
-      else if (flow.state === 'confirm_phone' && flow.data.pendingPhone)
-        destination = maskPhone(flow.data.pendingPhone.e164);
+      else if (flow.state === 'confirm_phone') destination = maskPhone(flow.data.pendingPhone.e164);
       const channels = channelsOf(flow, ctx);
-      const sealed = flow.data.newRecoveryCode;
-      const shown =
-        flow.state === 'save_recovery_code' && sealed
-          ? d.box.open(sealed, recoveryAad(flow.id)).toString()
-          : null;
+      const sealed = flow.state === 'save_recovery_code' ? flow.data.newRecoveryCode : undefined;
+      const shown = sealed ? d.box.open(sealed, recoveryAad(flow.id)).toString() : null;
       const registration = flow.state === 'enrol_passkey' ? flow.data.passkeyRegistration : null;
       return {
         flow: token,
@@ -137,8 +136,8 @@ export function createSignInView(d: SignInDeps) {
         serverTime: d.clock.now(),
         destination: sending ? destination : null,
         channels:
-          sending && flow.data.channel && channels.includes(flow.data.channel)
-            ? [flow.data.channel, ...channels.filter((c) => c !== flow.data.channel)]
+          sending && current && channels.includes(current)
+            ? [current, ...channels.filter((c) => c !== current)]
             : channels,
         skippable: skippable(flow, ctx),
         phoneDefaultCountry:
@@ -160,7 +159,7 @@ export function createSignInView(d: SignInDeps) {
         passkey: flow.state === 'second_factor' ? (flow.data.challenge?.ceremony ?? null) : null,
         minimum: isMinimumStep(flow.state) ? minimumView(flow, ctx) : null,
         totp:
-          flow.state === 'enrol_totp' && flow.data.pendingTotp
+          flow.state === 'enrol_totp'
             ? await totpKeyView(
                 d.box.open(flow.data.pendingTotp, totpAad(flow.id)),
                 d.portalName,
