@@ -149,7 +149,10 @@ export function createSignInCore(d: SignInDeps) {
     return { status: 'signed_in', account: acc, session, token };
   }
 
-  /** Enters a claimed state (its side effects: a code sent, a ceremony, a key), saves and shows it. */
+  /**
+   * Enters a claimed state (a ceremony, a key, a recovery code), saves it, sends its code if it
+   * has one, and shows it.
+   */
   async function enter(
     token: string,
     claimed: SignInClaimed,
@@ -159,6 +162,7 @@ export function createSignInCore(d: SignInDeps) {
     const step = await steps.enter(claimed, ctx, origin);
     // A step with nothing of its own (choose_mfa, enrol_phone): the claim is the step already.
     const saved = step ? await save(claimed, step) : (claimed as SignInFlow);
+    if (steps.sendsOnEntry(saved)) await steps.sendCurrent(saved, ctx, origin);
     return { status: 'continue', view: await steps.view(token, saved, ctx) };
   }
 

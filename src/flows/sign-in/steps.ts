@@ -12,6 +12,7 @@ import { isSentMethod } from '../../factors/registry.js';
 import { newTotpSecret } from '../../factors/totp/totp.js';
 import type { Account } from '../../store/schema.js';
 import type { SignInDeps } from './core.js';
+import type { SignInState } from './machine.js';
 import { firstSecondFactor } from './methods.js';
 import {
   progressOf,
@@ -92,6 +93,12 @@ export function createSignInSteps(d: SignInDeps) {
     view: present.view,
     skippable: present.skippable,
 
+    /** Whether entering the flow's step sends its code (once the step is saved). */
+    sendsOnEntry(flow: SignInFlowAt<SignInState>): flow is SignInFlowAt<CodeStep> {
+      if (flow.state === 'verify_email') return true;
+      return flow.state === 'second_factor' && flow.data.method === 'code';
+    },
+
     /**
      * Side effects of entering a claimed state; the step to save with its own data (none for a
      * step that has none: the claim is the step).
@@ -105,9 +112,7 @@ export function createSignInSteps(d: SignInDeps) {
       const progress = progressOf(flow.data);
       switch (flow.state) {
         case 'verify_email': {
-          const step = { state: flow.state, data: { ...progress, channel: 'email' as const } };
-          await sendCurrent({ ...flow, ...step }, ctx, origin);
-          return step;
+          return { state: flow.state, data: { ...progress, channel: 'email' as const } };
         }
         case 'second_factor': {
           // A passkey is the strongest (phishing-resistant) factor, then the app, which costs
@@ -115,10 +120,12 @@ export function createSignInSteps(d: SignInDeps) {
           const first = firstSecondFactor(factors, policy);
           if (!first) throw new AppError('FLOW_STATE_CONFLICT');
           if (isSentMethod(first)) {
-            const data = { ...progress, method: 'code' as const, channel: first };
-            const step = { state: flow.state, data };
-            await sendCurrent({ ...flow, ...step }, ctx, origin);
-            return step;
+            // Saved with its channel before the code is sent (`sendsOnEntry`): a failed send
+            // leaves a step the user can resend from.
+            return {
+              state: flow.state,
+              data: { ...progress, method: 'code' as const, channel: first },
+            };
           }
           const challenge = await d.factors.get(first).start({
             account: acc,
