@@ -4,12 +4,18 @@
  *  - sign-in (POST /api/v1/sign-in) for a verified user: its cost should be the password hash.
  * Also times one bare argon2id verification, so the sign-in figure can be read against it.
  *
+ * Then the admin console's user search at a million accounts (`admin-search.ts`), with plans,
+ * and the OpenID Connect code exchange and token introspection over a socket (`oidc.ts`).
+ *
  *   npm run bench                      # SQLite in memory
  *   BENCH_DATABASE_URL=postgres://…    # the same against PostgreSQL
+ *   BENCH_ACCOUNTS=100000              # fewer accounts for the search (default 1,000,000)
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { build } from '../src/app.js';
+import { benchAdminSearch } from './admin-search.js';
+import { benchOidc } from './oidc.js';
 import { createPasswordHasher } from '../src/factors/password/hashing.js';
 import { openStore, type DatabaseConfig } from '../src/store/dialect.js';
 import { Client, PASSWORD, signedInClient } from '../test/helpers/client.js';
@@ -79,6 +85,9 @@ async function main(): Promise<void> {
       password: PASSWORD,
     }),
   );
+
+  await benchAdminSearch(store, measure);
+  await benchOidc(measure);
 
   await app.close();
   await store.close();

@@ -15,11 +15,14 @@ import { compilersFactory } from './http/compilers.js';
 import { registerErrorHandler, sendError, toAppError } from './http/error-handler.js';
 import { loggerOptions } from './http/logging.js';
 import { createMetrics, registerRequestMetrics } from './http/metrics.js';
+import { registerOidc } from './http/oidc.js';
 import { registerOpenApi } from './http/openapi.js';
 import { defaultWebDist, registerPages } from './http/pages.js';
 import { registerAccountRoutes } from './http/routes/account.js';
+import { registerEmailVerifyRoutes } from './http/routes/account-email-verify.js';
 import { registerAdminRoutes } from './http/routes/admin.js';
 import { registerDevRoutes } from './http/routes/dev.js';
+import { registerForwardAuthRoute } from './http/routes/forward-auth.js';
 import { registerOpsRoutes } from './http/routes/ops.js';
 import { registerSignInMinimumRoutes } from './http/routes/sign-in-minimum.js';
 import { registerPasskeySignInRoutes } from './http/routes/passkey-sign-in.js';
@@ -110,7 +113,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     await services.close();
   });
 
-  const cookieRules = cookiePolicy(config.publicUrl);
+  const cookieRules = cookiePolicy(config.publicUrl, config.portals.cookieDomain);
   await app.register(cookie);
   registerErrorHandler(app, { strictErrors: config.strictErrors ?? false });
   registerSecurityHeaders(app, { production: config.mode === 'production' });
@@ -128,19 +131,34 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     registerPasskeySignInRoutes(pub, services, cookieRules);
     registerSignInMinimumRoutes(pub, services, cookieRules);
     registerPasswordResetRoutes(pub, services);
+    registerForwardAuthRoute(pub, services, cookieRules);
     if (services.devOutbox) registerDevRoutes(pub, services);
   });
   await app.register(async (user) => {
     user.addHook('preHandler', requireSession(services.sessions, cookieRules));
     registerSignedInRoutes(user, services, cookieRules);
     registerAccountRoutes(user, services);
+    registerEmailVerifyRoutes(user, services);
     registerSecurityRoutes(user, services, cookieRules);
     registerPasskeyRoutes(user, services, cookieRules);
   });
   await app.register(async (admin) => {
-    admin.addHook('preHandler', requireSession(services.sessions, cookieRules));
-    admin.addHook('preHandler', requireAdmin);
+    // Before validation: nobody learns an admin route's rules of input without access to it.
+    admin.decorateRequest('adminScope', null);
+    admin.decorateRequest('adminTarget', null);
+    admin.addHook('preValidation', requireSession(services.sessions, cookieRules));
+    admin.addHook('preValidation', requireAdmin);
     registerAdminRoutes(admin, services);
+  });
+  await registerOidc(app, {
+    config,
+    db: services.store.db,
+    box: services.box,
+    hasher: services.hasher,
+    clock: services.clock,
+    sessions: services.sessions,
+    sessionCookie: cookieRules.name,
+    log: app.log,
   });
   await registerPages(app, opts.webDist ?? defaultWebDist());
   await app.ready();

@@ -2,6 +2,9 @@
  * Command line: `npm run cli -- <command>`.
  *   create-admin --email <address>   one-time setup link for an administrator
  *   invite --email <address> [--role user|admin]   invitation link (also emailed)
+ *   org-admin --org <id|name> --email <address>   make a member their organisation's administrator
+ *   client add --name <n> --kind confidential|public --redirect-uri <uri>…   an OpenID Connect client
+ *   keys rotate                      new OpenID Connect signing keys (published now, signing in an hour)
  *   reencrypt                        re-seal authenticator secrets under the current key
  *   policy show [--email <address>]  the deployment's policy (or one account's) as it applies now
  */
@@ -10,6 +13,8 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { systemClock } from './clock.js';
 import { AppError } from './errors/app-error.js';
 import { reencryptSecrets } from './factors/totp/reencrypt.js';
+import { ACR_VALUES, type Acr } from './oidc/clients.js';
+import { signingKeysOf } from './oidc/provider.js';
 import { createServices, type Services } from './services.js';
 import { openStore } from './store/dialect.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -19,6 +24,13 @@ const usage = `Usage: npm run cli -- <command> [options]
 Commands:
   create-admin --email <address>                 Create the first (or another) administrator: prints a one-time setup link.
   invite --email <address> [--role user|admin]   Invite someone: prints the link and emails it.
+  org-admin --org <id or name> --email <address>  Make a member of an organisation its administrator.
+  client add --name <name> --kind confidential|public --redirect-uri <uri> [--redirect-uri …]
+             [--scope openid --scope email …] [--min-acr urn:portcullis:aal2] [--first-party]
+                                                 Register an OpenID Connect client; prints its id (and a
+                                                 confidential client's secret, shown this once).
+  keys rotate                                    New OpenID Connect signing keys: published at once, signing
+                                                 an hour later; the old ones stay published a day after.
   reencrypt                                      Re-encrypt authenticator-app secrets under the first key in
                                                  ENCRYPTION_KEYS (after adding a new key first; then drop the old one).
   policy show [--email <address>]                The deployment's policy as it applies now and where it comes from
@@ -34,9 +46,19 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { email: { type: 'string' }, role: { type: 'string' } },
+    options: {
+      email: { type: 'string' },
+      role: { type: 'string' },
+      org: { type: 'string' },
+      name: { type: 'string' },
+      kind: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      scope: { type: 'string', multiple: true },
+      'min-acr': { type: 'string' },
+      'first-party': { type: 'boolean' },
+    },
     strict: true,
-    allowPositionals: command === 'policy',
+    allowPositionals: command === 'policy' || command === 'client' || command === 'keys',
   });
   const config = loadConfig();
   const store = openStore(config.database);
@@ -56,6 +78,28 @@ async function main(argv: string[]): Promise<number> {
         return 64;
       }
       return await showPolicy(services, values.email);
+    }
+    if (command === 'org-admin') return await makeOrgAdmin(services, values.org, values.email);
+    if (command === 'keys') {
+      if (positionals[0] !== 'rotate') {
+        console.error('Usage: npm run cli -- keys rotate');
+        return 64;
+      }
+      const keys = signingKeysOf({ db: store.db, box: services.box, clock: systemClock });
+      await keys.ensure();
+      for (const key of await keys.rotate())
+        console.log(
+          `New ${key.alg} key ${key.kid}: published now, signs from ${new Date(key.signsFrom).toISOString()}.`,
+        );
+      console.log('Restart the servers within the hour so that they publish it before it signs.');
+      return 0;
+    }
+    if (command === 'client') {
+      if (positionals[0] !== 'add') {
+        console.error('Usage: npm run cli -- client add --name … --kind … --redirect-uri …');
+        return 64;
+      }
+      return await addClient(services, values);
     }
     if (command !== 'create-admin' && command !== 'invite') {
       console.error(`Unknown command "${command}".\n\n${usage}`);
@@ -90,6 +134,84 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await services.close();
   }
+}
+
+/** `org-admin`: the account, a member of the organisation named, becomes its administrator. */
+async function makeOrgAdmin(
+  services: Services,
+  org: string | undefined,
+  email: string | undefined,
+): Promise<number> {
+  if (!org || !email) {
+    console.error('Usage: npm run cli -- org-admin --org <id or name> --email <address>');
+    return 64;
+  }
+  const organisation = (await services.policyAdmin.organisations()).find(
+    (o) => o.id === org || o.name === org,
+  );
+  if (!organisation) {
+    console.error(`There is no organisation with the id or name "${org}".`);
+    return 65;
+  }
+  const account = await services.accounts.findByEmail(email);
+  if (!account || account.organisation_id !== organisation.id) {
+    console.error(
+      `${email} is not a member of "${organisation.name}": add them first (POST /api/v1/admin/organisations/${organisation.id}/members).`,
+    );
+    return 65;
+  }
+  await services.adminUsers.factorActions.setRole(
+    {
+      actor: null,
+      target: account,
+      reason: 'command line',
+      origin: { ip: null, userAgent: 'cli' },
+    },
+    'org_admin',
+  );
+  console.log(`${account.email} is now an administrator of "${organisation.name}".`);
+  return 0;
+}
+
+/** `client add`: registers an OpenID Connect client, as the admin API does. */
+async function addClient(
+  services: Services,
+  v: {
+    name?: string;
+    kind?: string;
+    'redirect-uri'?: string[];
+    scope?: string[];
+    'min-acr'?: string;
+    'first-party'?: boolean;
+  },
+): Promise<number> {
+  if (!v.name || (v.kind !== 'confidential' && v.kind !== 'public') || !v['redirect-uri']) {
+    console.error(
+      'client add needs --name, --kind confidential|public and at least one --redirect-uri.',
+    );
+    return 64;
+  }
+  const minAcr = v['min-acr'];
+  if (minAcr !== undefined && !(ACR_VALUES as readonly string[]).includes(minAcr)) {
+    console.error(`--min-acr must be one of ${ACR_VALUES.join(', ')}.`);
+    return 64;
+  }
+  const { client, clientSecret } = await services.oidcClients.register(
+    {
+      name: v.name,
+      kind: v.kind,
+      redirectUris: v['redirect-uri'],
+      ...(v.scope ? { scopes: v.scope } : {}),
+      ...(minAcr ? { minAcr: minAcr as Acr } : {}),
+      firstParty: v['first-party'] ?? false,
+    },
+    null,
+    { ip: null, userAgent: 'cli' },
+  );
+  console.log(`Registered "${client.name}" (${client.kind}).`);
+  console.log(`client_id:     ${client.clientId}`);
+  if (clientSecret) console.log(`client_secret: ${clientSecret}   (shown this once: keep it now)`);
+  return 0;
 }
 
 /** `policy show`: the policy as JSON, with where it comes from. */

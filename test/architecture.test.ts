@@ -50,6 +50,20 @@ describe('the layout', () => {
     expect(offending).toEqual([]);
   });
 
+  it('has flows add a factor only through the enrolment registry, never its own modules', () => {
+    // A factor's enrolment (`enrolment.ts`), its add and confirm (`enrol.ts`, `register.ts`) are
+    // reached through `factors/enrolments.ts`: a new factor needs nothing in src/flows/.
+    const own = /^src\/factors\/[^/]+\/(enrolment|enrol|register)\.ts$/;
+    const offending = files
+      .filter((f) => f.startsWith('src/flows/'))
+      .flatMap((f) =>
+        allImports(f)
+          .filter((i) => own.test(i))
+          .map((i) => `${f} → ${i}`),
+      );
+    expect(offending).toEqual([]);
+  });
+
   it('has no import cycle among the modules that run', () => {
     const graph = new Map(files.map((f) => [f, runtimeImports(f)]));
     const cycles: string[] = [];

@@ -41,6 +41,14 @@ export interface AccountService {
     origin: RequestOrigin;
   }): Promise<void>;
   findByEmail(email: string): Promise<Account | undefined>;
+  /** An administrator's revoke: every live link of the invitation stops; false when none was. */
+  revokeInvitation(input: {
+    accountId: string;
+    actorId: string;
+    organisationId: string | null;
+    reason: string | null;
+    origin: RequestOrigin;
+  }): Promise<boolean>;
 }
 
 export interface AccountDeps {
@@ -89,19 +97,22 @@ export function createAccountService(d: AccountDeps): AccountService {
       const passwordHash = await d.passwords.hash(normalized);
       const now = clock.now();
       const id = newId();
-      const inserted = await d.accounts.insert({
-        id,
-        email: parsed.display,
-        emailKey: parsed.normalized,
-        passwordHash,
-        state: 'active',
-        role: 'user',
-        now,
+      // The account and its audit event commit together (S25).
+      const inserted = await d.units.transaction(async () => {
+        const added = await d.accounts.insert({
+          id,
+          email: parsed.display,
+          emailKey: parsed.normalized,
+          passwordHash,
+          state: 'active',
+          role: 'user',
+          now,
+        });
+        if (added)
+          await d.audit.record({ action: 'account.signed_up', actorId: id, targetId: id, origin });
+        return added;
       });
-      if (inserted) {
-        await d.audit.record({ action: 'account.signed_up', actorId: id, targetId: id, origin });
-        return;
-      }
+      if (inserted) return;
       // After the answer: the answer and its time are those of a new address (S6).
       // To the holder's own address: the one typed may be a lookalike of it (`ⅴic@` for `vic@`).
       const holder = await d.accounts.byEmailKey(parsed.normalized);
@@ -205,6 +216,28 @@ export function createAccountService(d: AccountDeps): AccountService {
         });
       });
     },
+
+    revokeInvitation: ({ accountId, actorId, organisationId, reason, origin }) =>
+      d.units.transaction(async () => {
+        const now = clock.now();
+        const revoked = await db
+          .updateTable('invitations')
+          .set({ expires_at: now })
+          .where('account_id', '=', accountId)
+          .where('accepted_at', 'is', null)
+          .where('expires_at', '>', now)
+          .executeTakeFirst();
+        if (Number(revoked.numUpdatedRows) === 0) return false;
+        await d.audit.record({
+          action: 'account.invitation_revoked',
+          actorId,
+          targetId: accountId,
+          organisationId,
+          reason,
+          origin,
+        });
+        return true;
+      }),
 
     findByEmail: (email) => {
       const normalized = lookupKey(email);

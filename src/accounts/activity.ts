@@ -30,6 +30,16 @@ const described: Partial<Record<AuditAction, string>> = {
   'recovery_code.issued': 'New recovery code created',
   'recovery_code.used': 'Recovery code used',
   'session.ended': 'A session was ended',
+  'admin.mfa_exempted': 'Multi-factor authentication turned off for a while by an administrator',
+  'admin.mfa_exemption_ended': 'Multi-factor authentication turned back on by an administrator',
+  'admin.unlocked': 'Unlocked by an administrator',
+  'admin.sessions_ended': 'Signed out everywhere by an administrator',
+  'admin.deactivated': 'Deactivated by an administrator',
+  'admin.reactivated': 'Reactivated by an administrator',
+  'admin.phone_set': 'New phone number set by an administrator',
+  'admin.factor_reset': 'A sign-in method removed by an administrator',
+  'admin.password_reset_asked': 'Asked by an administrator to set a new password',
+  'admin.role_changed': 'Role changed by an administrator',
 };
 
 export interface ActivityEntry {

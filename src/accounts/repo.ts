@@ -4,7 +4,7 @@
  * email verified once, an organisation joined only from none, an address changed only from the
  * one the change started with) and say whether they took effect.
  */
-import type { Account, Db, Role } from '../store/schema.js';
+import type { Account, AccountState, Db, Role } from '../store/schema.js';
 
 export interface NewAccount {
   id: string;
@@ -27,6 +27,12 @@ export interface AccountRepo {
   /** Members of an organisation, by address. */
   membersOf(organisationId: string): Promise<Pick<Account, 'id' | 'email'>[]>;
   setRole(id: string, role: Role, now: number): Promise<void>;
+  /** Deactivated or active again, only from `from`; false when it was not (another change came first). */
+  setState(id: string, from: AccountState, to: AccountState, now: number): Promise<boolean>;
+  /** The account's role, only while it is still `from` (false: it changed meanwhile). */
+  changeRole(id: string, from: Role, to: Role, now: number): Promise<boolean>;
+  /** An administrator's MFA exemption until `until` (null: none). */
+  setMfaExemptUntil(id: string, until: number | null, now: number): Promise<void>;
   /** A new password hash; `activate` ends an invitation's `invited` state. */
   setPassword(
     id: string,
@@ -38,6 +44,8 @@ export interface AccountRepo {
   rehashPassword(id: string, hash: string): Promise<void>;
   /** Marks the address verified, once; false when it already was. */
   markEmailVerified(id: string, now: number): Promise<boolean>;
+  /** Records the address (still `normalized`) as verified now, verified before or not. */
+  reverifyEmail(id: string, normalized: string, now: number): Promise<boolean>;
   /** "Skip for Now" remembered. */
   dismissMinimumOffer(id: string, now: number): Promise<void>;
   /**
@@ -111,6 +119,34 @@ export function createAccountRepo(db: Db): AccountRepo {
         .execute();
     },
 
+    async setState(id, from, to, now) {
+      const r = await db
+        .updateTable('accounts')
+        .set({ state: to, updated_at: now })
+        .where('id', '=', id)
+        .where('state', '=', from)
+        .executeTakeFirst();
+      return changed(r);
+    },
+
+    async changeRole(id, from, to, now) {
+      const r = await db
+        .updateTable('accounts')
+        .set({ role: to, updated_at: now })
+        .where('id', '=', id)
+        .where('role', '=', from)
+        .executeTakeFirst();
+      return changed(r);
+    },
+
+    async setMfaExemptUntil(id, until, now) {
+      await db
+        .updateTable('accounts')
+        .set({ mfa_exempt_until: until, updated_at: now })
+        .where('id', '=', id)
+        .execute();
+    },
+
     async setPassword(id, hash, now, options = {}) {
       await db
         .updateTable('accounts')
@@ -133,6 +169,16 @@ export function createAccountRepo(db: Db): AccountRepo {
         .set({ email_verified_at: now, updated_at: now })
         .where('id', '=', id)
         .where('email_verified_at', 'is', null)
+        .executeTakeFirst();
+      return changed(result);
+    },
+
+    async reverifyEmail(id, normalized, now) {
+      const result = await db
+        .updateTable('accounts')
+        .set({ email_verified_at: now, updated_at: now })
+        .where('id', '=', id)
+        .where('email_normalized', '=', normalized)
         .executeTakeFirst();
       return changed(result);
     },

@@ -36,9 +36,17 @@ export interface Throttle {
    * count), and throws like `check` when the subject must wait. A burst of concurrent guesses
    * therefore gets no more tries than sequential ones. Returns the new count.
    */
-  attempt(subject: string): Promise<number>;
+  attempt(subject: string, owner?: string): Promise<number>;
+  /**
+   * Names the account a counter belongs to, where the subject does not say it (a password's is
+   * keyed by a hash of the address): the admin console lists locked users by it. Failures only;
+   * null (an unknown address) runs the same statement and changes nothing (S6: the same work).
+   */
+  own(subject: string, accountId: string | null): Promise<void>;
   /** After a success. */
   reset(subject: string): Promise<void>;
+  /** An administrator's unlock (S5): every counter of the account, its lock-out with them. */
+  unlockAccount(accountId: string, subjects: string[]): Promise<void>;
 }
 
 export function delayAfter(failures: number, o: ThrottleOptions): number {
@@ -77,14 +85,20 @@ export function createThrottle(
       if (row) refuse(row);
     },
 
-    async attempt(subject) {
+    async attempt(subject, owner) {
       for (let round = 0; round < MAX_ROUNDS; round++) {
         const now = clock.now();
         const row = await read(subject);
         if (!row) {
           const inserted = await db
             .insertInto('failure_counters')
-            .values({ subject, failures: 1, last_failure_at: now, locked_at: null })
+            .values({
+              subject,
+              failures: 1,
+              last_failure_at: now,
+              locked_at: null,
+              account_id: owner ?? null,
+            })
             .onConflict((oc) => oc.column('subject').doNothing())
             .returning('failures')
             .executeTakeFirst();
@@ -110,8 +124,24 @@ export function createThrottle(
       throw rateLimited('TOO_MANY_ATTEMPTS', 1000);
     },
 
+    async own(subject, accountId) {
+      await db
+        .updateTable('failure_counters')
+        .set({ account_id: accountId })
+        .where('subject', '=', subject)
+        .where('account_id', 'is', null)
+        .execute();
+    },
+
     async reset(subject) {
       await db.deleteFrom('failure_counters').where('subject', '=', subject).execute();
+    },
+
+    async unlockAccount(accountId, subjects) {
+      await db
+        .deleteFrom('failure_counters')
+        .where((eb) => eb.or([eb('account_id', '=', accountId), eb('subject', 'in', subjects)]))
+        .execute();
     },
   };
 }

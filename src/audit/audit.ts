@@ -1,7 +1,7 @@
 /**
  * Append-only audit log (S25): who, what, target, when (UTC epoch ms), where (IP, user agent).
  * `details` must never hold secrets, codes or tokens; callers pass ids and outcomes only.
- * There is no update or delete path for this table anywhere in the code.
+ * There is no update or delete path: the database refuses both (triggers, migration 0010).
  */
 import type { Clock } from '../clock.js';
 import { newId } from '../crypto/random.js';
@@ -49,7 +49,23 @@ export type AuditAction =
   | 'organisation.created'
   | 'organisation.policy_set'
   | 'organisation.member_added'
-  | 'organisation.member_removed';
+  | 'organisation.member_removed'
+  | 'admin.mfa_exempted'
+  | 'admin.mfa_exemption_ended'
+  | 'admin.unlocked'
+  | 'admin.sessions_ended'
+  | 'admin.deactivated'
+  | 'admin.reactivated'
+  | 'account.invitation_revoked'
+  | 'oidc.client_registered'
+  | 'oidc.client_removed'
+  | 'admin.phone_set'
+  | 'admin.factor_reset'
+  | 'admin.password_reset_asked'
+  | 'admin.role_changed';
+
+/** The longest reason kept. */
+export const REASON_MAX = 500;
 
 export interface RequestOrigin {
   ip: string | null;
@@ -62,6 +78,13 @@ export interface AuditEvent {
   targetId?: string | null;
   origin?: RequestOrigin;
   details?: Record<string, string | number | boolean | null>;
+  /**
+   * The organisation the event belongs to (what an organisation administrator may read); when
+   * absent, the target account's organisation at the time.
+   */
+  organisationId?: string | null;
+  /** A reason an administrator gave, in their words (cut at 500 characters). */
+  reason?: string | null;
 }
 
 export interface AuditLog {
@@ -71,18 +94,26 @@ export interface AuditLog {
 export function createAuditLog(db: Db, clock: Clock): AuditLog {
   return {
     async record(e) {
+      const targetId = e.targetId ?? null;
       await db
         .insertInto('audit_events')
-        .values({
+        .values(({ selectFrom }) => ({
           id: newId(),
           at: clock.now(),
           actor_id: e.actorId ?? null,
           action: e.action,
-          target_id: e.targetId ?? null,
+          target_id: targetId,
           ip: e.origin?.ip ?? null,
           user_agent: e.origin?.userAgent?.slice(0, 512) ?? null,
           details: JSON.stringify(e.details ?? {}),
-        })
+          // Unless said, the target's organisation, read in the same statement (one INSERT: the
+          // sign-in path pays nothing more), so an organisation administrator sees their members'.
+          organisation_id:
+            e.organisationId !== undefined || targetId === null
+              ? (e.organisationId ?? null)
+              : selectFrom('accounts').select('organisation_id').where('id', '=', targetId),
+          reason: e.reason?.slice(0, REASON_MAX) ?? null,
+        }))
         .execute();
     },
   };

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomToken } from '../crypto/random.js';
 import { options, type OptionSpec } from './options.js';
+import { parsePortals, type PortalsConfig } from './portals.js';
 import { parseRelyingParty, type RelyingPartyConfig } from './webauthn.js';
 import { presets, type Policy } from '../policy/presets.js';
 import { PolicyError, resolvePolicy } from '../policy/schema.js';
@@ -21,6 +22,8 @@ export interface Config {
   port: number;
   publicUrl: URL;
   portalName: string;
+  /** The account page's title; null: the policy preset's own (http/routes/public/config.ts). */
+  accountPageTitle: string | null;
   dataDir: string;
   database:
     | { kind: 'sqlite'; file: string }
@@ -62,11 +65,18 @@ export interface Config {
   /** How long an outbox claim holds: longer than any one send may take (SMTP or provider). */
   outboxLeaseMs: number;
   /** Per client IP (S33). */
-  rateLimits: { signInPerMinute: number; signUpPerHour: number; publicPerMinute: number };
+  rateLimits: {
+    signInPerMinute: number;
+    signUpPerHour: number;
+    publicPerMinute: number;
+    tokenPerMinute: number;
+  };
   /** Encryption keys, the current (encrypting) one first; `derived` when from SECRET_KEY. */
   encryptionKeys: { id: string; key: Buffer }[] | 'derived';
   /** Passkeys: the relying party (RP ID, expected origins, ceremony timeout). */
   webauthn: RelyingPartyConfig;
+  /** Portals behind a reverse proxy (forward-auth): the cookie's domain, where to return. */
+  portals: PortalsConfig;
   /**
    * Not an option (no variable sets it): the test configuration's guard that a route answers only
    * the error codes its schema declares (`http/declared-errors.ts`). Off, errors answer as they are.
@@ -230,6 +240,15 @@ export function loadConfig(env: Raw = process.env): Config {
     problems,
   );
 
+  const portals = parsePortals(
+    {
+      publicUrl,
+      cookieDomain: v.COOKIE_DOMAIN as string | undefined,
+      returnToOrigins: v.RETURN_TO_ORIGINS as string | undefined,
+    },
+    problems,
+  );
+
   let policy: Policy = presets['email-first'];
   try {
     policy = resolvePolicy(String(v.PORTCULLIS_POLICY));
@@ -252,6 +271,7 @@ export function loadConfig(env: Raw = process.env): Config {
     port: Number(v.PORT),
     publicUrl,
     portalName: String(v.PORTAL_NAME),
+    accountPageTitle: v.ACCOUNT_PAGE_TITLE === undefined ? null : String(v.ACCOUNT_PAGE_TITLE),
     dataDir,
     database,
     secretKey: secretRaw ?? devSecret(dataDir),
@@ -288,10 +308,12 @@ export function loadConfig(env: Raw = process.env): Config {
     // A send takes at most three SMTP steps, or two provider calls (one retry), each bounded.
     outboxLeaseMs:
       2 * Math.max(3 * Number(v.SMTP_TIMEOUT_SECONDS) * 1000, 2 * Number(v.PROVIDER_TIMEOUT_MS)),
+    portals,
     rateLimits: {
       signInPerMinute: Number(v.RATE_LIMIT_SIGN_IN_PER_MINUTE),
       signUpPerHour: Number(v.RATE_LIMIT_SIGN_UP_PER_HOUR),
       publicPerMinute: Number(v.RATE_LIMIT_PUBLIC_PER_MINUTE),
+      tokenPerMinute: Number(v.RATE_LIMIT_TOKEN_PER_MINUTE),
     },
     encryptionKeys,
     webauthn,

@@ -58,6 +58,11 @@ export const options = [
     doc: 'The portal name shown on pages and in every message ("Your <name> verification code is …").',
   },
   {
+    env: 'ACCOUNT_PAGE_TITLE',
+    kind: 'string',
+    doc: 'The title of the account page (its security methods), as the portal calls it; the user menu links to it by this name. Unset: the policy preset\'s own, "Account Management" (email-first), "Manage My Account" (strong-mfa) or "My Details" (sms-required).',
+  },
+  {
     env: 'WEBAUTHN_RP_ID',
     kind: 'string',
     doc: 'The WebAuthn relying party ID passkeys are bound to (S15): a domain, equal to the host of every expected origin or a parent of it (`example.com` for `https://id.example.com`). Unset: the host of `PUBLIC_URL`. Changing it later makes every registered passkey stop working. Browsers refuse IP addresses; use `localhost` in development.',
@@ -66,6 +71,16 @@ export const options = [
     env: 'WEBAUTHN_ORIGINS',
     kind: 'string',
     doc: "Comma-separated origins (`https://id.example.com`) a passkey ceremony may come from; the browser's origin must match one exactly (S15). Unset: the origin of `PUBLIC_URL`. Plain `http://` only for `localhost`.",
+  },
+  {
+    env: 'COOKIE_DOMAIN',
+    kind: 'string',
+    doc: "For portals behind a reverse proxy on the same parent domain (forward-auth): the session cookie's domain, e.g. `example.com` when PUBLIC_URL is `https://id.example.com`, so `GET /api/v1/forward-auth` sees it on `claims.example.com`. The cookie is then `__Secure-portcullis_session` with that Domain (every host under it receives it) instead of the host-only `__Host-` cookie. Unset: host-only (S16).",
+  },
+  {
+    env: 'RETURN_TO_ORIGINS',
+    kind: 'string',
+    doc: 'Comma-separated origins (`https://claims.example.com`) the sign-in pages may send the browser back to after signing in (`return_to`), for portals using forward-auth. Any other `return_to` is ignored (no open redirect). Plain `http://` only for localhost.',
   },
   {
     env: 'WEBAUTHN_TIMEOUT_SECONDS',
@@ -341,6 +356,14 @@ export const options = [
     min: 1,
     max: 100000,
     doc: 'Requests per client IP per minute to the other public routes that take a secret or send a message: invitations, password reset, passkey options (S33). Over any of the limits: `429 TOO_MANY_REQUESTS` with `Retry-After`. Client IPs come from `X-Forwarded-For` only with `TRUST_PROXY`.',
+  },
+  {
+    env: 'RATE_LIMIT_TOKEN_PER_MINUTE',
+    kind: 'integer',
+    default: '600',
+    min: 1,
+    max: 1000000,
+    doc: "Requests per minute to the OpenID Connect token endpoint (`/oidc/token`: codes redeemed, refresh tokens used), per client IP. A portal's server makes every one of its users' calls from its own address: set it above what the busiest portal needs. Over it: `429 TOO_MANY_REQUESTS` with `Retry-After`.",
   },
 ] as const satisfies readonly OptionSpec[];
 

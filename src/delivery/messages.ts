@@ -91,6 +91,19 @@ export function securityNotice(portal: string, to: string, change: string): Outg
   };
 }
 
+/** An administrator asks the user to set a new password, the usual way (seed 000's reset). */
+export function passwordResetAsked(portal: string, to: string, link: string): OutgoingMessage {
+  return {
+    channel: 'email',
+    to,
+    subject: `Set a new ${portal} password`,
+    text:
+      `Your administrator asked you to set a new password for your ${portal} account.\n\n` +
+      `Open ${link} and follow "Forgot your password?": a code is sent to this address.\n\n` +
+      `Your current password keeps working until you set a new one. Your administrator never sees it.`,
+  };
+}
+
 /**
  * To the old address once the account's email changed (S21): the new one masked, never in full,
  * so a reader of this mailbox who is not the owner learns no more than the domain.

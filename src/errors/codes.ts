@@ -206,6 +206,44 @@ export const errorCodes = {
   },
   ADMIN_REQUIRED: { status: 403, message: 'Only administrators can do this.' },
   AAL2_REQUIRED: { status: 403, message: 'This needs a sign-in with two factors.' },
+  DEPLOYMENT_ADMIN_REQUIRED: {
+    status: 403,
+    message:
+      'Only an administrator of the whole portal can do this, not an organisation administrator.',
+  },
+  USER_NOT_FOUND: { status: 404, message: 'There is no such user among those you administer.' },
+  SELF_ADMIN_ACTION: {
+    status: 403,
+    message: 'You cannot change your own account here. Use Account Management, like every user.',
+  },
+  ADMIN_ACTION_NOT_ALLOWED: {
+    status: 403,
+    message: "This portal's policy does not let an administrator do this for this user.",
+  },
+  EXEMPTION_TOO_LONG: {
+    status: 400,
+    message:
+      "Multi-factor authentication cannot be turned off for that long under this user's policy.",
+  },
+  NOT_EXEMPT: {
+    status: 409,
+    message: 'Multi-factor authentication is not turned off for this user.',
+  },
+  USER_CHANGED: {
+    status: 409,
+    message: 'This user changed while you were looking. Reload the page and try again.',
+  },
+  OIDC_CLIENT_INVALID: { status: 400, message: 'The client registration is not valid.' },
+  OIDC_CLIENT_NOT_FOUND: { status: 404, message: 'There is no such client.' },
+  NOT_INVITED: {
+    status: 409,
+    message: 'This user has no invitation waiting: they already accepted it, or it was revoked.',
+  },
+  FACTOR_NOT_HELD: { status: 404, message: 'This user does not have that sign-in method.' },
+  NOT_IN_ORGANISATION: {
+    status: 409,
+    message: 'Only a member of an organisation can be its administrator.',
+  },
 
   // Policy and organisations (admin API)
   POLICY_INVALID: { status: 400, message: 'The policy is not valid.' },
@@ -221,6 +259,23 @@ export const errorCodes = {
       'This account belongs to another organisation. Remove it from that one first: an account belongs to one organisation at most.',
   },
   MEMBER_NOT_FOUND: { status: 404, message: 'This account is not a member of this organisation.' },
+
+  // Audit log (admin API, S25)
+  INVALID_CURSOR: {
+    status: 400,
+    message: 'This page marker is not valid. Start again from the first page.',
+  },
+  INVALID_DATE_RANGE: { status: 400, message: 'The start of the range is after its end.' },
+
+  // An application signing in through Portcullis (OpenID Connect, issue 14)
+  OIDC_INTERACTION_NOT_FOUND: {
+    status: 404,
+    message: 'This sign-in link has expired or is not valid. Start again from the application.',
+  },
+  OIDC_INTERACTION_MOVED: {
+    status: 409,
+    message: 'This sign-in has moved on. Continue from where it is now.',
+  },
 
   // Anything else
   DECRYPTION_FAILED: {

@@ -1,9 +1,10 @@
 /**
  * What an account has enrolled, read in one query (sign-in reads it on every password success):
- * the phone, the authenticator app, how many usable (not flagged) passkeys, and whether a live
- * recovery code exists and was saved.
+ * the phone (and a number an administrator entered for it, not yet confirmed), the authenticator
+ * app, how many usable (not flagged) passkeys, and whether a live recovery code exists and was
+ * saved.
  */
-import type { Db, Phone } from '../store/schema.js';
+import type { Db, PendingPhonesTable, Phone } from '../store/schema.js';
 
 export interface AccountFactors {
   phone: Phone | undefined;
@@ -11,6 +12,8 @@ export interface AccountFactors {
   recoveryCode: { id: string; saved: boolean } | undefined;
   /** Passkeys that may sign in (a flagged one, whose counter went backwards, may not). */
   passkeys: number;
+  /** The number an administrator entered, until the user confirms it with a code (seed 002). */
+  pendingPhone?: PendingPhonesTable | undefined;
 }
 
 export async function loadFactors(db: Db, accountId: string): Promise<AccountFactors> {
@@ -18,6 +21,7 @@ export async function loadFactors(db: Db, accountId: string): Promise<AccountFac
     .selectFrom('accounts as a')
     .leftJoin('phones as p', 'p.account_id', 'a.id')
     .leftJoin('totp_factors as t', 't.account_id', 'a.id')
+    .leftJoin('pending_phones as pp', 'pp.account_id', 'a.id')
     .leftJoin('recovery_codes as r', (join) =>
       join
         .onRef('r.account_id', '=', 'a.id')
@@ -37,6 +41,11 @@ export async function loadFactors(db: Db, accountId: string): Promise<AccountFac
       't.last_used_at as totp_last_used_at',
       'r.id as rc_id',
       'r.saved_at as rc_saved_at',
+      'pp.e164 as pending_e164',
+      'pp.country as pending_country',
+      'pp.kind as pending_kind',
+      'pp.set_by as pending_set_by',
+      'pp.created_at as pending_created_at',
       (eb) =>
         eb
           .selectFrom('passkeys as k')
@@ -73,5 +82,16 @@ export async function loadFactors(db: Db, accountId: string): Promise<AccountFac
     recoveryCode:
       row.rc_id === null ? undefined : { id: row.rc_id, saved: row.rc_saved_at !== null },
     passkeys: Number(row.passkey_count ?? 0),
+    pendingPhone:
+      row.pending_e164 === null
+        ? undefined
+        : {
+            account_id: accountId,
+            e164: row.pending_e164,
+            country: row.pending_country!,
+            kind: row.pending_kind!,
+            set_by: row.pending_set_by,
+            created_at: row.pending_created_at!,
+          },
   };
 }

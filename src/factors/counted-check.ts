@@ -43,7 +43,7 @@ export async function countedCheck<T>(
   check: () => Promise<T | Refused>,
 ): Promise<T> {
   const subject = `code:${input.accountId}`;
-  await d.throttle.attempt(subject);
+  await d.throttle.attempt(subject, input.accountId);
   const failure = await check();
   if (failure instanceof Refused) {
     await d.audit.record({

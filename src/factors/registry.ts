@@ -2,7 +2,8 @@
  * Every factor a user proves themselves with, in one list, strongest first: a passkey (phishing-
  * resistant, nothing sent), the authenticator app, the recovery code, then a code by the phone's
  * channels (text, call) and by email. Flows ask `usableMethods` with what they accept and reach
- * a factor through `get`; none names one. A new factor is added here and in its own folder.
+ * a factor through `get`; none names one. A new factor is added here and in its own folder (and,
+ * if sign-in can add it, in `enrolments.ts`).
  */
 import type { FactorKind } from '../policy/presets.js';
 import type { AccountFactors } from './account-factors.js';
@@ -36,6 +37,10 @@ const byId = new Map(methods.map((m) => [m.id, m]));
 export function methodOf(id: MethodId): MethodDescriptor {
   return byId.get(id)!;
 }
+
+/** Whether a policy's factor can be passed as a second factor: a method of it is no last resort. */
+export const passableFactor = (factor: string): boolean =>
+  methods.some((m) => m.factor === factor && !m.fallback);
 
 /** Whether a method sends a code (and so has a channel, a cooldown and a resend). */
 export const isSentMethod = (id: MethodId): id is CodeChannel => methodOf(id).sent;

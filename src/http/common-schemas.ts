@@ -51,9 +51,13 @@ export const User = shared(
       id: Type.String(),
       email: Type.String(),
       emailVerified: Type.Boolean(),
-      role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+      role: Type.Union([Type.Literal('user'), Type.Literal('admin'), Type.Literal('org_admin')]),
       state: Type.String(),
       createdAt: Timestamp,
+      mfaExemptUntil: Type.Union([Timestamp, Type.Null()], {
+        description:
+          'Until when an administrator turned multi-factor authentication off for the user: sign-in asks for the password alone until then. Null: not exempt now.',
+      }),
     },
     { $id: 'User' },
   ),

@@ -27,6 +27,7 @@ export const FlowView = shared(
         [
           Type.Literal('verify_email'),
           Type.Literal('second_factor'),
+          Type.Literal('confirm_pending_phone'),
           Type.Literal('choose_mfa'),
           Type.Literal('enrol_phone'),
           Type.Literal('confirm_phone'),
@@ -36,7 +37,7 @@ export const FlowView = shared(
         ],
         {
           description:
-            'What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`).',
+            'What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). `confirm_pending_phone`: an administrator updated the phone number; the code sent to it (`destination`) confirms it and counts as the second factor.',
         },
       ),
       expiresAt: Timestamp,

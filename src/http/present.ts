@@ -8,7 +8,8 @@ import type { Passkey } from '../store/schema.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function presentUser(a: Account) {
+/** `now`: an MFA exemption is shown while in force only (it ends by itself). */
+export function presentUser(a: Account, now: number) {
   return {
     id: a.id,
     email: a.email,
@@ -16,6 +17,8 @@ export function presentUser(a: Account) {
     role: a.role,
     state: a.state,
     createdAt: iso(a.created_at),
+    mfaExemptUntil:
+      a.mfa_exempt_until !== null && a.mfa_exempt_until > now ? iso(a.mfa_exempt_until) : null,
   };
 }
 

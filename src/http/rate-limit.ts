@@ -3,8 +3,9 @@
  * top of the per-account limits (S5, S10), with `@fastify/rate-limit`:
  * - the client IP is `request.ip`: the socket's address, or `X-Forwarded-For`'s client only with
  *   `TRUST_PROXY` (a spoofed header changes nothing otherwise);
- * - three groups, each one bucket per IP across its routes: `signIn` (a password or a passkey
- *   answered), `signUp`, and `public` (passkey options, invitations, every password-reset step);
+ * - four groups, each one bucket per IP across its routes: `signIn` (a password or a passkey
+ *   answered), `signUp`, `public` (passkey options, invitations, every password-reset step) and
+ *   `token` (the OpenID Connect token endpoint);
  * - counted in the shared counters (`store/counters.ts`: Redis with `REDIS_URL`, else the
  *   database on PostgreSQL, else this process's memory on SQLite), fixed windows, keyed by a keyed
  *   hash of the IP (no address is stored); counted before the route runs, so concurrent requests
@@ -21,15 +22,16 @@ import { createMemoryCounterStore } from '../store/counters.js';
 
 const MINUTE = 60_000;
 
-export type IpLimitGroup = 'signIn' | 'signUp' | 'public';
+export type IpLimitGroup = 'signIn' | 'signUp' | 'public' | 'token';
 
 /** The `config.rateLimit` of a route in `group`. */
 export function ipLimit(config: Config, group: IpLimitGroup): RateLimitOptions {
-  const { signInPerMinute, signUpPerHour, publicPerMinute } = config.rateLimits;
+  const { signInPerMinute, signUpPerHour, publicPerMinute, tokenPerMinute } = config.rateLimits;
   const limits: Record<IpLimitGroup, { max: number; timeWindow: number }> = {
     signIn: { max: signInPerMinute, timeWindow: MINUTE },
     signUp: { max: signUpPerHour, timeWindow: 60 * MINUTE },
     public: { max: publicPerMinute, timeWindow: MINUTE },
+    token: { max: tokenPerMinute, timeWindow: MINUTE },
   };
   return { ...limits[group], groupId: group };
 }

@@ -6,6 +6,7 @@
  *   that a cross-site page cannot send without a CORS preflight we never grant), and the
  *   browser's Origin / Sec-Fetch-Site must point at our own origin.
  */
+import { isOidcProtocolRequest } from './oidc.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.js';
 
@@ -51,6 +52,9 @@ export function registerSecurityHeaders(app: FastifyInstance, opts: { production
 
 export function checkCsrf(request: FastifyRequest, allowedOrigin: string): void {
   if (SAFE_METHODS.has(request.method)) return;
+  // OpenID Connect's endpoints are called by relying parties (a client's credentials, PKCE),
+  // never with a browser's cookie for a change of ours.
+  if (isOidcProtocolRequest(request.url)) return;
   if (request.headers[CSRF_HEADER] !== '1') {
     throw new AppError('CSRF_CHECK_FAILED', {
       message: `Send the header X-Portcullis-CSRF: 1 with every state-changing request.`,

@@ -144,27 +144,32 @@ export function createPolicyAdmin(d: PolicyAdminDeps): PolicyAdmin {
       });
       const now = clock.now();
       const values = { document: JSON.stringify(document), updated_at: now, updated_by: admin.id };
-      await db
-        .insertInto('deployment_policies')
-        .values({ id: 'current', ...values })
-        .onConflict((oc) => oc.column('id').doUpdateSet(values))
-        .execute();
-      await d.audit.record({
-        action: 'policy.deployment_set',
-        actorId: admin.id,
-        origin,
-        details: { preset: policy.preset, name: policy.name },
+      // The change and its audit event commit together, or neither does (S25).
+      await d.units.transaction(async () => {
+        await db
+          .insertInto('deployment_policies')
+          .values({ id: 'current', ...values })
+          .onConflict((oc) => oc.column('id').doUpdateSet(values))
+          .execute();
+        await d.audit.record({
+          action: 'policy.deployment_set',
+          actorId: admin.id,
+          origin,
+          details: { preset: policy.preset, name: policy.name },
+        });
       });
       return deployment();
     },
 
     async clearDeployment(admin, origin) {
-      await db.deleteFrom('deployment_policies').where('id', '=', 'current').execute();
-      await d.audit.record({
-        action: 'policy.deployment_cleared',
-        actorId: admin.id,
-        origin,
-        details: { preset: d.configured.preset, name: d.configured.name },
+      await d.units.transaction(async () => {
+        await db.deleteFrom('deployment_policies').where('id', '=', 'current').execute();
+        await d.audit.record({
+          action: 'policy.deployment_cleared',
+          actorId: admin.id,
+          origin,
+          details: { preset: d.configured.preset, name: d.configured.name },
+        });
       });
       return deployment();
     },

@@ -192,3 +192,34 @@ describe('removing a factor', () => {
     expect(mayRemoveFactor(ef, holding({ phone: 1, totp: 1 }), 'passkey', NOW)).toBe(false);
   });
 });
+
+describe("an administrator's temporary MFA exemption (seed 002: 'they can disable MFA temporarily')", () => {
+  const p = presets['sms-required'];
+  const HOUR = 3_600_000;
+
+  it('asks for nothing but the password while it lasts, and ends by itself at its time', () => {
+    const exempt = holding({ phone: 1 }, { mfaExemptUntil: NOW + 24 * HOUR });
+    const during = evaluate(p, exempt, NOW);
+    expect(during.mfaRequired).toBe(false);
+    expect(during.exemptUntil).toBe(NOW + 24 * HOUR);
+    expect(during.actions).toEqual([]);
+    const after = evaluate(p, exempt, NOW + 24 * HOUR);
+    expect(after.mfaRequired).toBe(true);
+    expect(after.exemptUntil).toBeNull();
+  });
+
+  it('waives the minimum and the recovery code owed, never the email to verify', () => {
+    const strong = presets['strong-mfa'];
+    const h = holding(
+      {},
+      { emailVerified: false, recoveryCodeSaved: false, mfaExemptUntil: NOW + HOUR },
+    );
+    expect(evaluate(strong, h, NOW).actions.map((a) => a.action)).toEqual(['verify_email']);
+    const lapsed = evaluate(strong, { ...h, mfaExemptUntil: NOW - 1 }, NOW);
+    expect(lapsed.actions.map((a) => a.action)).toEqual([
+      'verify_email',
+      'meet_minimum',
+      'save_recovery_code',
+    ]);
+  });
+});

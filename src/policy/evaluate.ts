@@ -15,6 +15,8 @@ export interface Holdings {
   recoveryCodeSaved: boolean;
   /** When the user last chose "Skip for Now" at the minimum (null: never). */
   minimumSkippedAt: number | null;
+  /** Until when an administrator turned MFA off for the user (null or past: not exempt). */
+  mfaExemptUntil?: number | null;
 }
 
 export type RequiredAction = 'verify_email' | 'meet_minimum' | 'save_recovery_code';
@@ -46,6 +48,11 @@ export interface Evaluation {
   signIn: VerifyMethod[];
   /** What may vouch for a change (step-up), strongest first. */
   stepUp: VerifyMethod[];
+  /**
+   * Until when MFA is off for the user (an administrator's exemption, in force now): sign-in asks
+   * for the password alone and nothing is owed but a verified email. Null: not exempt.
+   */
+  exemptUntil: number | null;
 }
 
 const held = (h: Holdings, f: FactorKind) => (h.factors[f] ?? 0) > 0;
@@ -71,14 +78,22 @@ export function evaluate(policy: Policy, h: Holdings, now: number): Evaluation {
   const compliant = missing.length === 0 || missing.some((m) => m.length === 0);
   const { grace, deadline } = graceAt(policy, now);
   const allowed = new Set(policy.factors);
+  // Read at every evaluation, so the exemption ends by itself when its time passes.
+  const exemptUntil =
+    h.mfaExemptUntil !== undefined && h.mfaExemptUntil !== null && h.mfaExemptUntil > now
+      ? h.mfaExemptUntil
+      : null;
 
   const actions: ActionDue[] = [];
   if (!h.emailVerified) actions.push({ action: 'verify_email', skippable: false });
   const askMinimum =
+    exemptUntil === null &&
     !compliant &&
     (grace === 'block' || grace === 'remind' || (grace === 'offer' && h.minimumSkippedAt === null));
   if (askMinimum) actions.push({ action: 'meet_minimum', skippable: grace !== 'block' });
-  if (policy.recoveryCode.required && allowed.has('recovery_code') && !h.recoveryCodeSaved)
+  const recoveryOwed =
+    policy.recoveryCode.required && allowed.has('recovery_code') && !h.recoveryCodeSaved;
+  if (exemptUntil === null && recoveryOwed)
     actions.push({ action: 'save_recovery_code', skippable: false });
 
   const secondFactors = strength.filter((m) => {
@@ -99,9 +114,11 @@ export function evaluate(policy: Policy, h: Holdings, now: number): Evaluation {
     actions,
     next: actions[0] ?? null,
     mfaRequired:
-      policy.mfaAtSignIn === 'always' || (policy.mfaAtSignIn === 'when_enrolled' && enrolled),
+      exemptUntil === null &&
+      (policy.mfaAtSignIn === 'always' || (policy.mfaAtSignIn === 'when_enrolled' && enrolled)),
     signIn,
     stepUp,
+    exemptUntil,
   };
 }
 

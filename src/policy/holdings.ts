@@ -1,13 +1,15 @@
 /**
  * What an account holds, in the terms of the policy (`evaluate.ts`): the factors counted, the
- * email's state, the recovery code's, and when the user last skipped the minimum.
+ * email's state, the recovery code's, when the user last skipped the minimum, and until when an
+ * administrator turned MFA off for them.
  */
 import type { AccountFactors } from '../factors/account-factors.js';
 import type { Account } from '../store/schema.js';
 import type { Holdings } from './evaluate.js';
 
 export function holdingsOf(
-  account: Pick<Account, 'email_verified_at' | 'phone_offer_dismissed_at' | 'password_hash'>,
+  account: Pick<Account, 'email_verified_at' | 'phone_offer_dismissed_at' | 'password_hash'> &
+    Partial<Pick<Account, 'mfa_exempt_until'>>,
   factors: AccountFactors,
 ): Holdings {
   return {
@@ -21,5 +23,6 @@ export function holdingsOf(
     },
     recoveryCodeSaved: factors.recoveryCode?.saved === true,
     minimumSkippedAt: account.phone_offer_dismissed_at,
+    mfaExemptUntil: account.mfa_exempt_until ?? null,
   };
 }

@@ -67,6 +67,7 @@ export function organisationAdmin(d: PolicyAdminDeps): OrganisationAdmin {
       action: added ? 'organisation.member_added' : 'organisation.member_removed',
       actorId: admin.id,
       targetId: member.id,
+      organisationId: org.id,
       origin,
       details: { organisationId: org.id },
     });
@@ -88,27 +89,31 @@ export function organisationAdmin(d: PolicyAdminDeps): OrganisationAdmin {
         input.override == null ? null : validated(() => overrideFromDocument(input.override));
       const now = clock.now();
       const id = newId();
-      try {
-        await db
-          .insertInto('organisations')
-          .values({
-            id,
-            name,
-            policy: override === null ? null : JSON.stringify(override),
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new AppError('ORGANISATION_EXISTS');
-        throw err;
-      }
-      await d.audit.record({
-        action: 'organisation.created',
-        actorId: admin.id,
-        targetId: id,
-        origin,
-        details: { name, override: override === null ? null : Object.keys(override).join(',') },
+      // The organisation and its audit event commit together, or neither does (S25).
+      await d.units.transaction(async () => {
+        try {
+          await db
+            .insertInto('organisations')
+            .values({
+              id,
+              name,
+              policy: override === null ? null : JSON.stringify(override),
+              created_at: now,
+              updated_at: now,
+            })
+            .execute();
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new AppError('ORGANISATION_EXISTS');
+          throw err;
+        }
+        await d.audit.record({
+          action: 'organisation.created',
+          actorId: admin.id,
+          targetId: id,
+          organisationId: id,
+          origin,
+          details: { name, override: override === null ? null : Object.keys(override).join(',') },
+        });
       });
       return organisation(id);
     },
@@ -133,21 +138,24 @@ export function organisationAdmin(d: PolicyAdminDeps): OrganisationAdmin {
 
     async setOverride(admin, id, document, origin) {
       const override = document === null ? null : validated(() => overrideFromDocument(document));
-      const result = await db
-        .updateTable('organisations')
-        .set({
-          policy: override === null ? null : JSON.stringify(override),
-          updated_at: clock.now(),
-        })
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) throw new AppError('ORGANISATION_NOT_FOUND');
-      await d.audit.record({
-        action: 'organisation.policy_set',
-        actorId: admin.id,
-        targetId: id,
-        origin,
-        details: { override: override === null ? null : Object.keys(override).join(',') },
+      await d.units.transaction(async () => {
+        const result = await db
+          .updateTable('organisations')
+          .set({
+            policy: override === null ? null : JSON.stringify(override),
+            updated_at: clock.now(),
+          })
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) throw new AppError('ORGANISATION_NOT_FOUND');
+        await d.audit.record({
+          action: 'organisation.policy_set',
+          actorId: admin.id,
+          targetId: id,
+          organisationId: id,
+          origin,
+          details: { override: override === null ? null : Object.keys(override).join(',') },
+        });
       });
       return organisation(id);
     },

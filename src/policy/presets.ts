@@ -71,6 +71,18 @@ export interface Policy {
    * for everything the policy asks (S22).
    */
   passwordReset: PasswordResetMethod[];
+  /**
+   * An administrator turning multi-factor authentication off for a user for a while (seed 002:
+   * "they can disable MFA temporarily"): whether it may be done, and for at most how many hours.
+   */
+  mfaExemption: { allowed: boolean; maxHours: number };
+  /** Whether an administrator may enter a user's new phone number (confirmed by its owner's code). */
+  adminPhoneUpdate: boolean;
+  /**
+   * The factors an administrator may remove for a user, who adds one again at the next sign-in
+   * (seed 001: "If you lose your recovery code, a new … account will be required": not that one).
+   */
+  adminFactorReset: FactorKind[];
 }
 
 export type PasswordResetMethod = 'email' | 'recovery_code';
@@ -102,6 +114,9 @@ export const presets: Record<PolicyName, Policy> = {
     codeValiditySeconds: { email: null, phone: 60 },
     sessionLimits: { idleMinutes: null, absoluteHours: null },
     passwordReset: ['email'],
+    mfaExemption: { allowed: true, maxHours: 72 },
+    adminPhoneUpdate: true,
+    adminFactorReset: ['phone', 'totp', 'passkey', 'recovery_code'],
   },
   // Seed 001: email stops being a sign-in or recovery method; the enforcement date and the
   // minimum (passkey, or authenticator + phone, or password + phone) arrive with the policy engine.
@@ -126,6 +141,10 @@ export const presets: Record<PolicyName, Policy> = {
     sessionLimits: { idleMinutes: null, absoluteHours: null },
     // "You can no longer use email as a recovery method": the recovery code and a second factor.
     passwordReset: ['recovery_code'],
+    // Seed 001 has no help desk that lowers protection: no exemption, no restored recovery code.
+    mfaExemption: { allowed: false, maxHours: 24 },
+    adminPhoneUpdate: true,
+    adminFactorReset: ['phone', 'totp', 'passkey'],
   },
   // Seed 002: every sign-in needs a six-digit SMS code; the phone is registered at the first
   // sign-in, then the user signs in again; "Send code to email" is the fallback.
@@ -146,5 +165,9 @@ export const presets: Record<PolicyName, Policy> = {
     sessionLimits: { idleMinutes: null, absoluteHours: null },
     // Every sign-in still needs the SMS code, so an emailed reset code cannot reach the portal alone.
     passwordReset: ['email', 'recovery_code'],
+    // "Contact your system administrator — they can disable MFA temporarily or update your phone number."
+    mfaExemption: { allowed: true, maxHours: 72 },
+    adminPhoneUpdate: true,
+    adminFactorReset: ['phone', 'totp', 'passkey', 'recovery_code'],
   },
 };

@@ -116,6 +116,32 @@ export const PolicyFields = {
     description:
       'How a forgotten password may be reset: `email` (a code to the account email), `recovery_code` (the recovery code, then the app or phone). `[]`: only an administrator can help.',
   }),
+  mfaExemption: Type.Object(
+    {
+      allowed: Type.Boolean({
+        description: 'Whether an administrator may turn MFA off for a user for a while.',
+      }),
+      maxHours: Type.Integer({
+        minimum: 1,
+        maximum: 720,
+        description: 'The longest such an exemption may last, in hours.',
+      }),
+    },
+    {
+      additionalProperties: false,
+      description:
+        'A temporary MFA exemption an administrator gives (seed 002); it ends by itself. Seed 001 (`strong-mfa`) allows none.',
+    },
+  ),
+  adminPhoneUpdate: Type.Boolean({
+    description:
+      "Whether an administrator may enter a user's new phone number (it replaces the old one once its owner enters the code sent to it).",
+  }),
+  adminFactorReset: Type.Array(Factor, {
+    uniqueItems: true,
+    description:
+      'The factors an administrator may remove for a user (who adds one again at the next sign-in). `strong-mfa`: not the recovery code.',
+  }),
 };
 
 export const PolicyDocument = Type.Composite(

@@ -20,6 +20,9 @@ describe('an organisation tightens, never loosens (the stricter value wins, fiel
       minimum: [['passkey']],
       codeValiditySeconds: { email: 120, phone: 30 },
       sessionLimits: { idleMinutes: 10, absoluteHours: 8 },
+      mfaExemption: { allowed: false, maxHours: 12 },
+      adminPhoneUpdate: false,
+      adminFactorReset: ['phone'],
     };
     const t = tighten(base, org);
     expect(t).toEqual({
@@ -47,8 +50,13 @@ describe('an organisation tightens, never loosens (the stricter value wins, fiel
       minimum: [],
       codeValiditySeconds: { email: null, phone: null },
       sessionLimits: { idleMinutes: null, absoluteHours: null },
+      mfaExemption: { allowed: true, maxHours: 720 },
+      adminPhoneUpdate: true,
+      adminFactorReset: ['phone', 'totp', 'passkey', 'recovery_code'],
     };
     expect(tighten(strict, loose)).toEqual(strict);
+    // An organisation may forbid the exemption a deployment allows, never allow one it forbids.
+    expect(tighten(presets['strong-mfa'], loose).mfaExemption.allowed).toBe(false);
     // Longer limits than the deployment's policy: the deployment's stay.
     const limited = { ...strict, codeValiditySeconds: { email: 300, phone: 60 } };
     expect(

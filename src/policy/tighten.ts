@@ -91,6 +91,12 @@ export function tighten(base: Policy, org: PolicyOverride): Policy {
       absoluteHours: shorter(base.sessionLimits.absoluteHours, o.sessionLimits.absoluteHours),
     },
     passwordReset: both<PasswordResetMethod>(base.passwordReset, o.passwordReset),
+    mfaExemption: {
+      allowed: base.mfaExemption.allowed && o.mfaExemption.allowed,
+      maxHours: Math.min(base.mfaExemption.maxHours, o.mfaExemption.maxHours),
+    },
+    adminPhoneUpdate: base.adminPhoneUpdate && o.adminPhoneUpdate,
+    adminFactorReset: both(base.adminFactorReset, o.adminFactorReset),
   };
 }
 

@@ -21,6 +21,7 @@ import {
   createRecoveryCodeVerifier,
   type RecoveryCodeVerifier,
 } from '../factors/recovery/verifier.js';
+import { createEnrolmentRegistry, type EnrolmentRegistry } from '../factors/enrolments.js';
 import { createFactorRegistry, type FactorRegistry } from '../factors/registry.js';
 import { createTotpRepo, type TotpRepo } from '../factors/totp/repo.js';
 import { createTotpService, type TotpService } from '../factors/totp/service.js';
@@ -45,6 +46,8 @@ export interface FactorChecks {
   recoveryVerifier: RecoveryCodeVerifier;
   /** Every factor behind one interface (`factors/registry.ts`): what flows check answers with. */
   registry: FactorRegistry;
+  /** Adding a factor inside sign-in (`factors/enrolments.ts`). */
+  enrolments: EnrolmentRegistry;
   /** What the account holds (one read). */
   holdings: (accountId: string) => Promise<AccountFactors>;
 }
@@ -114,6 +117,22 @@ export function wireFactorChecks(core: Core): FactorChecks {
     passkeys,
     passkey: passkeyVerifier,
   });
+  const enrolments = createEnrolmentRegistry({
+    clock,
+    units,
+    codes,
+    challenges,
+    throttle,
+    audit,
+    phones,
+    phoneRules: config.phone,
+    box,
+    totps,
+    rp,
+    passkeys,
+    portalName: config.portalName,
+    notify: core.notify,
+  });
   return {
     codes,
     challenges,
@@ -126,6 +145,7 @@ export function wireFactorChecks(core: Core): FactorChecks {
     passkeyVerifier,
     recoveryVerifier,
     registry,
+    enrolments,
     holdings: (accountId) => loadFactors(db, accountId),
   };
 }

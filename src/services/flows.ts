@@ -4,6 +4,7 @@
  * Step-up, sign-in and the reset share one set of deps (`FlowDeps`); each adds its own.
  */
 import { createEmailChange, emailChangeFlow } from '../accounts/email-change.js';
+import { createEmailReverify, emailReverifyFlow } from '../accounts/email-reverify.js';
 import { createPasswordChange } from '../accounts/password-change.js';
 import { passkeyRegistrationFlow } from '../factors/passkey/service.js';
 import { phoneEnrolmentFlow } from '../factors/phone/service.js';
@@ -27,6 +28,7 @@ export function wireFlowStore(core: Core): FlowStore {
     resetFlow,
     stepUpFlow,
     emailChangeFlow,
+    emailReverifyFlow,
     totpEnrolmentFlow,
     phoneEnrolmentFlow,
     passkeyRegistrationFlow,
@@ -51,6 +53,7 @@ export function flowDeps(core: Core, checks: FactorChecks, flows: FlowStore) {
     rp: checks.rp,
     audit: core.audit,
     policies: core.policies,
+    units: core.store.units,
   };
 }
 
@@ -78,11 +81,10 @@ export function wireFlows(
     units,
     hasher,
     passwords,
-    totps: checks.totps,
+    enrolments: checks.enrolments,
     recovery,
     box: core.box,
     notify,
-    phoneRules: config.phone,
     portalName,
     ...(onSignInOutcome ? { onOutcome: onSignInOutcome } : {}),
   });
@@ -127,5 +129,16 @@ export function wireFlows(
     notify,
     settings: { portalName },
   });
-  return { signIn, passwordReset, changePassword, changeEmail };
+  const verifyEmail = createEmailReverify({
+    accounts,
+    clock,
+    codes: checks.codes,
+    challenges: checks.challenges,
+    flows: deps.flows,
+    throttle,
+    audit,
+    counters: core.counters,
+    units,
+  });
+  return { signIn, passwordReset, changePassword, changeEmail, verifyEmail };
 }

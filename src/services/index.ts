@@ -3,11 +3,14 @@
  * the core (keys, policies, sessions, delivery), the factors, the flows, accounts and the admin
  * API. Nothing here touches HTTP; routes receive the finished services as `RouteServices`.
  */
+import { createAuditConsole } from '../audit/console.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
+import { createClientRegistry } from '../oidc/clients.js';
+import { createOwnSessions } from '../sessions/own-sessions.js';
 import type { Store } from '../store/dialect.js';
 import { wireAccounts } from './accounts.js';
-import { wireAdmin } from './admin.js';
+import { wireAdmin, wireAdminUsers } from './admin.js';
 import { wireCore } from './core.js';
 import { factorQueries, wireFactorChecks, wireFactorServices } from './factors.js';
 import { flowDeps, wireFlowStore, wireFlows, wireStepUp } from './flows.js';
@@ -28,7 +31,7 @@ export function createServices(
   const stepUp = wireStepUp(deps);
   const factorServices = wireFactorServices(core, checks, flows, stepUp);
   const { accounts, activity } = wireAccounts(core);
-  const { signIn, passwordReset, changePassword, changeEmail } = wireFlows(
+  const { signIn, passwordReset, changePassword, changeEmail, verifyEmail } = wireFlows(
     core,
     checks,
     deps,
@@ -45,16 +48,30 @@ export function createServices(
     policy: core.policy,
     policies: core.policies,
     policyAdmin: wireAdmin(core),
+    adminUsers: wireAdminUsers(core, checks),
     store,
     clock,
     hasher: core.hasher,
     passwords: core.passwords,
     audit: core.audit,
+    auditConsole: createAuditConsole(store.db),
+    oidcClients: createClientRegistry({
+      db: store.db,
+      hasher: core.hasher,
+      clock,
+      audit: core.audit,
+      units: store.units,
+    }),
     delivery: core.delivery,
     codes: checks.codes,
     challenges: checks.challenges,
     throttle: core.throttle,
     sessions: core.sessions,
+    ownSessions: createOwnSessions({
+      sessions: core.sessions,
+      audit: core.audit,
+      units: store.units,
+    }),
     accounts,
     accountRepo: core.accountRepo,
     signIn,
@@ -70,6 +87,7 @@ export function createServices(
     passwordReset,
     changePassword,
     changeEmail,
+    verifyEmail,
     outbox: core.outbox,
     counters: core.counters,
     redis,

@@ -5,11 +5,13 @@
  */
 import type { ActivityEntry } from '../accounts/activity.js';
 import type { AccountService } from '../accounts/accounts.js';
+import type { EmailReverifyService } from '../accounts/email-reverify.js';
 import type { EmailChangeService } from '../accounts/email-change.js';
 import type { ChangePassword } from '../accounts/password-change.js';
 import type { AccountRepo } from '../accounts/repo.js';
 import type { Throttle } from '../accounts/throttle.js';
 import type { AuditLog } from '../audit/audit.js';
+import type { AuditConsole } from '../audit/console.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';
@@ -32,9 +34,12 @@ import type { PasswordResetService } from '../flows/password-reset/service.js';
 import type { SignInOutcome, SignInService } from '../flows/sign-in/service.js';
 import type { StepUpService } from '../flows/step-up/service.js';
 import type { PolicyAdmin } from '../policy/admin.js';
+import type { AdminUsers } from './admin.js';
 import type { FactorKind, Policy } from '../policy/presets.js';
 import type { PolicySource } from '../policy/source.js';
 import type { SessionService } from '../sessions/sessions.js';
+import type { ClientRegistry } from '../oidc/clients.js';
+import type { OwnSessions } from '../sessions/own-sessions.js';
 import type { CounterStore } from '../store/counters.js';
 import type { Store } from '../store/dialect.js';
 import type { Account, Phone } from '../store/schema.js';
@@ -71,8 +76,16 @@ export interface RouteServices {
   policies: PolicySource;
   /** The admin API's changes to the deployment policy and to organisations. */
   policyAdmin: PolicyAdmin;
+  /** The admin console's users: search, detail, and the actions on them. */
+  adminUsers: AdminUsers;
   audit: AuditLog;
+  /** The audit log read back: searched a page at a time, or exported (the admin console). */
+  auditConsole: AuditConsole;
+  /** The OpenID Connect relying parties an administrator registered. */
+  oidcClients: ClientRegistry;
   sessions: SessionService;
+  /** A user ending their own sessions, each with its audit event. */
+  ownSessions: OwnSessions;
   accounts: AccountService;
   signIn: SignInService;
   stepUp: StepUpService;
@@ -84,6 +97,8 @@ export interface RouteServices {
   changePassword: ChangePassword;
   /** Changing the account's email: a code to the new address (issue 6). */
   changeEmail: EmailChangeService;
+  /** "Verify Email Address": a code to the account's own address (seed 000). */
+  verifyEmail: EmailReverifyService;
   /** Every message sent, durably (S32); after the answer unless a page waits for it (S6). */
   outbox: Outbox;
   /** Which factors an account holds, and which of them it may remove now (its policy's say). */

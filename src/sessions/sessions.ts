@@ -125,6 +125,9 @@ export function createSessionService(
           'accounts.updated_at',
           'accounts.phone_offer_dismissed_at',
           'accounts.organisation_id',
+          'accounts.display_name',
+          'accounts.name_key',
+          'accounts.mfa_exempt_until',
         ])
         .where('sessions.token_hash', '=', hasher.hash(DOMAIN, token))
         .executeTakeFirst();
@@ -158,6 +161,9 @@ export function createSessionService(
         updated_at: row.updated_at,
         phone_offer_dismissed_at: row.phone_offer_dismissed_at,
         organisation_id: row.organisation_id,
+        display_name: row.display_name,
+        name_key: row.name_key,
+        mfa_exempt_until: row.mfa_exempt_until,
       };
       if (now - row.last_seen_at >= TOUCH_INTERVAL_MS) {
         await db

@@ -96,7 +96,7 @@ export function openStore(config: DatabaseConfig, options: StoreOptions = {}): S
   pool.on('error', lost);
   pool.on('connect', (client) => client.on('error', lost));
   const raw = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: guardedPool(pool) }),
+    dialect: new PostgresDialect({ pool: guardedPool(pool, config.poolSize) }),
     ...(log ? { log } : {}),
   });
   return finish(raw, { kind: 'postgres', ...(config.schema ? { schema: config.schema } : {}) });
@@ -113,31 +113,60 @@ function finish(raw: Db, about: Pick<Store, 'kind' | 'schema'>): Store {
   };
 }
 
-/** PostgreSQL: a failure to connect, or a lost connection, is the database being unavailable. */
-function guardedPool(pool: pg.Pool): PostgresPool {
+/**
+ * PostgreSQL: a failure to connect, or a lost connection, is the database being unavailable.
+ * A pooled connection the server has just ended may still be handed out before the pool hears
+ * of it (several may have died at once); the first statement of a checkout, when it only reads
+ * (`select`, `begin`), is then run again on the next connection, at most once per pooled one:
+ * the server never ran it, and nothing else was sent on that connection.
+ */
+function guardedPool(pool: pg.Pool, size: number): PostgresPool {
+  const connect = async () => {
+    try {
+      return await pool.connect();
+    } catch (err) {
+      throw new DependencyUnavailableError('database', err);
+    }
+  };
   return {
     async connect() {
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (err) {
-        throw new DependencyUnavailableError('database', err);
-      }
+      let client = await connect();
       // A connection that failed under a query (lost, or silent past the timeout) may still
       // owe that query's answer: it is destroyed on release, never handed to the next query.
       let broken = false;
+      let first = true;
+      const run = async (text: string, parameters: unknown[], tries = 0): Promise<unknown> => {
+        const retryable = first && tries < size && READ_ONLY_START.test(text);
+        first = false;
+        try {
+          return await client.query(text, parameters);
+        } catch (err) {
+          if (!postgresUnavailable(err)) throw err;
+          if (retryable && endedConnection(err)) {
+            client.release(true);
+            client = await connect();
+            first = true;
+            return run(text, parameters, tries + 1);
+          }
+          broken = true;
+          throw new DependencyUnavailableError('database', err);
+        }
+      };
       return {
-        query: ((text: string, parameters: unknown[]) =>
-          client.query(text, parameters).catch((err: unknown) => {
-            if (!postgresUnavailable(err)) throw err;
-            broken = true;
-            throw new DependencyUnavailableError('database', err);
-          })) as never,
+        query: run as never,
         release: () => client.release(broken),
       };
     },
     end: () => pool.end(),
   };
+}
+
+const READ_ONLY_START = /^\s*(select|begin)\b/i;
+
+/** The connection was gone before the statement ran: ended by the server, or its socket closed. */
+function endedConnection(err: unknown): boolean {
+  if (err instanceof pg.DatabaseError) return ['57P01', '57P02', '57P03'].includes(err.code ?? '');
+  return !(err instanceof Error && /timeout/i.test(err.message));
 }
 
 /**

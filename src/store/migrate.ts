@@ -13,6 +13,9 @@ import * as m0005 from './migrations/0005-organisations.js';
 import * as m0006 from './migrations/0006-session-limits.js';
 import * as m0007 from './migrations/0007-outgoing-messages.js';
 import * as m0008 from './migrations/0008-email-keys.js';
+import * as m0009 from './migrations/0009-admin-console.js';
+import * as m0010 from './migrations/0010-audit-console.js';
+import * as m0011 from './migrations/0011-oidc.js';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -23,6 +26,9 @@ const migrations: Record<string, Migration> = {
   '0006-session-limits': m0006,
   '0007-outgoing-messages': m0007,
   '0008-email-keys': m0008,
+  '0009-admin-console': m0009,
+  '0010-audit-console': m0010,
+  '0011-oidc': m0011,
 };
 
 /** In the order they run. */

@@ -5,7 +5,8 @@
 import type { Generated, Insertable, Kysely, Selectable } from 'kysely';
 
 export type AccountState = 'invited' | 'active' | 'disabled';
-export type Role = 'user' | 'admin';
+/** `org_admin`: an organisation administrator, who helps the members of their own organisation. */
+export type Role = 'user' | 'admin' | 'org_admin';
 
 export interface AccountsTable {
   id: string;
@@ -21,6 +22,11 @@ export interface AccountsTable {
   phone_offer_dismissed_at: number | null;
   /** The organisation the account belongs to (at most one), whose policy override applies. */
   organisation_id: string | null;
+  /** The user's name as an administrator or invitation gave it (searched by `name_key`). */
+  display_name: string | null;
+  name_key: string | null;
+  /** Until when an administrator turned multi-factor authentication off (read by every check). */
+  mfa_exempt_until: number | null;
 }
 
 export interface OrganisationsTable {
@@ -172,6 +178,56 @@ export interface FailureCountersTable {
   failures: number;
   last_failure_at: number;
   locked_at: number | null;
+  /** The account a lock-out belongs to, where known (the admin console lists locked users). */
+  account_id: string | null;
+}
+
+/** A phone number an administrator entered: it replaces the saved one once its code is entered. */
+export interface PendingPhonesTable {
+  account_id: string;
+  e164: string;
+  country: string;
+  kind: 'mobile' | 'landline';
+  set_by: string | null;
+  created_at: number;
+}
+
+/** One `oidc-provider` model instance (issue 14): its JSON payload under (kind, id). */
+export interface OidcPayloadsTable {
+  kind: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+/** A signing key of the OpenID Connect provider, its private JWK sealed. */
+export interface OidcSigningKeysTable {
+  kid: string;
+  alg: string;
+  sealed_jwk: string;
+  created_at: number;
+  signs_from: number;
+  retired_at: number | null;
+}
+
+/** A relying party an administrator registered (issue 14). */
+export interface OidcClientsTable {
+  client_id: string;
+  name: string;
+  kind: 'confidential' | 'public';
+  secret_hash: string | null;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  scopes: string;
+  min_acr: string;
+  first_party: number;
+  backchannel_logout_uri: string | null;
+  created_by: string | null;
+  created_at: number;
 }
 
 /** The development outbox (`delivery/dev-outbox.ts`): what was "sent", shown at /dev/outbox. */
@@ -211,6 +267,10 @@ export interface AuditEventsTable {
   user_agent: string | null;
   /** JSON, never secrets. */
   details: string;
+  /** The organisation the event belongs to (an organisation administrator's scope), if any. */
+  organisation_id: string | null;
+  /** A free-text reason an administrator gave (at most 500 characters). */
+  reason: string | null;
 }
 
 export interface Database {
@@ -224,6 +284,10 @@ export interface Database {
   outgoing_messages: OutgoingMessagesTable;
   audit_events: AuditEventsTable;
   phones: PhonesTable;
+  pending_phones: PendingPhonesTable;
+  oidc_payloads: OidcPayloadsTable;
+  oidc_signing_keys: OidcSigningKeysTable;
+  oidc_clients: OidcClientsTable;
   rate_counters: RateCountersTable;
   totp_factors: TotpFactorsTable;
   recovery_codes: RecoveryCodesTable;

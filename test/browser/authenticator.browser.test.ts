@@ -27,6 +27,7 @@ import {
   submitCode,
   submitSignIn,
   totpCode,
+  openAccountPage,
 } from './steps.js';
 
 const portalName = 'Spectera Provider Portal';
@@ -36,7 +37,7 @@ const recoveryCodeShape = /^\d{4} \d{4} \d{4} \d{4}$/;
 
 /** Account Management → Security tab; returns the section called `name`. */
 async function securitySection(page: Page, name: string): Promise<Locator> {
-  await page.getByRole('link', { name: 'Account Management' }).click();
+  await openAccountPage(page);
   await page.waitForURL('**/account/security');
   await page.getByRole('tab', { name: 'Security' }).click();
   return page.getByRole('region', { name });

@@ -1,7 +1,8 @@
 /**
- * A browser never sees raw JSON for a page address (issue 11, item 9), in real Chromium: `/admin`
- * and any unknown address show the hosted pages' "Page not found" (status 404) in their own look,
- * with a way back; an address under /api/ keeps its JSON error, as API clients expect.
+ * A browser never sees raw JSON for a page address (issue 11, item 9), in real Chromium: an
+ * unknown address (under the admin console's `/admin/` too) shows the hosted pages' "Page not
+ * found" (status 404) in their own look, with a way back; an address under /api/ keeps its JSON
+ * error, as API clients expect.
  */
 import { describe, expect, test } from 'vitest';
 import { browserAvailable, useBrowserSession } from '../helpers/browser.js';
@@ -9,7 +10,7 @@ import { browserAvailable, useBrowserSession } from '../helpers/browser.js';
 describe.skipIf(!browserAvailable())('unknown addresses', { timeout: 30_000 }, () => {
   const t = useBrowserSession();
 
-  test.each(['/admin', '/no/such/page', '/account/nothing-here'])(
+  test.each(['/admin/nothing-here', '/no/such/page', '/account/nothing-here'])(
     '%s shows the pages’ own "Page not found" with status 404, never JSON',
     async (path) => {
       const response = await t.page.goto(`${t.server.url}${path}`);
@@ -24,7 +25,7 @@ describe.skipIf(!browserAvailable())('unknown addresses', { timeout: 30_000 }, (
   );
 
   test('the way back leads to the account (sign-in for a visitor)', async () => {
-    await t.page.goto(`${t.server.url}/admin`);
+    await t.page.goto(`${t.server.url}/no/such/page`);
     await t.page.getByRole('link', { name: 'Go to your account' }).click();
     await t.page.waitForURL('**/sign-in');
   });

@@ -26,6 +26,7 @@ import {
   newEmail,
   strongMfaUserThroughApi,
   submitSignIn,
+  openAccountPage,
 } from './steps.js';
 
 /** Plays a browser without passkey autofill (conditional mediation): the button is the way in. */
@@ -55,7 +56,7 @@ async function api(server: TestServer, path: string, body?: unknown, cookie?: st
 /** Account Management → Security tab; returns the section called `name`. */
 async function securitySection(page: Page, name: string): Promise<Locator> {
   if (!page.url().endsWith('/account')) await page.goto(new URL('/account', page.url()).href);
-  await page.getByRole('link', { name: 'Account Management' }).click();
+  await openAccountPage(page);
   await page.waitForURL('**/account/security');
   await page.getByRole('tab', { name: 'Security' }).click();
   return page.getByRole('region', { name });
@@ -158,7 +159,7 @@ describe.skipIf(!browserAvailable())('passkeys (email-first)', { timeout: 30_000
     await t.page.goto(`${t.server.url}/account`);
     await t.page.getByRole('button', { name: 'Sign out' }).click();
     await expectSignedInWithPasskey(t.page);
-    await t.page.getByText(email).waitFor();
+    await t.page.getByRole('main').getByText(email).waitFor();
     expect((await authenticator.credentials())[0]?.signCount).toBeGreaterThan(1);
   });
 
@@ -325,7 +326,7 @@ describe.skipIf(!browserAvailable())('passkeys (email-first)', { timeout: 30_000
     await signOut(t.page, t.server);
     await t.page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await expectSignedInWithPasskey(t.page);
-    await t.page.getByText(email).waitFor();
+    await t.page.getByRole('main').getByText(email).waitFor();
   });
 });
 

@@ -22,6 +22,7 @@ import {
   signUpThroughApi,
   submitCode,
   submitSignIn,
+  openAccountPage,
 } from './steps.js';
 
 const newPassword = 'copper-lantern-meadow-violin-7';
@@ -250,7 +251,7 @@ describe.skipIf(!browserAvailable())(
       await page.goto(`${t.server.url}/sign-in`);
       await submitSignIn(page, email, goodPassword);
       await page.waitForURL('**/account');
-      await page.getByRole('link', { name: 'Account Management' }).click();
+      await openAccountPage(page);
       await page.getByRole('tab', { name: 'Security' }).click();
       const passkeys = page.getByRole('region', { name: 'Passkeys' });
       await passkeys.getByRole('button', { name: 'Add a passkey' }).click();

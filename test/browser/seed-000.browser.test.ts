@@ -40,9 +40,13 @@ describe.skipIf(!browserAvailable())(
       await t.page.waitForURL('**/account');
     }
 
-    /** Account Management → Security tab. */
+    /** "the drop-down menu on the top, right side of your screen" → Account Management → Security. */
     async function openSecurityTab(): Promise<void> {
-      await t.page.getByRole('link', { name: 'Account Management' }).click();
+      await t.page
+        .getByRole('banner')
+        .getByRole('button', { name: /@example\.com/ })
+        .click();
+      await t.page.getByRole('menuitem', { name: 'Account Management' }).click();
       await t.page.waitForURL('**/account/security');
       await t.page.getByRole('heading', { name: 'Account Management', level: 1 }).waitFor();
       await t.page.getByRole('tab', { name: 'Security' }).click();
@@ -192,9 +196,12 @@ describe.skipIf(!browserAvailable())(
       await signInToAccount(email);
       await openSecurityTab();
       await t.page.getByRole('button', { name: 'Change' }).click();
+      await t.page.getByLabel('Verification code').waitFor();
       await enterCode(t.page, 'Verification code', 'Verify', await t.server.latestCode(email));
       await t.page.getByLabel('Mobile phone number').fill(mobile);
       await t.page.getByRole('button', { name: 'Verify Mobile Number' }).click();
+      // The code is read once the page asks for it (it has been sent by then).
+      await t.page.getByLabel('Enter Two-Factor verification code').waitFor();
       await enterCode(
         t.page,
         'Enter Two-Factor verification code',
@@ -263,6 +270,29 @@ describe.skipIf(!browserAvailable())(
       expect(second).not.toBe(first);
       await enterCode(t.page, 'Code', 'Verify Code', second);
       await t.page.waitForURL('**/account');
+    });
+
+    test('Update Two-Factor Authentication Methods: Email Address → Verify Email Address, by a code sent to it', async () => {
+      const email = newEmail('seed000-reverify');
+      await activeUserThroughApi(t.server, email);
+      await signInToAccount(email);
+      await openSecurityTab();
+      // "#### Email Address … VERIFIED … Verify Email Address"
+      await t.page.getByText('Email verification is required *').waitFor();
+      await t.page.getByRole('button', { name: 'Verify Email Address' }).click();
+      await t.page
+        .getByText(/We sent a code to \*+@example\.com\. Enter it to verify your email address\./)
+        .waitFor();
+      const code = await t.server.latestCode(email);
+      await enterCode(t.page, 'Verification code', 'Verify', wrongCodeFor(code));
+      await expectAlert(t.page, /That code is not right/);
+      await enterCode(t.page, 'Verification code', 'Verify', code);
+      await t.page
+        .getByRole('status')
+        .filter({ hasText: /Your email address \*+@example\.com is verified\./ })
+        .waitFor();
+      await t.page.getByText('VERIFIED', { exact: true }).waitFor();
+      await t.page.getByRole('button', { name: 'Verify Email Address' }).waitFor();
     });
 
     test('a phone can be removed after verifying by email, and the email is told', async () => {

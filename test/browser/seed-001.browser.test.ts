@@ -51,7 +51,11 @@ describe.skipIf(!browserAvailable())(
   'seed 001: the minimum multi-factor methods',
   { timeout: 40_000 },
   () => {
-    const t = useBrowserSession({ PORTCULLIS_POLICY: 'strong-mfa' }, { host: 'localhost' });
+    const t = useBrowserSession(
+      // The portal's own name for its account page (seed 001).
+      { PORTCULLIS_POLICY: 'strong-mfa', ACCOUNT_PAGE_TITLE: 'Manage My One Healthcare ID' },
+      { host: 'localhost' },
+    );
 
     /** The sign-in steps the server answers with, in order (`signed_in` at the end). */
     function recordSteps(page: Page): string[] {
@@ -159,7 +163,9 @@ describe.skipIf(!browserAvailable())(
       await saveRecoveryCode(email);
       await t.page.waitForURL('**/account');
       const notice = t.page.getByRole('dialog', { name: 'You can set this up later' });
-      await notice.getByText(/open Account Management and select the Security tab/).waitFor();
+      await notice
+        .getByText(/open Manage My One Healthcare ID and select the Security tab/)
+        .waitFor();
       await notice.getByText(theDate).waitFor();
       await notice.getByRole('button', { name: 'OK' }).click();
       await notice.waitFor({ state: 'hidden' });
@@ -353,14 +359,27 @@ describe.skipIf(!browserAvailable())(
       await enterCode(t.page, 'Code', 'Verify Code', await t.server.latestCode(mobileE164));
       await t.page.waitForURL('**/account');
 
-      await t.page.getByRole('link', { name: 'Account Management' }).click();
+      // "it can be found in the right-side menu of the Manage My One Healthcare ID page"
+      await t.page.getByRole('banner').getByRole('button', { name: email }).click();
+      await t.page.getByRole('menuitem', { name: 'Manage My One Healthcare ID' }).click();
       await t.page.waitForURL('**/account/security');
-      await t.page.getByRole('tab', { name: 'Security' }).click();
-      const section = t.page.getByRole('region', { name: 'Recovery code' });
-      await section
-        .getByText('If you need to redownload your recovery code', { exact: false })
+      await t.page
+        .getByRole('heading', { name: 'Manage My One Healthcare ID', level: 1 })
         .waitFor();
-      await section.getByRole('button', { name: 'Get a new code' }).click();
+      await t.page.getByRole('tab', { name: 'Profile' }).click();
+      const sideMenu = t.page.getByRole('navigation', { name: 'Manage My One Healthcare ID menu' });
+      // On a wide screen the menu is on the right of the page's tabs.
+      const menuBox = await sideMenu.boundingBox();
+      const tabsBox = await t.page.getByRole('tablist').boundingBox();
+      expect(menuBox!.x).toBeGreaterThan(tabsBox!.x + tabsBox!.width - 1);
+      await sideMenu.getByRole('button', { name: 'Recovery code' }).click();
+      const section = t.page.getByRole('region', { name: 'Recovery code' });
+      // A hashed code cannot be shown again: the page says so.
+      await section
+        .getByText(
+          'Your recovery code is stored only as a hash, so it cannot be shown or downloaded again.',
+        )
+        .waitFor();
       // The step-up, by a text to the phone.
       await section.getByRole('button', { name: 'Verify via text' }).click();
       await enterCode(t.page, 'Verification code', 'Verify', await t.server.latestCode(mobileE164));

@@ -65,6 +65,17 @@ describe.skipIf(!browserAvailable())(
         .waitFor();
       expect(await t.page.getByRole('button', { name: 'Skip for Now' }).count()).toBe(0);
       const input = t.page.getByLabel('Mobile number');
+      // "… in international format, for example +447546XXXXXX": shown before anything is typed.
+      expect(await input.inputValue()).toBe('');
+      expect(await t.page.getByRole('alert').count()).toBe(0);
+      await t.page
+        .getByText('Enter your mobile number in international format, for example +447546XXXXXX.')
+        .waitFor();
+      expect(await input.getAttribute('aria-describedby')).toBeTruthy();
+      const described = await t.page
+        .locator(`#${(await input.getAttribute('aria-describedby'))?.split(' ')[0] ?? ''}`)
+        .textContent();
+      expect(described).toContain('for example +447546XXXXXX');
       expect(await input.getAttribute('autocomplete')).toBe('tel');
       expect(await input.getAttribute('inputmode')).toBe('tel');
       await input.fill(phone);

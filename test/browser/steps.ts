@@ -42,6 +42,17 @@ export async function submitCode(page: Page, code: string): Promise<void> {
   await page.getByRole('button', { name: 'Verify' }).click();
 }
 
+/**
+ * Seed 000: "click on the drop-down menu on the top, right side of your screen and select
+ * “Account Management”" — the menu's first entry, the account page by whatever name the portal
+ * gives it (ACCOUNT_PAGE_TITLE or the preset's own).
+ */
+export async function openAccountPage(page: Page): Promise<void> {
+  await page.getByRole('banner').getByRole('button', { name: /@/ }).click();
+  await page.getByRole('menu').getByRole('menuitem').first().click();
+  await page.waitForURL('**/account/security');
+}
+
 /** Waits for an alert saying `expected`; on failure, reports what the page said instead. */
 export async function expectAlert(page: Page, expected: RegExp): Promise<void> {
   try {

@@ -10,6 +10,8 @@ import { passkeyRegistrationFlow } from '../../src/factors/passkey/service.js';
 import { phoneEnrolmentFlow } from '../../src/factors/phone/service.js';
 import { totpEnrolmentFlow } from '../../src/factors/totp/service.js';
 import { resetFlow } from '../../src/flows/password-reset/machine.js';
+import { enrolments } from '../../src/factors/enrolments.js';
+import { enrolmentMoves } from '../../src/flows/sign-in/enrolment-moves.js';
 import { signInFlow } from '../../src/flows/sign-in/machine.js';
 import { passkeySignInFlow } from '../../src/flows/sign-in/passkey.js';
 import { stepUpFlow } from '../../src/flows/step-up/service.js';
@@ -24,7 +26,10 @@ const on = ['save_recovery_code', 'completed'];
 const signIn: Moves = {
   // The email code: then whatever is owed (a second factor, the minimum, the recovery code, or
   // nothing: a passkey sign-in or a policy asking no second factor).
-  verify_email: ['second_factor', 'choose_mfa', ...enrol, ...on],
+  verify_email: ['second_factor', 'confirm_pending_phone', 'choose_mfa', ...enrol, ...on],
+  // The number an administrator entered, confirmed: on as after a second factor; or another way
+  // (the second factor as before, or the minimum for a user who holds none).
+  confirm_pending_phone: ['second_factor', 'choose_mfa', ...enrol, ...on],
   // Passed: never asked again; the minimum, the recovery code or the session.
   second_factor: ['choose_mfa', ...enrol, ...on],
   // A way chosen (its first missing factor), or "Skip for Now".
@@ -98,10 +103,41 @@ describe('the sign-in table', () => {
   });
 
   it('never goes back to the email code or the second factor', () => {
+    // The administrator's number is offered in place of the second factor: "another way" leads
+    // to it, once (the flow never comes back to the number).
+    const before = ['verify_email', 'confirm_pending_phone', 'second_factor'];
     for (const from of Object.keys(t) as (keyof typeof t)[]) {
       if (from !== 'verify_email') expect(allowedMove(t, from, 'verify_email'), from).toBe(false);
-      if (from !== 'verify_email' && from !== 'second_factor')
-        expect(allowedMove(t, from, 'second_factor'), from).toBe(false);
+      if (!before.includes(from)) expect(allowedMove(t, from, 'second_factor'), from).toBe(false);
+      if (from !== 'verify_email' && from !== 'confirm_pending_phone')
+        expect(allowedMove(t, from, 'confirm_pending_phone'), from).toBe(false);
     }
+  });
+});
+
+describe("sign-in's moves while adding factors", () => {
+  const on = ['save_recovery_code', 'completed'];
+  it('come from the enrolments by one rule: a new factor joins the table without a line in flows', () => {
+    // A hardware token added after the others, in two steps (its serial, then its code).
+    const token = {
+      factor: 'totp' as const,
+      order: ['enrol_token', 'confirm_token'] as [string, string],
+      steps: { enrol_token: { fits: () => true }, confirm_token: { fits: () => true } },
+    };
+    const moves = enrolmentMoves([...enrolments, token], on);
+    const firsts = ['enrol_phone', 'enrol_totp', 'enrol_passkey', 'enrol_token'];
+    expect(moves.enrol_token!.sort()).toEqual(
+      ['confirm_token', 'enrol_phone', 'enrol_totp', 'enrol_passkey', ...on].sort(),
+    );
+    expect(moves.confirm_token!.sort()).toEqual(
+      [...firsts.filter((s) => s !== 'confirm_token'), ...on].sort(),
+    );
+    // The others may now lead to it, and only its first step; it never signs in again.
+    expect(moves.enrol_totp).toContain('enrol_token');
+    expect(moves.confirm_phone).toContain('enrol_token');
+    expect(
+      Object.values(moves).some((to) => to.includes('confirm_token') && to !== moves.enrol_token),
+    ).toBe(false);
+    expect(moves.confirm_token).not.toContain('restart');
   });
 });

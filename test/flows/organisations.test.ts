@@ -108,6 +108,7 @@ describe("the deployment's policy, set by an administrator", () => {
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe('FACTOR_REQUIRED');
 
+    clock.advance(1); // events in order by time: equal times have no order (audit indexes)
     const cleared = await admin.c.delete('/api/v1/admin/policy');
     expect(cleared.json()).toMatchObject({
       source: 'configuration',
@@ -194,6 +195,7 @@ describe('organisations', () => {
     expect(taken.statusCode).toBe(409);
     expect(taken.json().error.code).toBe('ORGANISATION_EXISTS');
 
+    clock.advance(1); // events in order by time: equal times have no order (audit indexes)
     const added = await admin.c.post(`/api/v1/admin/organisations/${id}/members`, {
       email: 'Ann@Clinic.org',
     });
@@ -230,6 +232,7 @@ describe('organisations', () => {
     expect(bobNow.phoneRemovable).toBe(true);
     expect((await bob.post('/api/v1/totp/start')).statusCode).toBe(200);
 
+    clock.advance(1); // events in order by time: equal times have no order (audit indexes)
     const removed = await admin.c.delete(`/api/v1/admin/organisations/${id}/members/${annId}`);
     expect(removed.statusCode).toBe(204);
     expect((await outbox(app, 'ann@clinic.org'))[0]?.text).toContain(

@@ -33,6 +33,7 @@ beforeEach(async () => {
     holdings: () =>
       Promise.resolve({ phone: undefined, totp: undefined, recoveryCode: undefined, passkeys: 0 }),
     policies: { forAccount: () => Promise.resolve(presets['strong-mfa']) },
+    phones: { findPending: () => Promise.resolve(undefined) },
   } as unknown as SignInDeps);
 });
 afterEach(() => t.close());
@@ -88,6 +89,9 @@ describe('sign-in saved through its typed steps', () => {
       ['second_factor', { passwordAt: 1, method: 'code' }],
       ['verify_email', { passwordAt: 1, channel: 'sms' }],
       ['confirm_phone', { passwordAt: 1, channel: 'sms' }],
+      // The administrator's number is confirmed by text or call, never by email.
+      ['confirm_pending_phone', { passwordAt: 1, channel: 'email', pendingPhone }],
+      ['confirm_pending_phone', { passwordAt: 1, channel: 'sms' }],
       ['enrol_totp', { passwordAt: 1 }],
       ['save_recovery_code', { passwordAt: 1, recoveryCodeSavedAt: 2 }],
       ['choose_mfa', { passwordAt: 'yesterday' }],

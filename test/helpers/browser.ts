@@ -105,7 +105,8 @@ export function useBrowserSession(
   beforeEach(async () => {
     session.server = await startTestServer({ ...(env ? { env } : {}), ...options });
     session.context = await session.browser.newContext();
-    session.context.setDefaultTimeout(10_000);
+    // A loaded CI machine (two cores, every suite at once) is given longer before a wait fails.
+    session.context.setDefaultTimeout(process.env.CI ? 20_000 : 10_000);
     session.page = await session.context.newPage();
     session.problems = watchForPageProblems(session.page);
   });

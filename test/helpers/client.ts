@@ -78,16 +78,19 @@ export class Client {
     );
   }
 
-  async delete(url: string): Promise<LightMyRequestResponse> {
+  /** A DELETE, with a JSON body when one is given. */
+  async delete(url: string, body?: unknown): Promise<LightMyRequestResponse> {
     return this.remember(
       await this.app.inject({
         method: 'DELETE',
         url,
         headers: {
           'x-portcullis-csrf': '1',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...this.headers,
           ...(this.cookie ? { cookie: this.cookie } : {}),
         },
+        ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
       }),
     );
   }

@@ -30,6 +30,7 @@ function baseConfig(env: Record<string, string>): Config {
     RATE_LIMIT_SIGN_IN_PER_MINUTE: '100000',
     RATE_LIMIT_SIGN_UP_PER_HOUR: '100000',
     RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
+    RATE_LIMIT_TOKEN_PER_MINUTE: '100000',
     ...env,
   });
 }

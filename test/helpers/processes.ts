@@ -181,12 +181,19 @@ export interface TcpProxy {
   blackHole(): void;
   /** New connections are forwarded again (stalled ones stay stalled until their owner gives up). */
   restore(): void;
+  /**
+   * Ends every open connection on the database's side only: each client still thinks its
+   * connection is open until it next writes on it, and is then closed (a backend that died
+   * while the pool held it idle). New connections are forwarded as before.
+   */
+  endUnseen(): void;
   close(): Promise<void>;
 }
 
 /** A TCP proxy to 127.0.0.1:`targetPort` that a test can turn into a black hole. */
 export async function tcpProxy(targetPort: number): Promise<TcpProxy> {
   const open = new Set<Socket>();
+  const pairs = new Map<Socket, Socket>();
   let hole = false;
   const server = createServer((client) => {
     open.add(client);
@@ -200,12 +207,25 @@ export async function tcpProxy(targetPort: number): Promise<TcpProxy> {
     client.on('data', (d) => !hole && upstream.write(d));
     upstream.on('data', (d) => !hole && client.write(d));
     client.on('close', () => upstream.destroy());
+    pairs.set(client, upstream);
+    client.on('close', () => pairs.delete(client));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     port: (server.address() as AddressInfo).port,
     blackHole: () => void (hole = true),
     restore: () => void (hole = false),
+    endUnseen() {
+      for (const [client, upstream] of pairs) {
+        upstream.removeAllListeners('close');
+        upstream.removeAllListeners('error');
+        upstream.on('error', () => undefined);
+        upstream.destroy();
+        client.removeAllListeners('data');
+        client.on('data', () => client.destroy());
+      }
+      pairs.clear();
+    },
     async close() {
       for (const s of open) s.destroy();
       await new Promise((resolve) => server.close(resolve));

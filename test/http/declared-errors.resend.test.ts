@@ -2,14 +2,16 @@
  * Issue 12: the security page's resends declare what a send may answer. `POST /phone/resend` and
  * `POST /step-up/resend` send a code as their starts do, so they answer a channel or method the
  * account cannot use, a send limit and an undelivered code with those codes — not (in the test
- * configuration) `500 UNDECLARED_ERROR`. The clock is fake: the cooldown is walked, not slept.
+ * configuration) `500 UNDECLARED_ERROR`; a step-up by text to a phone whose country a redeploy
+ * dropped answers PHONE_COUNTRY_NOT_ALLOWED. The clock is fake: the cooldown is walked, not slept.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { build } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
 import type { Sender } from '../../src/delivery/sender.js';
-import { latestCode, signedInClient, type Client } from '../helpers/client.js';
+import { openStore } from '../../src/store/dialect.js';
+import { Client, latestCode, signedInClient } from '../helpers/client.js';
 import { testConfig } from '../helpers/config.js';
 import { stepUpByEmail } from '../helpers/totp.js';
 
@@ -136,5 +138,38 @@ describe('POST /api/v1/step-up/resend', () => {
       429,
       'SEND_BUDGET_EXHAUSTED',
     );
+  });
+
+  it('answers PHONE_COUNTRY_NOT_ALLOWED, at the start and the resend, once a redeploy drops the country', async () => {
+    clock = new FakeClock(Date.UTC(2026, 2, 2, 9, 0, 0));
+    const config = testConfig();
+    const store = openStore(config.database, { timeoutMs: config.databaseTimeoutMs });
+    try {
+      app = await build({ config, clock, store });
+      const before = await withPhone('gus@clinic.org');
+      await app.close();
+      // The same database, redeployed with a narrower allow-list: the US mobile stays confirmed.
+      const narrowed = { ...config, phone: { ...config.phone, allowedCountries: ['GB'] } };
+      app = await build({ config: narrowed, clock, store });
+      const c = new Client(app);
+      c.cookie = before.cookie;
+      await stepUpByEmail(c, 'gus@clinic.org');
+      expectError(
+        await c.post('/api/v1/step-up/start', { channel: 'sms' }),
+        400,
+        'PHONE_COUNTRY_NOT_ALLOWED',
+      );
+      const started = await c.post('/api/v1/step-up/start', { channel: 'email' });
+      const flow = started.json().flow.flow as string;
+      clock.advance(COOLDOWN_MS);
+      expectError(
+        await c.post('/api/v1/step-up/resend', { flow, channel: 'sms' }),
+        400,
+        'PHONE_COUNTRY_NOT_ALLOWED',
+      );
+    } finally {
+      await app.close();
+      await store.close();
+    }
   });
 });

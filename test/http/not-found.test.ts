@@ -1,6 +1,6 @@
 /**
  * A browser never sees raw JSON for a page address (issue 11, item 9): a request for an unknown
- * address that accepts `text/html` (a browser opening `/admin`, a mistyped link) gets the hosted
+ * address that accepts `text/html` (a browser opening `/administrator`, a mistyped link) gets the hosted
  * pages' own not-found page with status 404 — the React app, whose router shows "Page not found"
  * — while API clients keep the JSON error: every path under `/api/`, and any request whose
  * `Accept` does not name `text/html` (`*\/*` included), or that is not a GET.
@@ -29,24 +29,27 @@ const get = (url: string, accept?: string) =>
   app.inject({ method: 'GET', url, headers: accept === undefined ? {} : { accept } });
 
 describe('an unknown address opened in a browser', () => {
-  it.each(['/admin', '/admin/users', '/no/such/page', '/account/nothing-here', '/sign-in/x?y=1'])(
-    '%s answers 404 with the hosted pages (their not-found route), never JSON',
-    async (url) => {
-      const res = await get(url, BROWSER);
-      expect(res.statusCode).toBe(404);
-      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-      expect(res.body).toBe(INDEX);
-      expect(res.body).not.toContain('NOT_FOUND');
-      // The same headers as every page (S26).
-      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
-      expect(res.headers['cache-control']).toBe('no-cache');
-    },
-  );
+  it.each([
+    '/administrator',
+    '/admin/users',
+    '/no/such/page',
+    '/account/nothing-here',
+    '/sign-in/x?y=1',
+  ])('%s answers 404 with the hosted pages (their not-found route), never JSON', async (url) => {
+    const res = await get(url, BROWSER);
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.body).toBe(INDEX);
+    expect(res.body).not.toContain('NOT_FOUND');
+    // The same headers as every page (S26).
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['cache-control']).toBe('no-cache');
+  });
 
   it('counts text/html whatever its place and case in Accept, unless refused with q=0', async () => {
-    expect((await get('/admin', 'application/json;q=0.5, TEXT/HTML')).body).toBe(INDEX);
-    expect((await get('/admin', 'text/*')).body).toBe(INDEX);
-    expect((await get('/admin', 'text/html;q=0')).json().error.code).toBe('NOT_FOUND');
+    expect((await get('/administrator', 'application/json;q=0.5, TEXT/HTML')).body).toBe(INDEX);
+    expect((await get('/administrator', 'text/*')).body).toBe(INDEX);
+    expect((await get('/administrator', 'text/html;q=0')).json().error.code).toBe('NOT_FOUND');
   });
 });
 
@@ -54,9 +57,9 @@ describe('API clients keep the JSON error', () => {
   it.each([
     ['an API path, even from a browser', '/api/v1/nothing', BROWSER],
     ['the API root', '/api/', BROWSER],
-    ['Accept: application/json', '/admin', 'application/json'],
-    ['Accept: */* (curl)', '/admin', '*/*'],
-    ['no Accept at all', '/admin', undefined],
+    ['Accept: application/json', '/administrator', 'application/json'],
+    ['Accept: */* (curl)', '/administrator', '*/*'],
+    ['no Accept at all', '/administrator', undefined],
   ])('%s', async (_what, url, accept) => {
     const res = await get(url, accept);
     expect(res.statusCode).toBe(404);
@@ -69,7 +72,7 @@ describe('API clients keep the JSON error', () => {
   it('answers a POST to an unknown address with JSON, whatever it accepts', async () => {
     const res = await app.inject({
       method: 'POST',
-      url: '/admin',
+      url: '/administrator',
       headers: { accept: BROWSER, 'x-portcullis-csrf': '1', 'content-type': 'application/json' },
       payload: '{}',
     });

@@ -70,6 +70,31 @@ describe('per-IP limits', () => {
     expect((await signIn(t, ip, 'known@clinic.example')).statusCode).toBe(401);
   });
 
+  it('stops one address at the OpenID Connect token endpoint after its limit, in the registry shape', async () => {
+    const t = await start({ RATE_LIMIT_TOKEN_PER_MINUTE: '5' });
+    const ip = someIp();
+    const redeem = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/oidc/token',
+        remoteAddress: ip,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from('no-such-client:guess').toString('base64')}`,
+        },
+        payload: 'grant_type=authorization_code&code=guess&redirect_uri=https%3A%2F%2Fx.example%2F',
+      });
+    const statuses = [];
+    for (let i = 0; i < 8; i++) statuses.push(await redeem());
+    // The provider answers the first five itself (an unknown client), then the limit does.
+    expect(statuses.slice(0, 5).map((r) => r.statusCode)).toEqual(Array(5).fill(401));
+    for (const refused of statuses.slice(5)) {
+      expect(refused.statusCode).toBe(429);
+      expect(errorCode(refused)).toBe('TOO_MANY_REQUESTS');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    }
+  });
+
   it('stops one address making 30 accounts after 10 sign-ups an hour', async () => {
     const t = await start();
     const ip = someIp();

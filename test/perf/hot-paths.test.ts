@@ -70,8 +70,14 @@ describe('sign-in', () => {
     });
     expect(res.json().status).toBe('signed_in');
     // throttle read + count (before the hash, S5), account lookup, throttle reset, what the
-    // account holds (is a second factor owed?), its policy (one indexed read), session insert,
-    // audit insert
-    expect(queries).toHaveLength(8);
+    // account holds (is a second factor owed?), its policy (one indexed read), then in one
+    // transaction (S25: the session is never made unrecorded) session insert and audit insert
+    expect(queries).toHaveLength(10);
+    expect(queries.slice(-4).map((q) => q.split(' ')[0]!.toLowerCase())).toEqual([
+      'begin',
+      'insert',
+      'insert',
+      'commit',
+    ]);
   });
 });

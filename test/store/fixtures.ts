@@ -44,6 +44,9 @@ export async function insertAccount(
     updated_at: clock.now(),
     phone_offer_dismissed_at: null,
     organisation_id: null,
+    display_name: null,
+    name_key: null,
+    mfa_exempt_until: null,
     ...overrides,
   };
   await db.insertInto('accounts').values(account).execute();

@@ -4,6 +4,8 @@
  * process with "Unhandled 'error' event … on BoundPool". Now:
  * - on the shared server: the app's own backends are terminated, idle and mid-request; every
  *   answer is a success or a registered 503, and the next requests succeed with no restart;
+ * - a pooled connection that died unseen (the pool learns only when it writes) costs a read
+ *   nothing: it runs again on a new connection; a write is never run twice (503 instead);
  * - with the network to it gone silent (a TCP proxy that stops forwarding), no request waits
  *   past `DATABASE_TIMEOUT_MS` (plus the client's one-second margin): each answers 503;
  * - on a private cluster (initdb in a temporary folder, its own port) stopped and started under a
@@ -12,8 +14,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DependencyUnavailableError } from '../../src/errors/unavailable.js';
+import { openStore } from '../../src/store/dialect.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { postgresUrl } from '../helpers/stores.js';
 import {
@@ -93,6 +98,48 @@ describe.runIf(postgresUrl)('the shared server ends our backends', () => {
       }
     }
     expect((await check()).status).toBe(401);
+  });
+});
+
+describe.runIf(postgresUrl)('a pooled connection died while it sat idle', () => {
+  const base = postgresUrl ?? '';
+  const database = `portcullis_unseen_${randomBytes(5).toString('hex')}`;
+  let proxy: TcpProxy;
+  let url: string;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    await query(base, `CREATE DATABASE ${database}`);
+    proxy = await tcpProxy(Number(new URL(base).port || 5432));
+    const through = new URL(databaseUrl(base, database));
+    through.port = String(proxy.port);
+    url = through.toString();
+    server = await startTestServer({ env: { DATABASE_URL: url } });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await proxy?.close();
+    await query(base, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  it('runs a read once more on a new connection, so the request never sees it', async () => {
+    const check = () => fetch(`${server.url}/api/v1/session`, { headers: BOGUS });
+    await Promise.all(Array.from({ length: 4 }, check));
+    proxy.endUnseen(); // the pool still holds them, and learns only when it writes
+    for (let i = 0; i < 6; i++) expect((await check()).status).toBe(401);
+  });
+
+  it('never runs a write twice: one that met a dead connection is a 503 to retry', async () => {
+    const store = openStore({ kind: 'postgres', url, poolSize: 1 });
+    try {
+      await sql`select 1`.execute(store.db);
+      proxy.endUnseen();
+      const write = sql`delete from oidc_payloads where expires_at < 0`.execute(store.db);
+      await expect(write).rejects.toBeInstanceOf(DependencyUnavailableError);
+      await sql`select 1`.execute(store.db); // and the pool recovers
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -31,6 +31,8 @@ export interface paths {
           content: {
             'application/json': {
               portalName: string;
+              /** @description The account page's title (ACCOUNT_PAGE_TITLE, or the preset's own: seed 000's Account Management, seed 002's My Details). */
+              accountPageTitle: string;
               /** @description The preset the policy is or extends (email-first, strong-mfa or sms-required): it sets the pages' wording. */
               policy: string;
               selfSignUp: boolean;
@@ -39,6 +41,8 @@ export interface paths {
               passwordMinLength: number;
               passwordMaxLength: number;
               devOutbox: boolean;
+              /** @description Origins a sign-in may send the browser back to (RETURN_TO_ORIGINS), beside this site. */
+              returnToOrigins: string[];
             };
           };
         };
@@ -2130,6 +2134,232 @@ export interface paths {
                  * @enum {string}
                  */
                 code: 'FLOW_STATE_CONFLICT';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sign-in/pending-phone/decline': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** In confirm_pending_phone: verify another way (the current phone, another factor); the number the administrator entered stays pending for the next sign-in */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Opaque flow token from the step that started the flow. */
+            flow: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SignInResult'];
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'CSRF_CHECK_FAILED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `FLOW_NOT_FOUND` (404): This sign-in has expired. Start again.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'FLOW_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 409, one of:
+         *
+         *     - `FLOW_STATE_CONFLICT` (409): This step is already done or not available now. Reload the page.
+         */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'FLOW_STATE_CONFLICT';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 429, one of:
+         *
+         *     - `RESEND_TOO_SOON` (429): Please wait before asking for another code.
+         *     - `SEND_LIMIT_REACHED` (429): Too many codes have been sent. Wait a while before asking for another.
+         *     - `SEND_BUDGET_EXHAUSTED` (429): Text messages and calls are paused for now. Try again later, or use another method.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  | 'RESEND_TOO_SOON'
+                  | 'SEND_LIMIT_REACHED'
+                  | 'SEND_BUDGET_EXHAUSTED'
+                  | 'TOO_MANY_REQUESTS';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 502, one of:
+         *
+         *     - `DELIVERY_FAILED` (502): We could not send the message. Try again in a moment.
+         */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'DELIVERY_FAILED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -5340,6 +5570,162 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/forward-auth': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** For a reverse proxy in front of a portal: who the browser is signed in as, and at what assurance */
+    get: {
+      parameters: {
+        query?: {
+          acr?:
+            | 'urn:portcullis:aal1'
+            | 'urn:portcullis:aal2'
+            | 'urn:portcullis:aal2:phishing-resistant';
+          redirect?: '1';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              user: {
+                id: string;
+                email: string;
+              };
+              aal: string;
+              acr: string;
+              amr: string[];
+            };
+          };
+        };
+        /** @description With ?redirect=1: to the sign-in or step-up page. */
+        303: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'CSRF_CHECK_FAILED' | 'AAL2_REQUIRED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/dev/outbox': {
     parameters: {
       query?: never;
@@ -7258,6 +7644,719 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/account/email/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a code to the account's own address, to verify it again */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              flow: {
+                /** @description Opaque flow token from the step that started the flow. */
+                flow: string;
+                /** @description The account's address, masked (`*****@example.com`): where the code went. */
+                destination: string;
+                code: components['schemas']['CodeView'];
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'CSRF_CHECK_FAILED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 429, one of:
+         *
+         *     - `SEND_LIMIT_REACHED` (429): Too many codes have been sent. Wait a while before asking for another.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'SEND_LIMIT_REACHED' | 'TOO_MANY_REQUESTS';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 502, one of:
+         *
+         *     - `DELIVERY_FAILED` (502): We could not send the message. Try again in a moment.
+         */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'DELIVERY_FAILED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/account/email/verify/resend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a new code to the address (the old code stops working) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Opaque flow token from the step that started the flow. */
+            flow: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              flow: {
+                /** @description Opaque flow token from the step that started the flow. */
+                flow: string;
+                /** @description The account's address, masked (`*****@example.com`): where the code went. */
+                destination: string;
+                code: components['schemas']['CodeView'];
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'CSRF_CHECK_FAILED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `FLOW_NOT_FOUND` (404): This sign-in has expired. Start again.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'FLOW_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 409, one of:
+         *
+         *     - `FLOW_STATE_CONFLICT` (409): This step is already done or not available now. Reload the page.
+         */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'FLOW_STATE_CONFLICT';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 429, one of:
+         *
+         *     - `RESEND_TOO_SOON` (429): Please wait before asking for another code.
+         *     - `SEND_LIMIT_REACHED` (429): Too many codes have been sent. Wait a while before asking for another.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'RESEND_TOO_SOON' | 'SEND_LIMIT_REACHED' | 'TOO_MANY_REQUESTS';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 502, one of:
+         *
+         *     - `DELIVERY_FAILED` (502): We could not send the message. Try again in a moment.
+         */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'DELIVERY_FAILED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/account/email/verify/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm the code: the address is recorded as verified now */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Opaque flow token from the step that started the flow. */
+            flow: string;
+            /** @description The code as the user typed it: a one-time code, a code from the authenticator app, or a recovery code (spaces and dashes allowed). */
+            code: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              email: {
+                /** @description The address, masked. */
+                address: string;
+                /** Format: date-time */
+                verifiedAt: string;
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `CODE_INVALID` (400): That code is not right.
+         *     - `CODE_EXPIRED` (400): That code has expired. Send a new code.
+         *     - `CODE_ATTEMPTS_EXCEEDED` (400): Too many wrong tries for this code. Send a new code.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'CODE_INVALID'
+                  | 'CODE_EXPIRED'
+                  | 'CODE_ATTEMPTS_EXCEEDED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'CSRF_CHECK_FAILED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `FLOW_NOT_FOUND` (404): This sign-in has expired. Start again.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'FLOW_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 409, one of:
+         *
+         *     - `FLOW_STATE_CONFLICT` (409): This step is already done or not available now. Reload the page.
+         */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'FLOW_STATE_CONFLICT';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 423, one of:
+         *
+         *     - `ACCOUNT_LOCKED` (423): This account is locked after too many failed attempts. Reset your password or contact your administrator.
+         */
+        423: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'ACCOUNT_LOCKED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 429, one of:
+         *
+         *     - `TOO_MANY_ATTEMPTS` (429): Too many failed attempts. Wait a moment and try again.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'TOO_MANY_ATTEMPTS' | 'TOO_MANY_REQUESTS';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/account/security': {
     parameters: {
       query?: never;
@@ -7321,6 +8420,11 @@ export interface paths {
               };
               phoneRemovable: boolean;
               totpRemovable: boolean;
+              /**
+               * Format: date-time
+               * @description Until when an administrator turned multi-factor authentication off (null: not exempt now).
+               */
+              mfaExemptUntil: string | null;
             };
           };
         };
@@ -7475,6 +8579,7 @@ export interface paths {
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
          *     - `METHOD_NOT_AVAILABLE` (400): This way of verifying is not available on your account.
+         *     - `PHONE_COUNTRY_NOT_ALLOWED` (400): Numbers from this country are not accepted here.
          */
         400: {
           headers: {
@@ -7487,7 +8592,11 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'METHOD_NOT_AVAILABLE';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'METHOD_NOT_AVAILABLE'
+                  | 'PHONE_COUNTRY_NOT_ALLOWED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -7680,6 +8789,7 @@ export interface paths {
          *     - `VALIDATION_FAILED` (400): The request is not valid.
          *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
          *     - `METHOD_NOT_AVAILABLE` (400): This way of verifying is not available on your account.
+         *     - `PHONE_COUNTRY_NOT_ALLOWED` (400): Numbers from this country are not accepted here.
          */
         400: {
           headers: {
@@ -7692,7 +8802,11 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'METHOD_NOT_AVAILABLE';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'METHOD_NOT_AVAILABLE'
+                  | 'PHONE_COUNTRY_NOT_ALLOWED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -10864,6 +11978,7 @@ export interface paths {
          *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
          *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
          *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `DEPLOYMENT_ADMIN_REQUIRED` (403): Only an administrator of the whole portal can do this, not an organisation administrator.
          */
         403: {
           headers: {
@@ -10876,7 +11991,11 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED';
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'DEPLOYMENT_ADMIN_REQUIRED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11003,6 +12122,7 @@ export interface paths {
          *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
          *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
          *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `DEPLOYMENT_ADMIN_REQUIRED` (403): Only an administrator of the whole portal can do this, not an organisation administrator.
          */
         403: {
           headers: {
@@ -11015,7 +12135,11 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED';
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'DEPLOYMENT_ADMIN_REQUIRED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11138,6 +12262,7 @@ export interface paths {
          *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
          *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
          *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `DEPLOYMENT_ADMIN_REQUIRED` (403): Only an administrator of the whole portal can do this, not an organisation administrator.
          */
         403: {
           headers: {
@@ -11150,7 +12275,11 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED';
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'DEPLOYMENT_ADMIN_REQUIRED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11283,6 +12412,7 @@ export interface paths {
          *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
          *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
          *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `DEPLOYMENT_ADMIN_REQUIRED` (403): Only an administrator of the whole portal can do this, not an organisation administrator.
          */
         403: {
           headers: {
@@ -11295,7 +12425,11 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED';
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'DEPLOYMENT_ADMIN_REQUIRED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11433,6 +12567,7 @@ export interface paths {
          *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
          *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
          *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `DEPLOYMENT_ADMIN_REQUIRED` (403): Only an administrator of the whole portal can do this, not an organisation administrator.
          */
         403: {
           headers: {
@@ -11445,7 +12580,11 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED';
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'DEPLOYMENT_ADMIN_REQUIRED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -11985,6 +13124,7 @@ export interface paths {
          *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
          *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
          *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `DEPLOYMENT_ADMIN_REQUIRED` (403): Only an administrator of the whole portal can do this, not an organisation administrator.
          */
         403: {
           headers: {
@@ -11997,7 +13137,11 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED';
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'DEPLOYMENT_ADMIN_REQUIRED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -12178,6 +13322,7 @@ export interface paths {
          *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
          *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
          *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `DEPLOYMENT_ADMIN_REQUIRED` (403): Only an administrator of the whole portal can do this, not an organisation administrator.
          */
         403: {
           headers: {
@@ -12190,7 +13335,11 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED';
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'DEPLOYMENT_ADMIN_REQUIRED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -12218,6 +13367,3551 @@ export interface paths {
                  * @enum {string}
                  */
                 code: 'ORGANISATION_NOT_FOUND' | 'MEMBER_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Find users: by email or name prefix, organisation, state, factor; keyset paging */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The start of an email address or a name. */
+          q?: string;
+          /** @description An id as the API gave it. */
+          organisationId?: string;
+          state?: 'active' | 'disabled' | 'invited' | 'locked' | 'mfa_off';
+          holds?: 'phone' | 'totp' | 'passkey' | 'recovery_code';
+          sort?: 'newest' | 'email';
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              users: {
+                id: string;
+                email: string;
+                name: string | null;
+                organisationId: string | null;
+                role: string;
+                state: string;
+                /** Format: date-time */
+                createdAt: string;
+              }[];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `INVALID_CURSOR` (400): This page marker is not valid. Start again from the first page.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'INVALID_CURSOR';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/users/{userId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One user: account, factors (masked), sessions, recent events, allowed actions */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description An id as the API gave it. */
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              user: {
+                id: string;
+                email: string;
+                name: string | null;
+                organisationId: string | null;
+                role: string;
+                state: string;
+                /** Format: date-time */
+                createdAt: string;
+                emailVerified: boolean;
+                organisationName: string | null;
+                /** Format: date-time */
+                lastSignInAt: string | null;
+                locked: boolean;
+                /** Format: date-time */
+                mfaOffUntil: string | null;
+              };
+              factors: {
+                phone: {
+                  masked: string;
+                  kind: string;
+                  /** Format: date-time */
+                  since: string;
+                } | null;
+                pendingPhone: {
+                  masked: string;
+                  /** Format: date-time */
+                  since: string;
+                } | null;
+                totp: {
+                  /** Format: date-time */
+                  since: string;
+                  /** Format: date-time */
+                  lastUsedAt: string | null;
+                } | null;
+                passkeys: {
+                  id: string;
+                  name: string;
+                  /** Format: date-time */
+                  since: string;
+                  /** Format: date-time */
+                  lastUsedAt: string | null;
+                }[];
+                recoveryCode: {
+                  /** Format: date-time */
+                  since: string;
+                  /** Format: date-time */
+                  savedAt: string | null;
+                } | null;
+              };
+              sessions: {
+                id: string;
+                userAgent: string | null;
+                ip: string | null;
+                /** Format: date-time */
+                lastSeenAt: string;
+              }[];
+              events: {
+                action: string;
+                description: string;
+                /** Format: date-time */
+                at: string;
+                ip: string | null;
+                userAgent: string | null;
+              }[];
+              allowed: {
+                mfaExemption: {
+                  allowed: boolean;
+                  maxHours: number;
+                };
+                phoneUpdate: boolean;
+                factorReset: string[];
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `SELF_ADMIN_ACTION` (403): You cannot change your own account here. Use Account Management, like every user.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED' | 'SELF_ADMIN_ACTION';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `USER_NOT_FOUND` (404): There is no such user among those you administer.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/users/{userId}/mfa-exemption': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Turn MFA off for a while (the user's policy allows and caps it); it ends by itself */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description An id as the API gave it. */
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Why (kept in the audit log). */
+            reason: string;
+            /** @default 24 */
+            hours?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              mfaOffUntil: string;
+            };
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `EXEMPTION_TOO_LONG` (400): Multi-factor authentication cannot be turned off for that long under this user's policy.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'EXEMPTION_TOO_LONG';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `STEP_UP_REQUIRED` (403): For your security, verify your identity again before making this change.
+         *     - `SELF_ADMIN_ACTION` (403): You cannot change your own account here. Use Account Management, like every user.
+         *     - `ADMIN_ACTION_NOT_ALLOWED` (403): This portal's policy does not let an administrator do this for this user.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'STEP_UP_REQUIRED'
+                  | 'SELF_ADMIN_ACTION'
+                  | 'ADMIN_ACTION_NOT_ALLOWED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `USER_NOT_FOUND` (404): There is no such user among those you administer.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    /** Turn MFA back on before the exemption ends */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description An id as the API gave it. */
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `SELF_ADMIN_ACTION` (403): You cannot change your own account here. Use Account Management, like every user.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED' | 'SELF_ADMIN_ACTION';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `USER_NOT_FOUND` (404): There is no such user among those you administer.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 409, one of:
+         *
+         *     - `NOT_EXEMPT` (409): Multi-factor authentication is not turned off for this user.
+         */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'NOT_EXEMPT';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/users/{userId}/unlock': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Unlock: clear the lock-out and its failure counters (S5) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description An id as the API gave it. */
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Why (kept in the audit log). */
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `SELF_ADMIN_ACTION` (403): You cannot change your own account here. Use Account Management, like every user.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED' | 'SELF_ADMIN_ACTION';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `USER_NOT_FOUND` (404): There is no such user among those you administer.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 409, one of:
+         *
+         *     - `USER_CHANGED` (409): This user changed while you were looking. Reload the page and try again.
+         */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_CHANGED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/users/{userId}/sessions/end': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** End every one of the user's sessions */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description An id as the API gave it. */
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Why (kept in the audit log). */
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `SELF_ADMIN_ACTION` (403): You cannot change your own account here. Use Account Management, like every user.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED' | 'SELF_ADMIN_ACTION';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `USER_NOT_FOUND` (404): There is no such user among those you administer.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 409, one of:
+         *
+         *     - `USER_CHANGED` (409): This user changed while you were looking. Reload the page and try again.
+         */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_CHANGED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/users/{userId}/deactivate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Deactivate: no sign-in, every session ends at once */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description An id as the API gave it. */
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Why (kept in the audit log). */
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `STEP_UP_REQUIRED` (403): For your security, verify your identity again before making this change.
+         *     - `SELF_ADMIN_ACTION` (403): You cannot change your own account here. Use Account Management, like every user.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'STEP_UP_REQUIRED'
+                  | 'SELF_ADMIN_ACTION';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `USER_NOT_FOUND` (404): There is no such user among those you administer.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 409, one of:
+         *
+         *     - `USER_CHANGED` (409): This user changed while you were looking. Reload the page and try again.
+         */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_CHANGED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/users/{userId}/reactivate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reactivate a deactivated user */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description An id as the API gave it. */
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Why (kept in the audit log). */
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `SELF_ADMIN_ACTION` (403): You cannot change your own account here. Use Account Management, like every user.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED' | 'SELF_ADMIN_ACTION';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `USER_NOT_FOUND` (404): There is no such user among those you administer.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 409, one of:
+         *
+         *     - `USER_CHANGED` (409): This user changed while you were looking. Reload the page and try again.
+         */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_CHANGED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/users/{userId}/phone': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Set a new phone number: pending until the user enters a code sent to it at their next sign-in */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description An id as the API gave it. */
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description E.164, e.g. +447546123456 (the same checks as the user’s own). */
+            phone: string;
+            /** @description Why (kept in the audit log). */
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Masked. */
+              pendingPhone: string;
+            };
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `PHONE_INVALID` (400): Enter a valid phone number in international format, for example +447546123456.
+         *     - `PHONE_EXTENSION_NOT_ALLOWED` (400): Use a direct number: numbers with an extension cannot receive codes.
+         *     - `PHONE_TYPE_NOT_SUPPORTED` (400): This kind of number cannot receive codes. Use a mobile or a direct landline number.
+         *     - `PHONE_COUNTRY_NOT_ALLOWED` (400): Numbers from this country are not accepted here.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'MALFORMED_JSON'
+                  | 'PHONE_INVALID'
+                  | 'PHONE_EXTENSION_NOT_ALLOWED'
+                  | 'PHONE_TYPE_NOT_SUPPORTED'
+                  | 'PHONE_COUNTRY_NOT_ALLOWED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `STEP_UP_REQUIRED` (403): For your security, verify your identity again before making this change.
+         *     - `SELF_ADMIN_ACTION` (403): You cannot change your own account here. Use Account Management, like every user.
+         *     - `ADMIN_ACTION_NOT_ALLOWED` (403): This portal's policy does not let an administrator do this for this user.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'STEP_UP_REQUIRED'
+                  | 'SELF_ADMIN_ACTION'
+                  | 'ADMIN_ACTION_NOT_ALLOWED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `USER_NOT_FOUND` (404): There is no such user among those you administer.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/users/{userId}/factors/reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reset a factor: removed; the policy asks the user to add one at next sign-in */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description An id as the API gave it. */
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            factor: 'phone' | 'totp' | 'passkey' | 'recovery_code';
+            /** @description For a passkey. */
+            passkeyId?: string;
+            /** @description Why (kept in the audit log). */
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `STEP_UP_REQUIRED` (403): For your security, verify your identity again before making this change.
+         *     - `SELF_ADMIN_ACTION` (403): You cannot change your own account here. Use Account Management, like every user.
+         *     - `ADMIN_ACTION_NOT_ALLOWED` (403): This portal's policy does not let an administrator do this for this user.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'STEP_UP_REQUIRED'
+                  | 'SELF_ADMIN_ACTION'
+                  | 'ADMIN_ACTION_NOT_ALLOWED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `USER_NOT_FOUND` (404): There is no such user among those you administer.
+         *     - `FACTOR_NOT_HELD` (404): This user does not have that sign-in method.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_NOT_FOUND' | 'FACTOR_NOT_HELD';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/users/{userId}/password-reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Email the user a way to set a new password themselves (never seen by an admin) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description An id as the API gave it. */
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Why (kept in the audit log). */
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `SELF_ADMIN_ACTION` (403): You cannot change your own account here. Use Account Management, like every user.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED' | 'SELF_ADMIN_ACTION';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `USER_NOT_FOUND` (404): There is no such user among those you administer.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 409, one of:
+         *
+         *     - `USER_CHANGED` (409): This user changed while you were looking. Reload the page and try again.
+         */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_CHANGED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/users/{userId}/role': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Make a member their organisation's administrator, or a member again */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description An id as the API gave it. */
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            role: 'org_admin' | 'user';
+            /** @description Why (kept in the audit log). */
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `DEPLOYMENT_ADMIN_REQUIRED` (403): Only an administrator of the whole portal can do this, not an organisation administrator.
+         *     - `SELF_ADMIN_ACTION` (403): You cannot change your own account here. Use Account Management, like every user.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'DEPLOYMENT_ADMIN_REQUIRED'
+                  | 'SELF_ADMIN_ACTION';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `USER_NOT_FOUND` (404): There is no such user among those you administer.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 409, one of:
+         *
+         *     - `NOT_IN_ORGANISATION` (409): Only a member of an organisation can be its administrator.
+         *     - `USER_CHANGED` (409): This user changed while you were looking. Reload the page and try again.
+         */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'NOT_IN_ORGANISATION' | 'USER_CHANGED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/users/{userId}/invitation/resend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send the invitation again: a new link by email; the old one stops */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description An id as the API gave it. */
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              expiresAt: string;
+            };
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `SELF_ADMIN_ACTION` (403): You cannot change your own account here. Use Account Management, like every user.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED' | 'SELF_ADMIN_ACTION';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `USER_NOT_FOUND` (404): There is no such user among those you administer.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 409, one of:
+         *
+         *     - `NOT_INVITED` (409): This user has no invitation waiting: they already accepted it, or it was revoked.
+         */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'NOT_INVITED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/users/{userId}/invitation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke the invitation: its link stops working */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description An id as the API gave it. */
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Why (kept in the audit log). */
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `SELF_ADMIN_ACTION` (403): You cannot change your own account here. Use Account Management, like every user.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED' | 'SELF_ADMIN_ACTION';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `USER_NOT_FOUND` (404): There is no such user among those you administer.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'USER_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 409, one of:
+         *
+         *     - `NOT_INVITED` (409): This user has no invitation waiting: they already accepted it, or it was revoked.
+         */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'NOT_INVITED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/audit-events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Audit events by filter, newest first, a page at a time */
+    get: {
+      parameters: {
+        query?: {
+          /** @description An id as the API gave it. */
+          actorId?: string;
+          /** @description An id as the API gave it. */
+          targetId?: string;
+          /** @description e.g. sign_in.failed */
+          action?: string;
+          /** @description An id as the API gave it. */
+          organisationId?: string;
+          /** @description From this time, inclusive. */
+          from?: string;
+          /** @description Until this time, exclusive. */
+          to?: string;
+          /** @description The previous page's nextCursor. */
+          cursor?: string;
+          /** @description 1 to 200; default 50 */
+          limit?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              events: {
+                id: string;
+                /** Format: date-time */
+                at: string;
+                action: string;
+                actorId: string | null;
+                /** @description The actor's address; null if gone. */
+                actorEmail: string | null;
+                targetId: string | null;
+                targetEmail: string | null;
+                organisationId: string | null;
+                ip: string | null;
+                userAgent: string | null;
+                /** @description The reason an administrator gave. */
+                reason: string | null;
+                details: {
+                  [key: string]: string | number | boolean | (never | null);
+                };
+              }[];
+              /** @description The next page; null: the last. */
+              nextCursor: string | null;
+            };
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `INVALID_CURSOR` (400): This page marker is not valid. Start again from the first page.
+         *     - `INVALID_DATE_RANGE` (400): The start of the range is after its end.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'INVALID_CURSOR' | 'INVALID_DATE_RANGE';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/audit-events/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every audit event a filter matches, as a CSV or JSON-lines file (streamed) */
+    get: {
+      parameters: {
+        query: {
+          /** @description An id as the API gave it. */
+          actorId?: string;
+          /** @description An id as the API gave it. */
+          targetId?: string;
+          /** @description e.g. sign_in.failed */
+          action?: string;
+          /** @description An id as the API gave it. */
+          organisationId?: string;
+          /** @description From this time, inclusive. */
+          from?: string;
+          /** @description Until this time, exclusive. */
+          to?: string;
+          format: 'csv' | 'jsonl';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The file: CSV (RFC 4180) or one JSON event a line. */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': string;
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `INVALID_DATE_RANGE` (400): The start of the range is after its end.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'INVALID_DATE_RANGE';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/oidc/clients': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The registered OpenID Connect clients, by name */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              clients: {
+                clientId: string;
+                name: string;
+                kind: 'confidential' | 'public';
+                redirectUris: string[];
+                postLogoutRedirectUris: string[];
+                scopes: string[];
+                minAcr: string;
+                firstParty: boolean;
+                backchannelLogoutUri: string | null;
+                /** Format: date-time */
+                createdAt: string;
+              }[];
+            };
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `DEPLOYMENT_ADMIN_REQUIRED` (403): Only an administrator of the whole portal can do this, not an organisation administrator.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'DEPLOYMENT_ADMIN_REQUIRED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Register an OpenID Connect client (a confidential one’s secret is shown once) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+            kind: 'confidential' | 'public';
+            redirectUris: string[];
+            postLogoutRedirectUris?: string[];
+            scopes?: (
+              'openid' | 'email' | 'phone' | 'profile' | 'organisation' | 'offline_access'
+            )[];
+            minAcr?:
+              | 'urn:portcullis:aal1'
+              | 'urn:portcullis:aal2'
+              | 'urn:portcullis:aal2:phishing-resistant';
+            firstParty?: boolean;
+            backchannelLogoutUri?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              client: {
+                clientId: string;
+                name: string;
+                kind: 'confidential' | 'public';
+                redirectUris: string[];
+                postLogoutRedirectUris: string[];
+                scopes: string[];
+                minAcr: string;
+                firstParty: boolean;
+                backchannelLogoutUri: string | null;
+                /** Format: date-time */
+                createdAt: string;
+              };
+              clientSecret: string | null;
+            };
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         *     - `OIDC_CLIENT_INVALID` (400): The client registration is not valid.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'OIDC_CLIENT_INVALID';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `DEPLOYMENT_ADMIN_REQUIRED` (403): Only an administrator of the whole portal can do this, not an organisation administrator.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'DEPLOYMENT_ADMIN_REQUIRED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/oidc/clients/{clientId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove an OpenID Connect client: nothing can authenticate as it any more */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clientId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 401, one of:
+         *
+         *     - `UNAUTHENTICATED` (401): Sign in to continue.
+         */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'UNAUTHENTICATED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
+         *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `DEPLOYMENT_ADMIN_REQUIRED` (403): Only an administrator of the whole portal can do this, not an organisation administrator.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'DEPLOYMENT_ADMIN_REQUIRED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `OIDC_CLIENT_NOT_FOUND` (404): There is no such client.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'OIDC_CLIENT_NOT_FOUND';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -12359,6 +17053,7 @@ export interface paths {
          *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
          *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
          *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+         *     - `DEPLOYMENT_ADMIN_REQUIRED` (403): Only an administrator of the whole portal can do this, not an organisation administrator.
          */
         403: {
           headers: {
@@ -12371,7 +17066,335 @@ export interface paths {
                  * @description Stable UPPER_SNAKE code from the error registry.
                  * @enum {string}
                  */
-                code: 'CSRF_CHECK_FAILED' | 'ADMIN_REQUIRED' | 'AAL2_REQUIRED';
+                code:
+                  | 'CSRF_CHECK_FAILED'
+                  | 'ADMIN_REQUIRED'
+                  | 'AAL2_REQUIRED'
+                  | 'DEPLOYMENT_ADMIN_REQUIRED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/oidc/interaction/{uid}/consent': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What an application signing in through Portcullis asks the user to allow */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          uid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              client: {
+                name: string;
+              };
+              scopes: {
+                scope: string;
+                description: string;
+              }[];
+            };
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'CSRF_CHECK_FAILED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `OIDC_INTERACTION_NOT_FOUND` (404): This sign-in link has expired or is not valid. Start again from the application.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'OIDC_INTERACTION_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 409, one of:
+         *
+         *     - `OIDC_INTERACTION_MOVED` (409): This sign-in has moved on. Continue from where it is now.
+         */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'OIDC_INTERACTION_MOVED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Answers any route may give besides those it lists (`TOO_MANY_REQUESTS`: the routes limited per client IP):
+         *
+         *     - `BODY_TOO_LARGE` (413): The request body is too large.
+         *     - `UNSUPPORTED_MEDIA_TYPE` (415): Send the request body as application/json.
+         *     - `TOO_MANY_REQUESTS` (429): Too many requests have come from your network. Wait a moment and try again.
+         *     - `INTERNAL_ERROR` (500): Something went wrong on our side. Try again.
+         *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
+         *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         *     - `REDIS_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
+         */
+        default: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnyRouteError'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Allow or decline what the application asks for; where the browser goes next */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          uid: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            allow: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              redirectTo: string;
+            };
+          };
+        };
+        /**
+         * @description Status 400, one of:
+         *
+         *     - `VALIDATION_FAILED` (400): The request is not valid.
+         *     - `MALFORMED_JSON` (400): The request body is not valid JSON.
+         */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'VALIDATION_FAILED' | 'MALFORMED_JSON';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 403, one of:
+         *
+         *     - `CSRF_CHECK_FAILED` (403): The request did not pass the cross-site request check. Reload the page and try again.
+         */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'CSRF_CHECK_FAILED';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 404, one of:
+         *
+         *     - `OIDC_INTERACTION_NOT_FOUND` (404): This sign-in link has expired or is not valid. Start again from the application.
+         */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'OIDC_INTERACTION_NOT_FOUND';
+                /** @description Safe to show to the user. */
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /**
+         * @description Status 409, one of:
+         *
+         *     - `OIDC_INTERACTION_MOVED` (409): This sign-in has moved on. Continue from where it is now.
+         */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /**
+                 * @description Stable UPPER_SNAKE code from the error registry.
+                 * @enum {string}
+                 */
+                code: 'OIDC_INTERACTION_MOVED';
                 /** @description Safe to show to the user. */
                 message: string;
                 details?: {
@@ -12473,12 +17496,28 @@ export interface components {
      *     - `SESSION_NOT_FOUND` (404): That session was not found. It may have ended already.
      *     - `ADMIN_REQUIRED` (403): Only administrators can do this.
      *     - `AAL2_REQUIRED` (403): This needs a sign-in with two factors.
+     *     - `DEPLOYMENT_ADMIN_REQUIRED` (403): Only an administrator of the whole portal can do this, not an organisation administrator.
+     *     - `USER_NOT_FOUND` (404): There is no such user among those you administer.
+     *     - `SELF_ADMIN_ACTION` (403): You cannot change your own account here. Use Account Management, like every user.
+     *     - `ADMIN_ACTION_NOT_ALLOWED` (403): This portal's policy does not let an administrator do this for this user.
+     *     - `EXEMPTION_TOO_LONG` (400): Multi-factor authentication cannot be turned off for that long under this user's policy.
+     *     - `NOT_EXEMPT` (409): Multi-factor authentication is not turned off for this user.
+     *     - `USER_CHANGED` (409): This user changed while you were looking. Reload the page and try again.
+     *     - `OIDC_CLIENT_INVALID` (400): The client registration is not valid.
+     *     - `OIDC_CLIENT_NOT_FOUND` (404): There is no such client.
+     *     - `NOT_INVITED` (409): This user has no invitation waiting: they already accepted it, or it was revoked.
+     *     - `FACTOR_NOT_HELD` (404): This user does not have that sign-in method.
+     *     - `NOT_IN_ORGANISATION` (409): Only a member of an organisation can be its administrator.
      *     - `POLICY_INVALID` (400): The policy is not valid.
      *     - `ORGANISATION_NOT_FOUND` (404): There is no such organisation.
      *     - `ORGANISATION_EXISTS` (409): An organisation with this name exists already. Choose another name.
      *     - `ACCOUNT_NOT_FOUND` (404): There is no account with this email address.
      *     - `ACCOUNT_IN_OTHER_ORGANISATION` (409): This account belongs to another organisation. Remove it from that one first: an account belongs to one organisation at most.
      *     - `MEMBER_NOT_FOUND` (404): This account is not a member of this organisation.
+     *     - `INVALID_CURSOR` (400): This page marker is not valid. Start again from the first page.
+     *     - `INVALID_DATE_RANGE` (400): The start of the range is after its end.
+     *     - `OIDC_INTERACTION_NOT_FOUND` (404): This sign-in link has expired or is not valid. Start again from the application.
+     *     - `OIDC_INTERACTION_MOVED` (409): This sign-in has moved on. Continue from where it is now.
      *     - `DECRYPTION_FAILED` (500): A stored secret could not be read. Contact your administrator.
      *     - `SERVICE_UNAVAILABLE` (503): The service is not available right now.
      *     - `DATABASE_UNAVAILABLE` (503): The service is briefly unavailable. Nothing was changed: try again in a few seconds.
@@ -12546,12 +17585,28 @@ export interface components {
       | 'SESSION_NOT_FOUND'
       | 'ADMIN_REQUIRED'
       | 'AAL2_REQUIRED'
+      | 'DEPLOYMENT_ADMIN_REQUIRED'
+      | 'USER_NOT_FOUND'
+      | 'SELF_ADMIN_ACTION'
+      | 'ADMIN_ACTION_NOT_ALLOWED'
+      | 'EXEMPTION_TOO_LONG'
+      | 'NOT_EXEMPT'
+      | 'USER_CHANGED'
+      | 'OIDC_CLIENT_INVALID'
+      | 'OIDC_CLIENT_NOT_FOUND'
+      | 'NOT_INVITED'
+      | 'FACTOR_NOT_HELD'
+      | 'NOT_IN_ORGANISATION'
       | 'POLICY_INVALID'
       | 'ORGANISATION_NOT_FOUND'
       | 'ORGANISATION_EXISTS'
       | 'ACCOUNT_NOT_FOUND'
       | 'ACCOUNT_IN_OTHER_ORGANISATION'
       | 'MEMBER_NOT_FOUND'
+      | 'INVALID_CURSOR'
+      | 'INVALID_DATE_RANGE'
+      | 'OIDC_INTERACTION_NOT_FOUND'
+      | 'OIDC_INTERACTION_MOVED'
       | 'DECRYPTION_FAILED'
       | 'SERVICE_UNAVAILABLE'
       | 'DATABASE_UNAVAILABLE'
@@ -12648,6 +17703,17 @@ export interface components {
       };
       /** @description How a forgotten password may be reset: `email` (a code to the account email), `recovery_code` (the recovery code, then the app or phone). `[]`: only an administrator can help. */
       passwordReset?: ('email' | 'recovery_code')[];
+      /** @description A temporary MFA exemption an administrator gives (seed 002); it ends by itself. Seed 001 (`strong-mfa`) allows none. */
+      mfaExemption?: {
+        /** @description Whether an administrator may turn MFA off for a user for a while. */
+        allowed: boolean;
+        /** @description The longest such an exemption may last, in hours. */
+        maxHours: number;
+      };
+      /** @description Whether an administrator may enter a user's new phone number (it replaces the old one once its owner enters the code sent to it). */
+      adminPhoneUpdate?: boolean;
+      /** @description The factors an administrator may remove for a user (who adds one again at the next sign-in). `strong-mfa`: not the recovery code. */
+      adminFactorReset?: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
     };
     /** @description An organisation's override: any policy field but `name` (and no `extends`). The stricter of the deployment's value and this one applies to the organisation's members. */
     PolicyOverrideDocument: {
@@ -12693,6 +17759,17 @@ export interface components {
       };
       /** @description How a forgotten password may be reset: `email` (a code to the account email), `recovery_code` (the recovery code, then the app or phone). `[]`: only an administrator can help. */
       passwordReset?: ('email' | 'recovery_code')[];
+      /** @description A temporary MFA exemption an administrator gives (seed 002); it ends by itself. Seed 001 (`strong-mfa`) allows none. */
+      mfaExemption?: {
+        /** @description Whether an administrator may turn MFA off for a user for a while. */
+        allowed: boolean;
+        /** @description The longest such an exemption may last, in hours. */
+        maxHours: number;
+      };
+      /** @description Whether an administrator may enter a user's new phone number (it replaces the old one once its owner enters the code sent to it). */
+      adminPhoneUpdate?: boolean;
+      /** @description The factors an administrator may remove for a user (who adds one again at the next sign-in). `strong-mfa`: not the recovery code. */
+      adminFactorReset?: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
     };
     /** @description A policy as it applies, every field set. */
     Policy: {
@@ -12740,6 +17817,17 @@ export interface components {
       };
       /** @description How a forgotten password may be reset: `email` (a code to the account email), `recovery_code` (the recovery code, then the app or phone). `[]`: only an administrator can help. */
       passwordReset: ('email' | 'recovery_code')[];
+      /** @description A temporary MFA exemption an administrator gives (seed 002); it ends by itself. Seed 001 (`strong-mfa`) allows none. */
+      mfaExemption: {
+        /** @description Whether an administrator may turn MFA off for a user for a while. */
+        allowed: boolean;
+        /** @description The longest such an exemption may last, in hours. */
+        maxHours: number;
+      };
+      /** @description Whether an administrator may enter a user's new phone number (it replaces the old one once its owner enters the code sent to it). */
+      adminPhoneUpdate: boolean;
+      /** @description The factors an administrator may remove for a user (who adds one again at the next sign-in). `strong-mfa`: not the recovery code. */
+      adminFactorReset: ('password' | 'phone' | 'totp' | 'passkey' | 'recovery_code')[];
       /** @description A policy preset: one of the three seed portals. */
       preset: 'email-first' | 'strong-mfa' | 'sms-required';
     };
@@ -12747,10 +17835,15 @@ export interface components {
       id: string;
       email: string;
       emailVerified: boolean;
-      role: 'user' | 'admin';
+      role: 'user' | 'admin' | 'org_admin';
       state: string;
       /** Format: date-time */
       createdAt: string;
+      /**
+       * Format: date-time
+       * @description Until when an administrator turned multi-factor authentication off for the user: sign-in asks for the password alone until then. Null: not exempt now.
+       */
+      mfaExemptUntil: string | null;
     };
     SessionInfo: {
       id: string;
@@ -12869,10 +17962,11 @@ export interface components {
     FlowView: {
       /** @description Opaque flow token from the step that started the flow. */
       flow: string;
-      /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). */
+      /** @description What the user must do now. `choose_mfa`, `enrol_phone`, `confirm_phone`, `enrol_totp` and `enrol_passkey` meet the policy minimum (see `minimum`). `confirm_pending_phone`: an administrator updated the phone number; the code sent to it (`destination`) confirms it and counts as the second factor. */
       step:
         | 'verify_email'
         | 'second_factor'
+        | 'confirm_pending_phone'
         | 'choose_mfa'
         | 'enrol_phone'
         | 'confirm_phone'

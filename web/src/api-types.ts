@@ -60,6 +60,7 @@ export type PhoneChannel = Body<'/api/v1/phone/start', 'post'>['channel'];
 export type PhoneInfo = Answer<'/api/v1/phone/confirm', 'post'>['phone'];
 /** A new email address being confirmed by a code sent to it (after a step-up). */
 export type EmailChangeFlow = Answer<'/api/v1/account/email', 'post'>['flow'];
+export type EmailVerifyFlow = Answer<'/api/v1/account/email/verify', 'post'>['flow'];
 
 /** A step-up in progress. With the app nothing is sent: `destination` and `code` are null. */
 export type StepUpFlow = Answer<'/api/v1/step-up/start', 'post'>['flow'];

@@ -60,6 +60,10 @@ export const api = {
     `${v1}/sign-in/phone`,
     (flow: string, phone: string, channel: PhoneChannel) => ({ body: { flow, phone, channel } }),
   ),
+  /** The number an administrator entered: verify another way instead (it stays pending). */
+  declinePendingPhone: endpoint('post', `${v1}/sign-in/pending-phone/decline`, (flow: string) => ({
+    body: { flow },
+  })),
   /** "Skip for Now": the phone offered (seed 000), or the policy's minimum before its date. */
   skipPhone: endpoint('post', `${v1}/sign-in/skip`, (flow: string) => ({ body: { flow } })),
   /** A way to meet the policy's minimum (an index into `minimum.ways`); again: a fresh start. */
@@ -181,6 +185,16 @@ export const api = {
   resendEmailChange: endpoint('post', `${v1}/account/email/resend`, (flow: string) => ({
     body: { flow },
   })),
+  /** "Verify Email Address": a code to the account's own address, then that code. */
+  startEmailVerify: endpoint('post', `${v1}/account/email/verify`),
+  resendEmailVerify: endpoint('post', `${v1}/account/email/verify/resend`, (flow: string) => ({
+    body: { flow },
+  })),
+  confirmEmailVerify: endpoint(
+    'post',
+    `${v1}/account/email/verify/confirm`,
+    (flow: string, code: string) => ({ body: { flow, code } }),
+  ),
   confirmEmailChange: endpoint(
     'post',
     `${v1}/account/email/confirm`,
@@ -190,6 +204,14 @@ export const api = {
   session: endpoint('get', `${v1}/session`),
   signOut: endpoint('post', `${v1}/sign-out`),
   sessions: endpoint('get', `${v1}/sessions`),
+  consentRequest: endpoint('get', '/oidc/interaction/{uid}/consent', (uid: string) => ({
+    params: { uid },
+  })),
+  answerConsent: endpoint(
+    'post',
+    '/oidc/interaction/{uid}/consent',
+    (uid: string, allow: boolean) => ({ params: { uid }, body: { allow } }),
+  ),
   endSession: endpoint('delete', `${v1}/sessions/{id}`, (id: string) => ({ params: { id } })),
   endOtherSessions: endpoint('post', `${v1}/sessions/end-others`),
   accountSecurity: endpoint('get', `${v1}/account/security`),

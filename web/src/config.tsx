@@ -1,7 +1,9 @@
 // The portal's public configuration (GET /api/v1/config), loaded once for every page.
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { api } from './api';
-import type { PortalConfig } from './api-types';
+import type { PolicyName, PortalConfig } from './api-types';
+import { securityWords, type SecurityWords } from './policy-words';
+import { setPortalOrigins } from './return-to';
 
 interface ConfigState {
   config: PortalConfig | null;
@@ -15,7 +17,10 @@ export function ConfigProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     let live = true;
     api.config().then(
-      (config) => live && setState({ config, settled: true }),
+      (config) => {
+        setPortalOrigins(config.returnToOrigins);
+        if (live) setState({ config, settled: true });
+      },
       // Pages fall back to neutral defaults; the server still enforces its own rules.
       () => live && setState({ config: null, settled: true }),
     );
@@ -35,4 +40,19 @@ export function useConfig(): PortalConfig | null {
 export function usePortalName(): string | undefined {
   const { config, settled } = useContext(ConfigContext);
   return config?.portalName ?? (settled ? 'Portcullis' : undefined);
+}
+
+/**
+ * The account page's words for `policy` (or the portal's), titled as the portal calls the page
+ * (its config's accountPageTitle: ACCOUNT_PAGE_TITLE or the preset's own).
+ */
+export function useSecurityWords(policy?: PolicyName): SecurityWords {
+  const config = useConfig();
+  const words = securityWords(policy ?? config?.policy);
+  return config?.accountPageTitle ? { ...words, title: config.accountPageTitle } : words;
+}
+
+/** Whether the config has loaded (or failed to): pages that depend on it wait for this. */
+export function useConfigSettled(): boolean {
+  return useContext(ConfigContext).settled;
 }

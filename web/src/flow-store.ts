@@ -122,6 +122,8 @@ const stepPaths: Record<SignInStep, string> = {
   enrol_phone: '/sign-in/phone',
   confirm_phone: '/sign-in/phone',
   second_factor: '/sign-in/code',
+  // The number an administrator entered (seed 002), confirmed in place of the second factor.
+  confirm_pending_phone: '/sign-in/new-phone',
   // The policy's minimum: choosing a way, then the app or a passkey (the phone has its page).
   choose_mfa: '/sign-in/mfa',
   enrol_totp: '/sign-in/mfa',

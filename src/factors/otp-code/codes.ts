@@ -14,7 +14,12 @@ export const MAX_CODE_ATTEMPTS = 5;
 const DOMAIN = 'otp-code';
 
 export type CodePurpose =
-  'verify_email' | 'second_factor' | 'confirm_phone' | 'step_up' | 'password_reset';
+  | 'verify_email'
+  | 'second_factor'
+  | 'confirm_phone'
+  | 'confirm_pending_phone'
+  | 'step_up'
+  | 'password_reset';
 
 export interface CodeBinding {
   flowId: string;

@@ -116,15 +116,18 @@ export function createPasskeyService(d: PasskeyServiceDeps): PasskeyService {
 
     async rename(auth, id, name, origin) {
       await d.stepUp.require(auth);
-      const renamed = await d.passkeys.rename(auth.account.id, id, cleanName(name));
-      if (!renamed) throw new AppError('PASSKEY_NOT_FOUND');
-      await d.audit.record({
-        action: 'factor.passkey_renamed',
-        actorId: auth.account.id,
-        targetId: auth.account.id,
-        origin,
+      // The new name and its audit event commit together (S25).
+      return d.units.transaction(async () => {
+        const renamed = await d.passkeys.rename(auth.account.id, id, cleanName(name));
+        if (!renamed) throw new AppError('PASSKEY_NOT_FOUND');
+        await d.audit.record({
+          action: 'factor.passkey_renamed',
+          actorId: auth.account.id,
+          targetId: auth.account.id,
+          origin,
+        });
+        return renamed;
       });
-      return renamed;
     },
 
     async remove(auth, id, origin) {

@@ -1,6 +1,10 @@
-/** The one phone of an account (S11: E.164 only). */
+/**
+ * The one phone of an account (S11: E.164 only), and the number an administrator entered for it
+ * (seed 002's "update your phone number"): pending until the user confirms it with a code sent to
+ * it, when it replaces the saved one; the old number keeps working until then.
+ */
 import { newId } from '../../crypto/random.js';
-import type { Db, Phone } from '../../store/schema.js';
+import type { Db, PendingPhonesTable, Phone } from '../../store/schema.js';
 import type { PhoneKind } from './numbers.js';
 
 export interface NewPhone {
@@ -15,7 +19,14 @@ export interface PhoneRepo {
   save(accountId: string, phone: NewPhone, now: number): Promise<Phone | undefined>;
   remove(accountId: string): Promise<Phone | undefined>;
   touch(accountId: string, now: number): Promise<void>;
+  findPending(accountId: string): Promise<PendingPhone | undefined>;
+  /** Sets the pending number (one per account: a second replaces the first). */
+  setPending(accountId: string, phone: NewPhone, setBy: string, now: number): Promise<void>;
+  /** Drops the pending number; returns it, or undefined when there was none. */
+  dropPending(accountId: string): Promise<PendingPhone | undefined>;
 }
+
+export type PendingPhone = PendingPhonesTable;
 
 export function createPhoneRepo(db: Db): PhoneRepo {
   const find = (accountId: string) =>
@@ -51,5 +62,25 @@ export function createPhoneRepo(db: Db): PhoneRepo {
         .where('account_id', '=', accountId)
         .execute();
     },
+    findPending: (accountId) =>
+      db
+        .selectFrom('pending_phones')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .executeTakeFirst(),
+    async setPending(accountId, phone, setBy, now) {
+      const row = { ...phone, set_by: setBy, created_at: now };
+      await db
+        .insertInto('pending_phones')
+        .values({ account_id: accountId, ...row })
+        .onConflict((oc) => oc.column('account_id').doUpdateSet(row))
+        .execute();
+    },
+    dropPending: (accountId) =>
+      db
+        .deleteFrom('pending_phones')
+        .where('account_id', '=', accountId)
+        .returningAll()
+        .executeTakeFirst(),
   };
 }

@@ -22,18 +22,22 @@ export interface PhoneSavedDeps {
   notify: (message: OutgoingMessage) => Promise<void>;
 }
 
-/** `before` runs first in the same unit (the flow's versioned write that claims the step). */
+/**
+ * `before` runs first in the same unit (the flow's versioned write that claims the step);
+ * `setBy`: the administrator who entered the number (seed 002), the user confirming it by code.
+ */
 export function savePhone(
   d: PhoneSavedDeps,
   account: Pick<Account, 'id' | 'email'>,
   phone: NewPhone,
   origin: RequestOrigin,
   before?: () => Promise<unknown>,
+  setBy?: string,
 ): Promise<void> {
   return d.units.transaction(async () => {
     await before?.();
     const previous = await d.phones.save(account.id, phone, d.clock.now());
-    await announce(d, account, phone, previous, origin);
+    await announce(d, account, phone, previous, origin, setBy);
   });
 }
 
@@ -43,16 +47,22 @@ async function announce(
   phone: NewPhone,
   previous: Awaited<ReturnType<PhoneRepo['save']>>,
   origin: RequestOrigin,
+  setBy: string | undefined,
 ): Promise<void> {
   const changed = previous !== undefined && previous.e164 !== phone.e164;
+  const masked = maskPhone(phone.e164);
   await d.audit.record({
     action: changed ? 'factor.phone_changed' : 'factor.phone_added',
     actorId: account.id,
     targetId: account.id,
     origin,
-    details: { kind: phone.kind, country: phone.country },
+    details: {
+      kind: phone.kind,
+      country: phone.country,
+      ...(setBy === undefined ? {} : { setBy: 'administrator', administratorId: setBy, masked }),
+    },
   });
-  const masked = maskPhone(phone.e164);
+  const byAdmin = setBy === undefined ? '' : ' Your administrator entered it and you confirmed it.';
   if (changed) {
     const channel = previous.kind === 'mobile' ? 'sms' : 'voice';
     await d.notify(phoneChangedNotice(d.portalName, previous.e164, masked, channel));
@@ -60,7 +70,7 @@ async function announce(
       securityNotice(
         d.portalName,
         account.email,
-        `The phone number on your account was changed from ${maskPhone(previous.e164)} to ${masked}.`,
+        `The phone number on your account was changed from ${maskPhone(previous.e164)} to ${masked}.${byAdmin}`,
       ),
     );
   } else {
@@ -68,7 +78,7 @@ async function announce(
       securityNotice(
         d.portalName,
         account.email,
-        `The phone number ${masked} was added to your account and can now receive verification codes.`,
+        `The phone number ${masked} was added to your account and can now receive verification codes.${byAdmin}`,
       ),
     );
   }

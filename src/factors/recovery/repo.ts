@@ -12,6 +12,8 @@ export interface RecoveryCodeRepo {
   replace(accountId: string, codeHash: string, digits: number, now: number): Promise<RecoveryCode>;
   consume(id: string, now: number): Promise<boolean>;
   markSaved(id: string, now: number): Promise<boolean>;
+  /** Revokes the live code (an administrator's reset); false when there was none. */
+  revoke(accountId: string, now: number): Promise<boolean>;
 }
 
 export function createRecoveryCodeRepo(db: Db): RecoveryCodeRepo {
@@ -70,6 +72,17 @@ export function createRecoveryCodeRepo(db: Db): RecoveryCodeRepo {
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+
+    async revoke(accountId, now) {
+      const result = await db
+        .updateTable('recovery_codes')
+        .set({ revoked_at: now })
+        .where('account_id', '=', accountId)
+        .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
   };
 }

@@ -123,14 +123,16 @@ export function createRecoveryCodeService(d: RecoveryCodeServiceDeps): RecoveryC
     },
 
     async markSaved(account, origin) {
-      const live = await d.recoveryCodes.live(account.id);
-      if (!live || !(await d.recoveryCodes.markSaved(live.id, clock.now())))
-        throw new AppError('RECOVERY_CODE_NOT_FOUND');
-      await d.audit.record({
-        action: 'recovery_code.saved',
-        actorId: account.id,
-        targetId: account.id,
-        origin,
+      await d.units.transaction(async () => {
+        const live = await d.recoveryCodes.live(account.id);
+        if (!live || !(await d.recoveryCodes.markSaved(live.id, clock.now())))
+          throw new AppError('RECOVERY_CODE_NOT_FOUND');
+        await d.audit.record({
+          action: 'recovery_code.saved',
+          actorId: account.id,
+          targetId: account.id,
+          origin,
+        });
       });
     },
 

@@ -16,20 +16,24 @@ import { checkCode } from '../../factors/counted-check.js';
 import type { AccountFactors } from '../../factors/account-factors.js';
 import type { Challenges } from '../../factors/otp-code/challenge.js';
 import type { CodeService } from '../../factors/otp-code/codes.js';
-import type { PasskeyRepo } from '../../factors/passkey/repo.js';
 import type { PasskeyVerifier } from '../../factors/passkey/verifier.js';
 import type { PasswordHasher } from '../../factors/password/hashing.js';
-import type { PhoneRules } from '../../factors/phone/numbers.js';
 import type { PhoneRepo } from '../../factors/phone/repo.js';
 import type { RecoveryCodeService } from '../../factors/recovery/service.js';
+import type { EnrolmentRegistry } from '../../factors/enrolments.js';
 import type { FactorRegistry } from '../../factors/registry.js';
-import type { TotpRepo } from '../../factors/totp/repo.js';
 import type { PolicySource } from '../../policy/source.js';
 import type { SessionService } from '../../sessions/sessions.js';
 import type { FlowStore, StoredFlow } from '../../store/flow-store.js';
 import type { Account, Session } from '../../store/schema.js';
 import type { UnitOfWork } from '../../store/unit-of-work.js';
-import { nextStep, sessionAssurance, signInFlow, type SignInState } from './machine.js';
+import {
+  evaluateAccount,
+  nextStep,
+  sessionAssurance,
+  signInFlow,
+  type SignInState,
+} from './machine.js';
 import {
   fitsState,
   progressOf,
@@ -62,18 +66,17 @@ export interface SignInDeps {
   throttle: Throttle;
   /** Every factor behind one interface: the second step reaches them by id. */
   factors: FactorRegistry;
+  /** Adding a factor to meet the minimum, by the step's factor (`factors/enrolments.ts`). */
+  enrolments: EnrolmentRegistry;
   /** What the account holds (one read). */
   holdings: (accountId: string) => Promise<AccountFactors>;
   phones: PhoneRepo;
-  totps: TotpRepo;
   recovery: RecoveryCodeService;
   rp: RelyingPartyConfig;
-  passkeys: PasskeyRepo;
   passkey: PasskeyVerifier;
   box: SecretBox;
   audit: AuditLog;
   policies: PolicySource;
-  phoneRules: PhoneRules;
   portalName: string;
   /** Best-effort security notices (S21): a failure is logged, never fails the user's step. */
   notify: (message: OutgoingMessage) => Promise<void>;
@@ -99,7 +102,7 @@ export function createSignInCore(d: SignInDeps) {
       d.holdings(acc.id),
       d.policies.forAccount(acc.id),
     ]);
-    return { acc, factors, policy };
+    return { acc, factors, policy, pendingPhone: factors.pendingPhone };
   }
 
   /**
@@ -131,19 +134,30 @@ export function createSignInCore(d: SignInDeps) {
     const { acc, policy } = ctx;
     // Phone codes are restricted authenticators but reach AAL2; an email code never does (S9).
     const { amr, aal } = sessionAssurance(data);
-    const { token, session } = await d.sessions.create({
-      accountId: acc.id,
-      aal,
-      amr,
-      origin,
-      policyLimits: policy.sessionLimits,
-    });
-    await d.audit.record({
-      action: 'sign_in.succeeded',
-      actorId: acc.id,
-      targetId: acc.id,
-      origin,
-      details: { methods: amr.map((m) => m.method).join('+'), aal },
+    // The password alone because an administrator turned MFA off: the audit event says so.
+    const { exemptUntil } = evaluateAccount(acc, ctx.factors, policy, clock.now());
+    const exempted = exemptUntil !== null && aal === 'aal1';
+    // The session and its audit event commit together (S25).
+    const { token, session } = await d.units.transaction(async () => {
+      const made = await d.sessions.create({
+        accountId: acc.id,
+        aal,
+        amr,
+        origin,
+        policyLimits: policy.sessionLimits,
+      });
+      await d.audit.record({
+        action: 'sign_in.succeeded',
+        actorId: acc.id,
+        targetId: acc.id,
+        origin,
+        details: {
+          methods: amr.map((m) => m.method).join('+'),
+          aal,
+          ...(exempted ? { mfaSkipped: 'exemption', mfaExemptUntil: exemptUntil } : {}),
+        },
+      });
+      return made;
     });
     outcome('success');
     return { status: 'signed_in', account: acc, session, token };
@@ -172,11 +186,11 @@ export function createSignInCore(d: SignInDeps) {
     contextOf,
     save,
 
-    /** The code of verify_email or confirm_phone (sent by the step itself, not a held factor). */
+    /** The code of verify_email or a phone's confirmation (sent by the step, not a held factor). */
     checkStepCode: (
       flow: { id: string },
       acc: Account,
-      purpose: 'verify_email' | 'confirm_phone',
+      purpose: 'verify_email' | 'confirm_phone' | 'confirm_pending_phone',
       code: string,
       origin: RequestOrigin,
     ) =>
@@ -209,7 +223,7 @@ export function createSignInCore(d: SignInDeps) {
     ): Promise<SignInResult> {
       const ctx = await contextOf(acc);
       const data = progressOf(progress);
-      const next = nextStep(acc, ctx.factors, ctx.policy, data, clock.now());
+      const next = nextStep(acc, ctx.factors, ctx.policy, data, clock.now(), !!ctx.pendingPhone);
       // Claim the move first (a versioned write, along the table: `signInFlow`), so a double
       // submit cannot enter a step twice; the step's own data is saved once it is entered.
       const claimed = await save(flow, { state: next, claim: true, data });
@@ -220,7 +234,7 @@ export function createSignInCore(d: SignInDeps) {
     /** After the first factor: the first owed step (a new flow), or the session if none is. */
     async begin(acc: Account, data: SignInProgress, origin: RequestOrigin): Promise<SignInResult> {
       const ctx = await contextOf(acc);
-      const state = nextStep(acc, ctx.factors, ctx.policy, data, clock.now());
+      const state = nextStep(acc, ctx.factors, ctx.policy, data, clock.now(), !!ctx.pendingPhone);
       // Nothing owed: no flow to persist, straight to the session.
       if (state === 'completed') return createSession(ctx, data, origin);
       // Created as a claim: the step's own data is saved once it is entered.

@@ -7,7 +7,12 @@ import { secondFactorAlternatives } from './methods.js';
 import { allowedMove } from '../../store/flow-store.js';
 import { passkeyAmr } from '../../factors/passkey/factor.js';
 
-const account = { email_verified_at: 1, phone_offer_dismissed_at: 1, password_hash: 'h' };
+const account = {
+  email_verified_at: 1,
+  phone_offer_dismissed_at: 1,
+  password_hash: 'h',
+  mfa_exempt_until: null,
+};
 /** After seed 001's enforcement date (7 March 2025). */
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 const none: AccountFactors = {
@@ -223,6 +228,47 @@ describe('meeting the minimum inside sign-in', () => {
       'enrol_passkey',
     );
     expect(nextStep(fresh, none, policy, pwd, AT)).toBe('choose_mfa');
+  });
+});
+
+describe("an administrator's MFA exemption", () => {
+  const exempt = { ...account, mfa_exempt_until: AT + 3_600_000 };
+  const unsaved: AccountFactors = { ...none, phone, recoveryCode: { id: 'r', saved: false } };
+
+  it('signs in with the password alone while it lasts: no second factor, minimum or recovery code', () => {
+    for (const policy of Object.values(presets)) {
+      expect(nextStep(exempt, unsaved, policy, pwd, AT), policy.name).toBe('completed');
+      expect(nextStep({ ...exempt, phone_offer_dismissed_at: null }, none, policy, pwd, AT)).toBe(
+        'completed',
+      );
+    }
+    // The email is still verified first.
+    expect(
+      nextStep({ ...exempt, email_verified_at: null }, unsaved, presets['sms-required'], pwd, AT),
+    ).toBe('verify_email');
+  });
+
+  it('ends by itself: at its expiry the second factor is asked again', () => {
+    const later = AT + 3_600_000;
+    expect(nextStep(exempt, unsaved, presets['sms-required'], pwd, later)).toBe('second_factor');
+  });
+});
+
+describe('a number an administrator entered', () => {
+  const sms = presets['sms-required'];
+  const held: AccountFactors = { ...none, phone };
+
+  it('is offered where the second factor is owed, once per sign-in, and waits under an exemption', () => {
+    expect(nextStep(account, held, sms, pwd, AT, true)).toBe('confirm_pending_phone');
+    expect(nextStep(fresh, none, sms, pwd, AT, true)).toBe('confirm_pending_phone');
+    const declined: SignInProgress = { ...pwd, pendingPhoneDeclinedAt: 6 };
+    expect(nextStep(account, held, sms, declined, AT, true)).toBe('second_factor');
+    expect(nextStep(fresh, none, sms, declined, AT, true)).toBe('enrol_phone');
+    // Passed (the number confirmed is the second factor): on.
+    const passed: SignInProgress = { ...pwd, secondFactor: { method: 'sms', at: 6, amr: [] } };
+    expect(nextStep(account, held, sms, passed, AT, true)).toBe('completed');
+    const exempt = { ...account, mfa_exempt_until: AT + 1 };
+    expect(nextStep(exempt, held, sms, pwd, AT, true)).toBe('completed');
   });
 });
 

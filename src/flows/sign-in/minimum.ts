@@ -1,25 +1,30 @@
 /**
  * Meeting the policy's minimum inside sign-in: choosing a way (choose_mfa), adding each factor it
- * lacks — a phone confirmed by a code (enrol_phone → confirm_phone), the authenticator app
- * confirmed by its first code (enrol_totp), a passkey (enrol_passkey) — and "Skip for Now" while
- * the policy lets it wait. A factor added here never vouches for itself.
+ * lacks through its enrolment (`factors/enrolments.ts`: its steps, what they keep, how an answer
+ * confirms it), and "Skip for Now" while the policy lets it wait. No factor is named here; a
+ * factor added here never vouches for itself.
  */
-import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { RequestOrigin } from '../../audit/audit.js';
 import { AppError } from '../../errors/app-error.js';
-import { registerPasskey } from '../../factors/passkey/register.js';
-import { canReceive, parsePhone } from '../../factors/phone/numbers.js';
-import { confirmTotp } from '../../factors/totp/enrol.js';
+import type { EnrolmentAnswer } from '../../factors/enrolment.js';
+import {
+  descriptorAt,
+  enrolStates,
+  isEnrolState,
+  type EnrolState,
+} from '../../factors/enrolments.js';
 import { holdingsOf } from '../../policy/holdings.js';
 import type { SignInCore, SignInDeps, SignInResult } from './core.js';
 import { minimumSteps, minimumWays } from './machine.js';
 import {
+  fitsState,
   progressOf,
   type SignInClaimed,
   type SignInFlowAt,
   type SignInProgress,
+  type SignInStepAt,
 } from './state-data.js';
-import type { AccountContext } from './step-data.js';
+import { isCodeStep, type AccountContext } from './step-data.js';
 
 type Input = { token: string; origin: RequestOrigin };
 
@@ -27,60 +32,74 @@ export function createMinimumSteps(d: SignInDeps, core: SignInCore) {
   const { clock } = d;
   const { steps, load, advance, save } = core;
 
-  /** A factor was added in this flow: on to what is owed next (seed 002: sign in again). */
+  /**
+   * A factor was added in this flow: on to what is owed next, or, where its enrolment says the
+   * policy asks it (seed 002), sign in again with `restartMessage`.
+   */
   async function added(
     token: string,
     flow: SignInClaimed,
     ctx: AccountContext,
     progress: SignInProgress,
     origin: RequestOrigin,
-    factor: 'phone' | 'totp' | 'passkey',
+    restartMessage: string | undefined,
   ): Promise<SignInResult> {
     const next: SignInProgress = { ...progress, enrolledAt: clock.now() };
-    if (factor === 'phone' && ctx.policy.signInAgainAfterPhoneEnrolment) {
+    if (restartMessage !== undefined) {
       await save(flow, { state: 'restart', data: progressOf(next) });
-      return {
-        status: 'restart',
-        message: 'Your phone number is verified. Sign in again to continue.',
-      };
+      return { status: 'restart', message: restartMessage };
     }
     return advance(token, flow, ctx.acc, next, origin);
   }
 
-  return {
-    /** In confirm_phone: the code sent to the new number; the phone is saved. */
-    async confirmPhone(
-      token: string,
-      flow: SignInFlowAt<'confirm_phone'>,
-      ctx: AccountContext,
-      code: string,
-      origin: RequestOrigin,
-    ): Promise<SignInResult> {
-      const acc = ctx.acc;
-      await core.checkStepCode(flow, acc, 'confirm_phone', code, origin);
-      await steps.savePhone(acc, flow.data.pendingPhone, origin);
-      return added(token, flow, ctx, progressOf(flow.data), origin, 'phone');
-    },
-
-    async submitPhone({
-      token,
-      phone,
-      channel,
+  /** The user's answer at a step of adding a factor: the factor saved, or its next step. */
+  async function answerAt(
+    token: string,
+    flow: SignInFlowAt<EnrolState>,
+    ctx: AccountContext,
+    answer: EnrolmentAnswer,
+    origin: RequestOrigin,
+  ): Promise<SignInResult> {
+    const progress = progressOf(flow.data);
+    let current: SignInClaimed = flow;
+    const outcome = await d.enrolments.at(flow.state).answer({
+      account: ctx.acc,
+      factors: ctx.factors,
+      flowId: flow.id,
       origin,
-    }: Input & { phone: string; channel: 'sms' | 'voice' }) {
-      const { flow, ctx } = await load(token, 'enrol_phone', 'confirm_phone');
-      const parsed = parsePhone(phone, d.phoneRules);
-      if (!canReceive(parsed.kind, channel)) throw new AppError('CHANNEL_NOT_AVAILABLE');
-      const pendingPhone = { e164: parsed.e164, country: parsed.country, kind: parsed.kind };
-      const data = { ...progressOf(flow.data), channel, pendingPhone };
-      // The flow's cooldown holds for any number (S10): checked before the flow changes.
-      await d.challenges.assertMaySend({
-        binding: { flowId: flow.id, purpose: 'confirm_phone' },
-        target: { channel, to: parsed.e164, country: parsed.country },
-      });
-      const saved = await save(flow, { state: 'confirm_phone', data });
-      await steps.sendCurrent(saved, ctx, origin);
-      return steps.view(token, saved, ctx);
+      step: flow.state,
+      kept: flow.data,
+      answer,
+      // Taken out of the flow (a versioned write) before the factor is saved: answered once.
+      claim: async () => {
+        current = await save(flow, { state: flow.state, claim: true, data: progress });
+      },
+      onFailure: () => core.outcome('code_invalid'),
+    });
+    if ('added' in outcome) {
+      const again = descriptorAt(flow.state).signInAgain;
+      const restart = again?.when(ctx.policy) ? again.message : undefined;
+      return added(token, current, ctx, progress, origin, restart);
+    }
+    // The factor's next step (a number entered: its code), only one of its own.
+    const data = { ...progress, ...outcome.kept };
+    if (!isEnrolState(outcome.next) || descriptorAt(outcome.next) !== descriptorAt(flow.state))
+      throw new Error(`an enrolment led to a step not its own: ${outcome.next}`);
+    if (!fitsState(outcome.next, data))
+      throw new Error(`${outcome.next} kept data it does not fit`);
+    const next = { state: outcome.next, data } as SignInStepAt<EnrolState>;
+    const saved = await save(flow, next);
+    if (isCodeStep(saved.state)) await steps.sendCurrent(saved, ctx, origin);
+    return { status: 'continue', view: await steps.view(token, saved, ctx) };
+  }
+
+  return {
+    answerAt,
+
+    /** At a step of adding a factor: a number, a code, a new passkey, as the step takes. */
+    async answer({ token, answer, origin }: Input & { answer: EnrolmentAnswer }) {
+      const { flow, ctx } = await load(token, ...enrolStates);
+      return answerAt(token, flow, ctx, answer, origin);
     },
 
     async choose({ token, choice, origin }: Input & { choice: number }): Promise<SignInResult> {
@@ -92,47 +111,19 @@ export function createMinimumSteps(d: SignInDeps, core: SignInCore) {
       return advance(token, flow, acc, data, origin);
     },
 
-    async confirmTotp({ token, code, origin }: Input & { code: string }): Promise<SignInResult> {
-      const { flow, acc, ctx } = await load(token, 'enrol_totp');
-      const secret = steps.pendingTotp(flow);
-      const data = progressOf(flow.data);
-      // Claimed (versioned write, the key taken out) once the code is right and before the key
-      // is saved: once.
-      let claimed: SignInClaimed = flow;
-      await confirmTotp(d, acc, secret, code, origin, async () => {
-        claimed = await save(flow, { state: 'enrol_totp', claim: true, data });
-      });
-      return added(token, claimed, ctx, data, origin, 'totp');
-    },
-
-    async registerPasskey({
-      token,
-      name,
-      response,
-      origin,
-    }: Input & { name: string; response: RegistrationResponseJSON }): Promise<SignInResult> {
-      const { flow, acc, ctx } = await load(token, 'enrol_passkey');
-      const ceremony = flow.data.passkeyRegistration;
-      if (!ceremony) throw new AppError('CEREMONY_EXPIRED');
-      // Taken out of the flow before the answer is looked at: answered once (S15). To try
-      // again, the page chooses the way again (a new ceremony).
-      const data = progressOf(flow.data);
-      const claimed = await save(flow, { state: 'enrol_passkey', data });
-      await registerPasskey(d, acc, ceremony, { name, response }, origin);
-      return added(token, claimed, ctx, data, origin, 'passkey');
-    },
-
     async skip({ token, origin }: Input): Promise<SignInResult> {
       const { flow, acc, ctx } = await load(token, ...minimumSteps);
       if (!steps.skippable(flow, ctx)) throw new AppError('FLOW_STATE_CONFLICT');
       const now = clock.now();
       // Remembered on the account: an `offer` is not made again; a `remind` is, next time.
-      await d.accounts.dismissMinimumOffer(acc.id, now);
-      await d.audit.record({
-        action: 'sign_in.minimum_skipped',
-        actorId: acc.id,
-        targetId: acc.id,
-        origin,
+      await d.units.transaction(async () => {
+        await d.accounts.dismissMinimumOffer(acc.id, now);
+        await d.audit.record({
+          action: 'sign_in.minimum_skipped',
+          actorId: acc.id,
+          targetId: acc.id,
+          origin,
+        });
       });
       const data: SignInProgress = { ...progressOf(flow.data), minimumSkippedAt: now };
       delete data.minimumChoice;

@@ -5,19 +5,23 @@
  * IP (S5). A passkey, a phone code, an authenticator-app code or the recovery code makes the
  * session AAL2; an email code never does (S9).
  */
-import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { parseEmail } from '../../accounts/email.js';
 import type { RequestOrigin } from '../../audit/audit.js';
 import { AppError } from '../../errors/app-error.js';
+import type { EnrolmentAnswer } from '../../factors/enrolment.js';
+import { descriptorAt, enrolStates } from '../../factors/enrolments.js';
 import type { CodeChannel } from '../../factors/otp-code/challenge.js';
 import { normalizePassword } from '../../factors/password/rules.js';
+import type { FactorKind } from '../../policy/presets.js';
 import { minimumSteps, type SecondFactorMethod, type SignInState } from './machine.js';
-import { progressOf, type SignInProgress } from './state-data.js';
-import type { CodeStep } from './step-data.js';
+import { isAddingFactor, progressOf, type SignInProgress } from './state-data.js';
+import { isCodeStep, type CodeStep } from './step-data.js';
 import { createSignInCore, type SignInDeps, type SignInResult } from './core.js';
 import { createPasskeySignIn, type PasskeySignInView } from './passkey.js';
 import { createSecondFactorStep } from './second-factor.js';
 import { createMinimumSteps } from './minimum.js';
+import { createPendingPhoneStep } from './pending-phone.js';
 import type { FlowView } from './steps.js';
 
 export type { SignInDeps, SignInOutcome, SignInResult } from './core.js';
@@ -29,8 +33,8 @@ export interface SignInService {
   start(input: { email: string; password: string; origin: RequestOrigin }): Promise<SignInResult>;
   view(token: string): Promise<FlowView>;
   /**
-   * The code of the current step (verify_email, second_factor or confirm_phone); `only` limits it
-   * to one step (the /verify-email route).
+   * The code of the current step (verify_email, second_factor, confirm_pending_phone, or a
+   * factor's being added, like confirm_phone); `only` limits it to one step (/verify-email).
    */
   verifyCode(input: {
     token: string;
@@ -38,12 +42,6 @@ export interface SignInService {
     origin: RequestOrigin;
     only?: CodeStep;
   }): Promise<SignInResult>;
-  submitPhone(input: {
-    token: string;
-    phone: string;
-    channel: 'sms' | 'voice';
-    origin: RequestOrigin;
-  }): Promise<FlowView>;
   resendCode(input: {
     token: string;
     channel?: CodeChannel;
@@ -65,13 +63,14 @@ export interface SignInService {
     choice: number;
     origin: RequestOrigin;
   }): Promise<SignInResult>;
-  /** In enrol_totp: the code from the app confirms its new key. */
-  confirmTotp(input: { token: string; code: string; origin: RequestOrigin }): Promise<SignInResult>;
-  /** In enrol_passkey: the answer to the registration ceremony, and the passkey's name. */
-  registerPasskey(input: {
+  /**
+   * At a step of adding `factor` (meeting the minimum): the answer its step takes — a number to
+   * confirm, the app's code, a new passkey — through its enrolment (`factors/enrolments.ts`).
+   */
+  addFactor(input: {
     token: string;
-    name: string;
-    response: RegistrationResponseJSON;
+    factor: FactorKind;
+    answer: EnrolmentAnswer;
     origin: RequestOrigin;
   }): Promise<SignInResult>;
   /** In second_factor: the answer to the flow's passkey ceremony. */
@@ -90,6 +89,8 @@ export interface SignInService {
   }): Promise<SignInResult>;
   /** In save_recovery_code: the user saved the new code; sign-in goes on. */
   recoveryCodeSaved(input: { token: string; origin: RequestOrigin }): Promise<SignInResult>;
+  /** In confirm_pending_phone: another way instead (the administrator's number stays pending). */
+  declinePendingPhone(input: { token: string; origin: RequestOrigin }): Promise<SignInResult>;
 }
 
 export function createSignInService(d: SignInDeps): SignInService {
@@ -99,12 +100,21 @@ export function createSignInService(d: SignInDeps): SignInService {
   const second = createSecondFactorStep(d, core);
   const passkeys = createPasskeySignIn(d, core);
   const minimum = createMinimumSteps(d, core);
+  const pending = createPendingPhoneStep(d, core);
   const passwordSubject = (normalizedEmail: string) =>
     `password:${d.hasher.hash('email', normalizedEmail)}`;
 
+  /** The steps a code answers: sign-in's own, and a factor's being added that sends one. */
+  const codeSteps: CodeStep[] = [
+    'verify_email',
+    'second_factor',
+    'confirm_pending_phone',
+    ...enrolStates.filter(isCodeStep),
+  ];
   const openSteps: SignInState[] = [
     'verify_email',
     'second_factor',
+    'confirm_pending_phone',
     ...minimumSteps,
     'save_recovery_code',
   ];
@@ -123,6 +133,8 @@ export function createSignInService(d: SignInDeps): SignInService {
       const acc = await d.accounts.byEmailKey(parsed.normalized);
       const ok = await d.passwords.verify(acc?.password_hash ?? null, normalizePassword(password));
       if (!ok || !acc) {
+        // The counter names its account, so a lock-out shows on the admin console's user.
+        await d.throttle.own(subject, acc?.id ?? null);
         await d.audit.record({
           action: 'sign_in.failed',
           targetId: acc?.id ?? null,
@@ -139,11 +151,13 @@ export function createSignInService(d: SignInDeps): SignInService {
       await d.throttle.reset(subject);
       if (acc.password_hash && d.passwords.needsRehash(acc.password_hash)) {
         const rehashed = await d.passwords.hash(normalizePassword(password));
-        await d.accounts.rehashPassword(acc.id, rehashed);
-        await d.audit.record({
-          action: 'account.password_rehashed',
-          actorId: acc.id,
-          targetId: acc.id,
+        await d.units.transaction(async () => {
+          await d.accounts.rehashPassword(acc.id, rehashed);
+          await d.audit.record({
+            action: 'account.password_rehashed',
+            actorId: acc.id,
+            targetId: acc.id,
+          });
         });
       }
 
@@ -156,31 +170,33 @@ export function createSignInService(d: SignInDeps): SignInService {
     },
 
     async verifyCode({ token, code, origin, only }) {
-      const codeSteps: CodeStep[] = only
-        ? [only]
-        : ['verify_email', 'second_factor', 'confirm_phone'];
-      const loaded = await load(token, ...codeSteps);
+      const loaded = await load(token, ...(only ? [only] : codeSteps));
       const { flow, acc, ctx } = loaded;
       if (flow.state === 'second_factor')
         return second.answer(token, { ...loaded, flow }, { code }, origin);
       if (flow.state === 'verify_email') {
         await core.checkStepCode(flow, acc, 'verify_email', code, origin);
         const now = clock.now();
-        await d.accounts.markEmailVerified(acc.id, now);
-        await d.audit.record({
-          action: 'account.email_verified',
-          actorId: acc.id,
-          targetId: acc.id,
-          origin,
+        await d.units.transaction(async () => {
+          await d.accounts.markEmailVerified(acc.id, now);
+          await d.audit.record({
+            action: 'account.email_verified',
+            actorId: acc.id,
+            targetId: acc.id,
+            origin,
+          });
         });
         const verified = { ...acc, email_verified_at: acc.email_verified_at ?? now };
         return advance(token, flow, verified, progressOf(flow.data), origin);
       }
-      return minimum.confirmPhone(token, flow, ctx, code, origin);
+      if (flow.state === 'confirm_pending_phone')
+        return pending.confirm(token, flow, ctx, code, origin);
+      if (!isAddingFactor(flow)) throw new AppError('FLOW_STATE_CONFLICT');
+      return minimum.answerAt(token, flow, ctx, { code }, origin);
     },
 
     async resendCode({ token, channel, origin }) {
-      const { flow, ctx } = await load(token, 'verify_email', 'second_factor', 'confirm_phone');
+      const { flow, ctx } = await load(token, ...codeSteps);
       // Claims the flow's version first, so a double-clicked resend sends once.
       const saved = await core.save(flow, await steps.resend(flow, ctx, channel, origin));
       await steps.sendCurrent(saved, ctx, origin);
@@ -188,11 +204,16 @@ export function createSignInService(d: SignInDeps): SignInService {
     },
 
     chooseMethod: ({ token, method, origin }) => second.choose(token, method, origin),
-    submitPhone: (input) => minimum.submitPhone(input),
     chooseMinimum: (input) => minimum.choose(input),
-    confirmTotp: (input) => minimum.confirmTotp(input),
-    registerPasskey: (input) => minimum.registerPasskey(input),
+    async addFactor({ token, factor, answer, origin }) {
+      const loaded = await load(token, ...enrolStates);
+      // Only at a step of the factor the answer is for (a code for the app is not a phone's).
+      if (descriptorAt(loaded.flow.state).factor !== factor)
+        throw new AppError('FLOW_STATE_CONFLICT');
+      return minimum.answerAt(token, loaded.flow, loaded.ctx, answer, origin);
+    },
     skip: (input) => minimum.skip(input),
+    declinePendingPhone: (input) => pending.decline(input),
 
     verifyPasskey: async ({ token, response, origin }) =>
       second.answer(token, await load(token, 'second_factor'), { assertion: response }, origin),

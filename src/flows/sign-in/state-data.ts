@@ -6,9 +6,16 @@
 import type { Sealed } from '../../crypto/secret-box.js';
 import type { Challenge, Proof } from '../../factors/factor.js';
 import type { CodeChannel } from '../../factors/otp-code/challenge.js';
-import type { RegistrationCeremony } from '../../factors/passkey/ceremony.js';
 import type { PasskeyProof } from '../../factors/passkey/verifier.js';
-import type { PhoneKind } from '../../factors/phone/numbers.js';
+import {
+  isEnrolState,
+  specAt,
+  type EnrolState,
+  type EnrolStepData,
+} from '../../factors/enrolments.js';
+import type { PhoneChannel } from '../../factors/phone/numbers.js';
+import type { NewPhone } from '../../factors/phone/repo.js';
+import { methods } from '../../factors/registry.js';
 import type { StoredFlow } from '../../store/flow-store.js';
 import { transitions, type SecondFactorMethod, type SignInState } from './machine.js';
 
@@ -30,6 +37,8 @@ export interface SignInProgress {
   minimumSkippedAt?: number;
   /** When the user confirmed saving the recovery code shown in this flow. */
   recoveryCodeSavedAt?: number;
+  /** The user took another way than the number an administrator entered (it stays pending). */
+  pendingPhoneDeclinedAt?: number;
 }
 export const progressKeys = [
   'passwordAt',
@@ -39,6 +48,7 @@ export const progressKeys = [
   'minimumChoice',
   'minimumSkippedAt',
   'recoveryCodeSavedAt',
+  'pendingPhoneDeclinedAt',
 ] as const satisfies readonly (keyof SignInProgress)[];
 
 /** The progress alone: what moves on to the next step (nothing of this step's own leaks). */
@@ -48,8 +58,8 @@ export function progressOf(data: SignInProgress): SignInProgress {
   return out as SignInProgress;
 }
 
-/** A number being confirmed at sign-in (enrol_phone → confirm_phone). */
-export type PendingPhone = { e164: string; country: string; kind: PhoneKind };
+/** A number being confirmed at sign-in (an administrator's, or one the user entered). */
+export type PendingPhone = NewPhone;
 
 /**
  * In second_factor: a code sent over `channel`, or another method (the channel a code went by
@@ -60,17 +70,13 @@ export type SecondFactorData =
   | { method: Exclude<SecondFactorMethod, 'code'>; channel?: CodeChannel; challenge?: Challenge };
 
 type Empty = Record<never, never>;
-/** What each step holds of its own, beside the progress. */
-interface StepParts {
+/** What each step holds of its own, beside the progress (a factor being added: its own data). */
+interface StepParts extends EnrolStepData {
   verify_email: { channel: 'email' };
   second_factor: SecondFactorData;
+  /** The number an administrator entered, as it was when its code was sent (text, or call). */
+  confirm_pending_phone: { channel: PhoneChannel; pendingPhone: PendingPhone };
   choose_mfa: Empty;
-  enrol_phone: { channel?: CodeChannel };
-  confirm_phone: { channel: CodeChannel; pendingPhone: PendingPhone };
-  /** The new app key, sealed, until a code from the app confirms it. */
-  enrol_totp: { pendingTotp: Sealed };
-  /** The registration ceremony, answered once (S15): taken out before its answer is looked at. */
-  enrol_passkey: { passkeyRegistration?: RegistrationCeremony };
   /** The recovery code issued in this flow, sealed (never in the clear at rest), until saved. */
   save_recovery_code: { newRecoveryCode: Sealed & { createdAt: number } };
   completed: Empty;
@@ -105,6 +111,10 @@ export type SignInClaimedAt<S extends SignInState> = S extends SignInState
   : never;
 export type SignInClaimed = SignInClaimedAt<SignInState>;
 
+/** Whether the flow is at a step of adding a factor (`factors/enrolments.ts`). */
+export const isAddingFactor = (flow: SignInFlow): flow is SignInFlowAt<EnrolState> =>
+  isEnrolState(flow.state);
+
 /** Where the table lets a flow at `S` be saved: staying, or a state it lists. */
 export type SignInMoveFrom<S extends SignInState> = S | (typeof transitions)[S][number];
 
@@ -112,7 +122,8 @@ const isText = (v: unknown): v is string => typeof v === 'string' && v !== '';
 const isNumber = (v: unknown) => typeof v === 'number';
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const optional = (v: unknown, fits: (v: unknown) => boolean) => v === undefined || fits(v);
-const otherMethods: readonly unknown[] = ['passkey', 'totp', 'recovery_code'];
+/** The second step's methods that send nothing (a passkey, the app, the recovery code). */
+const otherMethods: readonly unknown[] = methods.filter((m) => !m.sent).map((m) => m.id);
 
 /**
  * Whether loaded data holds what its state says (it is JSON, read back): anything else, an
@@ -124,6 +135,7 @@ export function fitsState(state: string, raw: unknown): boolean {
     optional(raw[key], key === 'passkeySignIn' || key === 'secondFactor' ? isObject : isNumber),
   );
   if (!progressFits) return false;
+  if (isEnrolState(state)) return specAt(state).fits(raw);
   const { channel } = raw;
   switch (state as SignInState) {
     case 'verify_email':
@@ -132,14 +144,12 @@ export function fitsState(state: string, raw: unknown): boolean {
       return raw.method === 'code'
         ? isText(channel)
         : otherMethods.includes(raw.method) && optional(channel, isText);
-    case 'enrol_phone':
-      return optional(channel, isText);
-    case 'confirm_phone':
-      return isText(channel) && isObject(raw.pendingPhone) && isText(raw.pendingPhone.e164);
-    case 'enrol_totp':
-      return isObject(raw.pendingTotp);
-    case 'enrol_passkey':
-      return optional(raw.passkeyRegistration, isObject);
+    case 'confirm_pending_phone':
+      return (
+        (channel === 'sms' || channel === 'voice') &&
+        isObject(raw.pendingPhone) &&
+        isText(raw.pendingPhone.e164)
+      );
     case 'save_recovery_code':
       return isObject(raw.newRecoveryCode);
     default:

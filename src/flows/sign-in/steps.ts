@@ -1,16 +1,14 @@
 /**
  * What entering each sign-in step does: which code goes where (a held factor's through the
- * registry), which recovery code is issued, which passkey ceremony is offered, which app key or
- * passkey registration is prepared; and a resend over another channel, after the cooldown.
+ * registry), which recovery code is issued, which passkey ceremony is offered, what a factor
+ * being added keeps (its enrolment's); and a resend over another channel, after the cooldown.
  */
 import type { RequestOrigin } from '../../audit/audit.js';
 import { AppError } from '../../errors/app-error.js';
 import type { CodeChannel, CodeTarget } from '../../factors/otp-code/challenge.js';
-import { registrationCeremony } from '../../factors/passkey/ceremony.js';
-import { savePhone } from '../../factors/phone/saved.js';
+import { isEnrolState, specAt } from '../../factors/enrolments.js';
+import { canReceive } from '../../factors/phone/numbers.js';
 import { isSentMethod } from '../../factors/registry.js';
-import { newTotpSecret } from '../../factors/totp/totp.js';
-import type { Account } from '../../store/schema.js';
 import type { SignInDeps } from './core.js';
 import type { SignInState } from './machine.js';
 import { firstSecondFactor } from './methods.js';
@@ -23,10 +21,10 @@ import {
   type SignInStepAt,
 } from './state-data.js';
 import {
+  channelOf,
   channelsOf,
   purposeOf,
   recoveryAad,
-  totpAad,
   type AccountContext,
   type CodeStep,
 } from './step-data.js';
@@ -35,16 +33,35 @@ import { createSignInView } from './view.js';
 export type { AccountContext } from './step-data.js';
 export type { FlowView } from './view.js';
 
+/**
+ * The number an administrator entered, as it is now: its code goes there, and only the number a
+ * code went to is saved (`pending-phone.ts`). None (dropped meanwhile): the step cannot go on.
+ */
+function pendingNow({ pendingPhone: p }: AccountContext): PendingPhone {
+  if (!p) throw new AppError('FLOW_STATE_CONFLICT');
+  return { e164: p.e164, country: p.country, kind: p.kind };
+}
+
 export function createSignInSteps(d: SignInDeps) {
   const present = createSignInView(d);
-  /** Where a code of verify_email or confirm_phone goes over `channel`. */
+  /** Where a code of verify_email, the administrator's number or a factor being added goes. */
   function targetOf(
-    flow: SignInFlowAt<'verify_email' | 'confirm_phone'>,
+    flow: SignInFlowAt<Exclude<CodeStep, 'second_factor'>>,
     ctx: AccountContext,
     channel: CodeChannel,
   ): CodeTarget {
-    if (channel === 'email') return { channel, to: ctx.acc.email };
-    if (flow.state !== 'confirm_phone') throw new AppError('FLOW_STATE_CONFLICT');
+    if (isEnrolState(flow.state)) {
+      const code = specAt(flow.state).code;
+      if (!code) throw new AppError('FLOW_STATE_CONFLICT');
+      return code.target(flow.data, channel);
+    }
+    if (flow.state === 'verify_email') {
+      if (channel !== 'email') throw new AppError('FLOW_STATE_CONFLICT');
+      return { channel, to: ctx.acc.email };
+    }
+    // The administrator's number is confirmed by a code to it, never by email.
+    if (flow.state !== 'confirm_pending_phone' || channel === 'email')
+      throw new AppError('FLOW_STATE_CONFLICT');
     const { e164, country } = flow.data.pendingPhone;
     return { channel, to: e164, country };
   }
@@ -56,8 +73,8 @@ export function createSignInSteps(d: SignInDeps) {
     origin: RequestOrigin,
   ): Promise<void> {
     const { acc, policy } = ctx;
-    const purpose = purposeOf[flow.state];
-    const channel = flow.data.channel ?? 'email';
+    const purpose = purposeOf(flow.state);
+    const channel = channelOf(flow) ?? 'email';
     if (flow.state === 'second_factor') {
       // A factor the account holds: the registry's code factor sends it.
       await d.factors.get(channel).start({
@@ -95,7 +112,7 @@ export function createSignInSteps(d: SignInDeps) {
 
     /** Whether entering the flow's step sends its code (once the step is saved). */
     sendsOnEntry(flow: SignInFlowAt<SignInState>): flow is SignInFlowAt<CodeStep> {
-      if (flow.state === 'verify_email') return true;
+      if (flow.state === 'verify_email' || flow.state === 'confirm_pending_phone') return true;
       return flow.state === 'second_factor' && flow.data.method === 'code';
     },
 
@@ -110,6 +127,13 @@ export function createSignInSteps(d: SignInDeps) {
     ): Promise<SignInStep | undefined> {
       const { acc, factors, policy } = ctx;
       const progress = progressOf(flow.data);
+      if (isEnrolState(flow.state)) {
+        // A factor being added: what its enrolment keeps (a new key, a ceremony; nothing yet
+        // for a number), made afresh each time the step is entered.
+        const context = { account: acc, factors, flowId: flow.id, origin };
+        const kept = await d.enrolments.at(flow.state).enter(flow.state, context);
+        return kept && ({ state: flow.state, data: { ...progress, ...kept } } as SignInStep);
+      }
       switch (flow.state) {
         case 'verify_email': {
           return { state: flow.state, data: { ...progress, channel: 'email' as const } };
@@ -137,16 +161,10 @@ export function createSignInSteps(d: SignInDeps) {
           const data = { ...progress, method: first, ...(challenge.ceremony ? { challenge } : {}) };
           return { state: flow.state, data };
         }
-        case 'enrol_totp':
-          // A new key each time the step is entered; the page shows it until a code confirms it.
-          return {
-            state: flow.state,
-            data: { ...progress, pendingTotp: d.box.seal(newTotpSecret(), totpAad(flow.id)) },
-          };
-        case 'enrol_passkey': {
-          const existing = await d.passkeys.list(acc.id);
-          const ceremony = registrationCeremony(d.rp, d.clock.now(), { account: acc, existing });
-          return { state: flow.state, data: { ...progress, passkeyRegistration: ceremony } };
+        case 'confirm_pending_phone': {
+          const pendingPhone = pendingNow(ctx);
+          const channel = pendingPhone.kind === 'mobile' ? ('sms' as const) : ('voice' as const);
+          return { state: flow.state, data: { ...progress, channel, pendingPhone } };
         }
         case 'save_recovery_code': {
           const reason =
@@ -165,11 +183,6 @@ export function createSignInSteps(d: SignInDeps) {
       }
     },
 
-    /** The new app key of an enrol_totp flow. */
-    pendingTotp(flow: SignInFlowAt<'enrol_totp'>): Buffer {
-      return d.box.open(flow.data.pendingTotp, totpAad(flow.id));
-    },
-
     /** The step to save for a resend over `channel` (default: the current one), after the cooldown. */
     async resend(
       flow: SignInFlowAt<CodeStep>,
@@ -178,10 +191,10 @@ export function createSignInSteps(d: SignInDeps) {
       origin: RequestOrigin,
     ): Promise<SignInStepAt<CodeStep>> {
       const allowed = channelsOf(flow, ctx);
-      const chosen = channel ?? flow.data.channel ?? allowed[0];
+      const chosen = channel ?? channelOf(flow) ?? allowed[0];
       if (!chosen || !allowed.includes(chosen)) throw new AppError('CHANNEL_NOT_AVAILABLE');
       // The step's cooldown, whatever the channel (but a first switch): before the flow changes.
-      const binding = { flowId: flow.id, purpose: purposeOf[flow.state] };
+      const binding = { flowId: flow.id, purpose: purposeOf(flow.state) };
       const progress = progressOf(flow.data);
       if (flow.state === 'second_factor') {
         await d.factors
@@ -193,12 +206,18 @@ export function createSignInSteps(d: SignInDeps) {
       await d.challenges.assertMaySend({ binding, target: targetOf(flow, ctx, chosen) });
       if (flow.state === 'verify_email')
         return { state: flow.state, data: { ...progress, channel: 'email' } };
-      const { pendingPhone } = flow.data;
-      return { state: flow.state, data: { ...progress, channel: chosen, pendingPhone } };
-    },
-
-    async savePhone(acc: Account, pending: PendingPhone, origin: RequestOrigin): Promise<void> {
-      await savePhone(d, acc, pending, origin);
+      if (flow.state === 'confirm_pending_phone') {
+        // A new code goes to the number entered now (the administrator may have changed it).
+        const pendingPhone = pendingNow(ctx);
+        if (chosen === 'email' || !canReceive(pendingPhone.kind, chosen))
+          throw new AppError('CHANNEL_NOT_AVAILABLE');
+        return { state: flow.state, data: { ...progress, channel: chosen, pendingPhone } };
+      }
+      // A factor being added: its code again, as its enrolment keeps it.
+      const code = specAt(flow.state).code;
+      if (!code) throw new AppError('FLOW_STATE_CONFLICT');
+      const kept = code.withChannel(flow.data, chosen);
+      return { state: flow.state, data: { ...progress, ...kept } } as SignInStepAt<CodeStep>;
     },
   };
 }

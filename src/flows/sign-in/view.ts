@@ -1,15 +1,20 @@
 /**
  * What the sign-in pages are shown of a flow: its step, where a pending code went (masked), the
- * channels a resend may use, the second step's methods, the minimum's ways, a new app key or
- * passkey ceremony, and a new recovery code until it is saved.
+ * channels a resend may use, the second step's methods, the minimum's ways, what a factor being
+ * added shows (its enrolment's: a new app key, a passkey ceremony), and a new recovery code.
  */
 import { maskEmail } from '../../accounts/email.js';
 import { AppError } from '../../errors/app-error.js';
 import type { ChallengeView, CodeChannel } from '../../factors/otp-code/challenge.js';
-import type { AuthenticationCeremony, CreationOptions } from '../../factors/passkey/ceremony.js';
+import {
+  isEnrolState,
+  noEnrolmentView,
+  specAt,
+  type EnrolmentView,
+} from '../../factors/enrolments.js';
+import type { AuthenticationCeremony } from '../../factors/passkey/ceremony.js';
 import { maskPhone } from '../../factors/phone/numbers.js';
 import { formatRecoveryCode } from '../../factors/recovery/code.js';
-import { totpKeyView, type TotpKeyView } from '../../factors/totp/enrol.js';
 import { holdingsOf } from '../../policy/holdings.js';
 import type { FactorKind } from '../../policy/presets.js';
 import type { SignInDeps } from './core.js';
@@ -28,7 +33,6 @@ import {
   isMinimumStep,
   purposeOf,
   recoveryAad,
-  totpAad,
   type AccountContext,
   type SignInFlow,
 } from './step-data.js';
@@ -55,7 +59,8 @@ export interface MinimumView {
   enforced: boolean;
 }
 
-export interface FlowView {
+/** What every step is shown, and (null but in its steps) what adding a factor shows. */
+export interface FlowView extends EnrolmentView {
   flow: string;
   step: OpenStep;
   expiresAt: number;
@@ -66,8 +71,6 @@ export interface FlowView {
   channels: CodeChannel[];
   /** Whether "Skip for Now" is offered. */
   skippable: boolean;
-  /** For entering a number: the country assumed for national numbers. */
-  phoneDefaultCountry: string | null;
   code: ChallengeView | null;
   /** In second_factor: what is being entered now, and the other ways through. */
   secondFactor: {
@@ -80,10 +83,6 @@ export interface FlowView {
   recoveryCode: { code: string; digits: number; createdAt: number } | null;
   /** In the steps of meeting the policy's minimum: its ways, the deadline, whether it blocks. */
   minimum: MinimumView | null;
-  /** In enrol_totp: the new key for the app (QR code and text), until a code confirms it. */
-  totp: TotpKeyView | null;
-  /** In enrol_passkey: the options for navigator.credentials.create (S15). */
-  passkeyRegistration: { options: CreationOptions; expiresAt: number } | null;
 }
 
 export function createSignInView(d: SignInDeps) {
@@ -115,7 +114,7 @@ export function createSignInView(d: SignInDeps) {
       const { acc, factors, policy } = ctx;
       if (flow.state === 'completed' || flow.state === 'restart')
         throw new AppError('FLOW_STATE_CONFLICT');
-      const purpose = isCodeStep(flow.state) ? purposeOf[flow.state] : undefined;
+      const purpose = isCodeStep(flow.state) ? purposeOf(flow.state) : undefined;
       const current = channelOf(flow);
       const channel = current ?? 'email';
       const method = flow.state === 'second_factor' ? flow.data.method : 'code';
@@ -124,11 +123,19 @@ export function createSignInView(d: SignInDeps) {
       if (flow.state === 'verify_email') destination = maskEmail(acc.email);
       else if (flow.state === 'second_factor')
         destination = d.factors.get(methodInUse(flow.data)).destination(acc, factors);
-      else if (flow.state === 'confirm_phone') destination = maskPhone(flow.data.pendingPhone.e164);
+      else if (flow.state === 'confirm_pending_phone')
+        destination = maskPhone(flow.data.pendingPhone.e164);
+      else if (isEnrolState(flow.state))
+        destination = specAt(flow.state).code?.destination(flow.data) ?? null;
       const channels = channelsOf(flow, ctx);
       const sealed = flow.state === 'save_recovery_code' ? flow.data.newRecoveryCode : undefined;
       const shown = sealed ? d.box.open(sealed, recoveryAad(flow.id)).toString() : null;
-      const registration = flow.state === 'enrol_passkey' ? flow.data.passkeyRegistration : null;
+      // A factor being added: what its enrolment shows (a new app key, a ceremony, a country).
+      const adding = isEnrolState(flow.state)
+        ? await d.enrolments
+            .at(flow.state)
+            .show(flow.state, flow.data, { account: acc, flowId: flow.id })
+        : {};
       return {
         flow: token,
         step: flow.state,
@@ -140,10 +147,6 @@ export function createSignInView(d: SignInDeps) {
             ? [current, ...channels.filter((c) => c !== current)]
             : channels,
         skippable: skippable(flow, ctx),
-        phoneDefaultCountry:
-          flow.state === 'enrol_phone' || flow.state === 'confirm_phone'
-            ? d.phoneRules.defaultCountry
-            : null,
         code:
           purpose && sending
             ? await d.challenges.view({ flowId: flow.id, purpose }, channel, policy.codeLength)
@@ -158,17 +161,8 @@ export function createSignInView(d: SignInDeps) {
             : null,
         passkey: flow.state === 'second_factor' ? (flow.data.challenge?.ceremony ?? null) : null,
         minimum: isMinimumStep(flow.state) ? minimumView(flow, ctx) : null,
-        totp:
-          flow.state === 'enrol_totp'
-            ? await totpKeyView(
-                d.box.open(flow.data.pendingTotp, totpAad(flow.id)),
-                d.portalName,
-                acc.email,
-              )
-            : null,
-        passkeyRegistration: registration
-          ? { options: registration.options, expiresAt: registration.expiresAt }
-          : null,
+        ...noEnrolmentView,
+        ...adding,
       };
     },
   };

@@ -150,18 +150,23 @@ export function createStepUpService(d: StepUpDeps): StepUpService {
       purpose: 'step_up',
     });
     if (!held) await done();
-    const rotated = await d.sessions.rotate(auth.session, { stepUpAt: proof.at, amr: proof.amr });
-    await d.audit.record({
-      action: 'step_up.succeeded',
-      actorId: auth.account.id,
-      targetId: auth.account.id,
-      origin,
-      details: {
-        channel: proof.method,
-        ...(proof.userVerified === undefined ? {} : { userVerified: proof.userVerified }),
-      },
+    return d.units.transaction(async () => {
+      const rotated = await d.sessions.rotate(auth.session, {
+        stepUpAt: proof.at,
+        amr: proof.amr,
+      });
+      await d.audit.record({
+        action: 'step_up.succeeded',
+        actorId: auth.account.id,
+        targetId: auth.account.id,
+        origin,
+        details: {
+          channel: proof.method,
+          ...(proof.userVerified === undefined ? {} : { userVerified: proof.userVerified }),
+        },
+      });
+      return rotated;
     });
-    return rotated;
   }
 
   const windowEnd = (policy: Policy, session: Session) =>

@@ -16,6 +16,7 @@ import type { FreshVerification } from '../../sessions/fresh.js';
 import type { AuthenticatedSession, SessionService } from '../../sessions/sessions.js';
 import type { Account, Session } from '../../store/schema.js';
 import type { FlowStore } from '../../store/flow-store.js';
+import type { UnitOfWork } from '../../store/unit-of-work.js';
 
 /** A way to step up: any held factor but the recovery code (which only signs in). */
 export type StepUpMethod = Exclude<MethodId, 'recovery_code'>;
@@ -50,6 +51,8 @@ export interface StepUpDeps {
   flows: FlowStore;
   sessions: SessionService;
   audit: AuditLog;
+  /** The rotated session and its audit event commit together (S25). */
+  units: UnitOfWork;
   /** The account's policy, read at every use (its organisation's override, an admin's change). */
   policies: PolicySource;
 }

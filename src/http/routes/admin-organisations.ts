@@ -9,8 +9,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { OrganisationDetail, OrganisationView } from '../../policy/admin.js';
 import { overrideFromDocument } from '../../policy/schema.js';
+import { anyAdmin, deploymentOnly } from '../../admin/access.js';
 import type { RouteServices } from '../../services.js';
-import { signedIn } from '../auth.js';
+import { signedIn, organisationInScope } from '../auth.js';
 import { Email, errors, ResourceId, Timestamp } from '../schemas.js';
 import { checkPolicyIn } from './admin-policy.js';
 import { origin } from './public.js';
@@ -61,8 +62,6 @@ const presentDetail = (d: OrganisationDetail) => ({
   organisation: presentOrganisation(d.organisation),
 });
 
-const guards = ['UNAUTHENTICATED', 'ADMIN_REQUIRED', 'AAL2_REQUIRED'] as const;
-
 /** The override in a body, checked field by field (POLICY_INVALID); null: none. */
 const overrideCheck = checkPolicyIn((body) =>
   body.override == null
@@ -79,6 +78,7 @@ export function registerAdminOrganisationRoutes(app: FastifyInstance, s: RouteSe
     {
       preValidation: overrideCheck,
       schema: {
+        ...deploymentOnly.declared,
         tags,
         summary: 'Create an organisation, optionally with a policy override for its members',
         body: Type.Object(
@@ -87,7 +87,7 @@ export function registerAdminOrganisationRoutes(app: FastifyInstance, s: RouteSe
         ),
         response: {
           201: Detail,
-          ...errors(...guards, 'POLICY_INVALID', 'ORGANISATION_EXISTS'),
+          ...errors(...deploymentOnly.errors, 'POLICY_INVALID', 'ORGANISATION_EXISTS'),
         },
       },
     },
@@ -105,11 +105,12 @@ export function registerAdminOrganisationRoutes(app: FastifyInstance, s: RouteSe
     '/api/v1/admin/organisations',
     {
       schema: {
+        ...deploymentOnly.declared,
         tags,
         summary: 'The organisations, by name',
         response: {
           200: Type.Object({ organisations: Type.Array(OrganisationInfo) }),
-          ...errors(...guards),
+          ...errors(...deploymentOnly.errors),
         },
       },
     },
@@ -121,11 +122,13 @@ export function registerAdminOrganisationRoutes(app: FastifyInstance, s: RouteSe
   r.get(
     '/api/v1/admin/organisations/:id',
     {
+      preValidation: organisationInScope,
       schema: {
+        ...anyAdmin.declared,
         tags,
         summary: 'One organisation: its override, its members, and the policy they get',
         params: OrganisationParams,
-        response: { 200: Detail, ...errors(...guards, 'ORGANISATION_NOT_FOUND') },
+        response: { 200: Detail, ...errors(...anyAdmin.errors, 'ORGANISATION_NOT_FOUND') },
       },
     },
     async (request) => presentDetail(await s.policyAdmin.organisation(request.params.id)),
@@ -134,8 +137,9 @@ export function registerAdminOrganisationRoutes(app: FastifyInstance, s: RouteSe
   r.put(
     '/api/v1/admin/organisations/:id/policy',
     {
-      preValidation: overrideCheck,
+      preValidation: [organisationInScope, overrideCheck],
       schema: {
+        ...anyAdmin.declared,
         tags,
         summary:
           "Set the organisation's override (it can only tighten the deployment's policy); `null` clears it",
@@ -143,7 +147,7 @@ export function registerAdminOrganisationRoutes(app: FastifyInstance, s: RouteSe
         body: Type.Object({ override: Override }, { additionalProperties: false }),
         response: {
           200: Detail,
-          ...errors(...guards, 'POLICY_INVALID', 'ORGANISATION_NOT_FOUND'),
+          ...errors(...anyAdmin.errors, 'POLICY_INVALID', 'ORGANISATION_NOT_FOUND'),
         },
       },
     },
@@ -162,6 +166,7 @@ export function registerAdminOrganisationRoutes(app: FastifyInstance, s: RouteSe
     '/api/v1/admin/organisations/:id/members',
     {
       schema: {
+        ...deploymentOnly.declared,
         tags,
         summary:
           'Add an account to the organisation by its email (an account belongs to one organisation at most)',
@@ -170,7 +175,7 @@ export function registerAdminOrganisationRoutes(app: FastifyInstance, s: RouteSe
         response: {
           200: Type.Object({ member: Member }),
           ...errors(
-            ...guards,
+            ...deploymentOnly.errors,
             'INVALID_EMAIL',
             'ORGANISATION_NOT_FOUND',
             'ACCOUNT_NOT_FOUND',
@@ -193,12 +198,13 @@ export function registerAdminOrganisationRoutes(app: FastifyInstance, s: RouteSe
     '/api/v1/admin/organisations/:id/members/:accountId',
     {
       schema: {
+        ...deploymentOnly.declared,
         tags,
         summary: "Remove an account from the organisation: the deployment's policy applies again",
         params: MemberParams,
         response: {
           204: Type.Null(),
-          ...errors(...guards, 'ORGANISATION_NOT_FOUND', 'MEMBER_NOT_FOUND'),
+          ...errors(...deploymentOnly.errors, 'ORGANISATION_NOT_FOUND', 'MEMBER_NOT_FOUND'),
         },
       },
     },

@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DeploymentPolicyView } from '../../policy/admin.js';
 import { policyInvalid } from '../../policy/validated.js';
 import { policyFromDocument, PolicyError } from '../../policy/schema.js';
+import { deploymentOnly } from '../../admin/access.js';
 import type { RouteServices } from '../../services.js';
 import { signedIn } from '../auth.js';
 import { errors, Timestamp } from '../schemas.js';
@@ -82,11 +83,12 @@ export function registerAdminPolicyRoutes(app: FastifyInstance, s: RouteServices
     '/api/v1/admin/policy',
     {
       schema: {
+        ...deploymentOnly.declared,
         tags,
         summary: "The deployment's policy: where it comes from, the document, the policy it gives",
         response: {
           200: PolicyView,
-          ...errors('UNAUTHENTICATED', 'ADMIN_REQUIRED', 'AAL2_REQUIRED'),
+          ...errors(...deploymentOnly.errors),
         },
       },
     },
@@ -98,13 +100,14 @@ export function registerAdminPolicyRoutes(app: FastifyInstance, s: RouteServices
     {
       preValidation: checkPolicyIn((body) => ({ document: body, parse: policyFromDocument })),
       schema: {
+        ...deploymentOnly.declared,
         tags,
         summary:
           'Set the deployment\'s policy: a preset (`{ "extends": "strong-mfa" }`) or a document extending one; applies at the next request',
         body: Type.Ref('PolicyDocument'),
         response: {
           200: PolicyView,
-          ...errors('UNAUTHENTICATED', 'ADMIN_REQUIRED', 'AAL2_REQUIRED', 'POLICY_INVALID'),
+          ...errors(...deploymentOnly.errors, 'POLICY_INVALID'),
         },
       },
     },
@@ -119,12 +122,13 @@ export function registerAdminPolicyRoutes(app: FastifyInstance, s: RouteServices
     '/api/v1/admin/policy',
     {
       schema: {
+        ...deploymentOnly.declared,
         tags,
         summary:
           'Go back to the configured policy (PORTCULLIS_POLICY); applies at the next request',
         response: {
           200: PolicyView,
-          ...errors('UNAUTHENTICATED', 'ADMIN_REQUIRED', 'AAL2_REQUIRED'),
+          ...errors(...deploymentOnly.errors),
         },
       },
     },

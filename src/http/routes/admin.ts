@@ -1,25 +1,38 @@
 /**
  * Admin routes: an admin with an AAL2 session (S23), checked by the admin context's guards for
  * every route registered here. Invitations; the deployment's policy and organisations
- * (admin-policy.ts, admin-organisations.ts). More arrive with the admin console issue.
+ * (admin-policy.ts, admin-organisations.ts); users (admin-user*.ts), the audit log, and the
+ * OpenID Connect clients (admin-oidc-clients.ts).
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { deploymentOnly } from '../../admin/access.js';
 import type { RouteServices } from '../../services.js';
 import { signedIn } from '../auth.js';
 import { Email, errors, Timestamp } from '../schemas.js';
+import { registerAdminAuditRoutes } from './admin-audit.js';
+import { registerAdminOidcClientRoutes } from './admin-oidc-clients.js';
 import { registerAdminOrganisationRoutes } from './admin-organisations.js';
 import { registerAdminPolicyRoutes } from './admin-policy.js';
+import { registerAdminInvitationRoutes } from './admin-user-invitations.js';
+import { registerAdminUserFactorRoutes } from './admin-user-factors.js';
+import { registerAdminUserRoutes } from './admin-users.js';
 
 export function registerAdminRoutes(app: FastifyInstance, s: RouteServices): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   registerAdminPolicyRoutes(app, s);
   registerAdminOrganisationRoutes(app, s);
+  registerAdminUserRoutes(app, s);
+  registerAdminUserFactorRoutes(app, s);
+  registerAdminInvitationRoutes(app, s);
+  registerAdminAuditRoutes(app, s);
+  registerAdminOidcClientRoutes(app, s);
   r.post(
     '/api/v1/admin/invitations',
     {
       schema: {
+        ...deploymentOnly.declared,
         tags: ['admin'],
         summary: 'Invite someone by email',
         body: Type.Object(
@@ -39,7 +52,7 @@ export function registerAdminRoutes(app: FastifyInstance, s: RouteServices): voi
             }),
             link: Type.String(),
           }),
-          ...errors('UNAUTHENTICATED', 'ADMIN_REQUIRED', 'AAL2_REQUIRED', 'INVALID_EMAIL'),
+          ...errors(...deploymentOnly.errors, 'INVALID_EMAIL'),
         },
       },
     },

@@ -16,7 +16,7 @@ export function signInAnswer(services: RouteServices, cookie: CookiePolicy) {
     setSessionCookie(reply, cookie, result.token);
     return {
       status: 'signed_in' as const,
-      user: presentUser(result.account),
+      user: presentUser(result.account, services.clock.now()),
       session: presentSession(result.session, services.config.sessionIdleMs),
     };
   };

@@ -79,9 +79,10 @@ export function registerSignInMinimumRoutes(
     async (request, reply) =>
       answer(
         reply,
-        await s.signIn.confirmTotp({
+        await s.signIn.addFactor({
           token: request.body.flow,
-          code: request.body.code,
+          factor: 'totp',
+          answer: { code: request.body.code },
           origin: origin(request),
         }),
       ),
@@ -114,10 +115,10 @@ export function registerSignInMinimumRoutes(
     async (request, reply) =>
       answer(
         reply,
-        await s.signIn.registerPasskey({
+        await s.signIn.addFactor({
           token: request.body.flow,
-          name: request.body.name,
-          response: request.body.credential,
+          factor: 'passkey',
+          answer: { name: request.body.name, response: request.body.credential },
           origin: origin(request),
         }),
       ),

@@ -2,7 +2,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../errors/app-error.js';
 import type { RouteServices } from '../../services.js';
 import { signedIn } from '../auth.js';
 import { presentSession, presentUser } from '../present.js';
@@ -34,7 +33,7 @@ export function registerSignedInRoutes(
     async (request) => {
       const auth = signedIn(request);
       return {
-        user: presentUser(auth.account),
+        user: presentUser(auth.account, s.clock.now()),
         session: presentSession(auth.session, s.config.sessionIdleMs),
       };
     },
@@ -51,13 +50,7 @@ export function registerSignedInRoutes(
     },
     async (request, reply) => {
       const auth = signedIn(request);
-      await s.sessions.end(auth.account.id, auth.session.id);
-      await s.audit.record({
-        action: 'session.signed_out',
-        actorId: auth.account.id,
-        targetId: auth.account.id,
-        origin: origin(request),
-      });
+      await s.ownSessions.signOut(auth.account.id, auth.session.id, origin(request));
       clearSessionCookie(reply, cookie);
       return reply.code(204).send(null);
     },
@@ -116,15 +109,7 @@ export function registerSignedInRoutes(
     },
     async (request, reply) => {
       const auth = signedIn(request);
-      if (!(await s.sessions.end(auth.account.id, request.params.id)))
-        throw new AppError('SESSION_NOT_FOUND');
-      await s.audit.record({
-        action: 'session.ended',
-        actorId: auth.account.id,
-        targetId: auth.account.id,
-        origin: origin(request),
-        details: { sessionId: request.params.id },
-      });
+      await s.ownSessions.endOne(auth.account.id, request.params.id, origin(request));
       if (request.params.id === auth.session.id) clearSessionCookie(reply, cookie);
       return reply.code(204).send(null);
     },
@@ -141,14 +126,11 @@ export function registerSignedInRoutes(
     },
     async (request) => {
       const auth = signedIn(request);
-      const ended = await s.sessions.endOthers(auth.account.id, auth.session.id);
-      await s.audit.record({
-        action: 'session.ended',
-        actorId: auth.account.id,
-        targetId: auth.account.id,
-        origin: origin(request),
-        details: { others: ended },
-      });
+      const ended = await s.ownSessions.endOthers(
+        auth.account.id,
+        auth.session.id,
+        origin(request),
+      );
       return { ended };
     },
   );

@@ -23,12 +23,17 @@ export function RecoveryCodeMethod({ security, reload, tasks }: SectionProps) {
 
   return (
     <div className="method" role="region" aria-labelledby="recovery-method-title">
-      <h3 id="recovery-method-title">Recovery code</h3>
+      <h3 id="recovery-method-title" tabIndex={-1}>
+        Recovery code
+      </h3>
       <p className="hint">
         Sign in with your recovery code if you cannot use your phone or authenticator app. It works
         once; then you get a new one.
       </p>
       <MethodFeedback message={feedback} />
+      <p className="hint">
+        Your recovery code is stored only as a hash, so it cannot be shown or downloaded again.
+      </p>
       {recoveryCode ? (
         <dl className="details details-compact">
           <dt>Created</dt>

@@ -34,6 +34,8 @@ interface StepUpPanelProps {
   reason: string | null;
   onVerified: (validUntil: string) => void;
   onCancel: () => void;
+  /** What the verification is for, in the sentence "…verify your identity … to <purpose>". */
+  purpose?: string;
 }
 
 interface Pending {
@@ -70,7 +72,13 @@ function SentSentence({ flow }: { flow: StepUpFlow }) {
  * already have — a passkey or a code from your authenticator app (offered first), or a code to
  * your verified phone or email. With one way, it starts at once; with several, the user chooses.
  */
-export function StepUpPanel({ methods, reason, onVerified, onCancel }: StepUpPanelProps) {
+export function StepUpPanel({
+  methods,
+  reason,
+  onVerified,
+  onCancel,
+  purpose = 'make this update',
+}: StepUpPanelProps) {
   const only = methods.length === 1 ? methods[0] : undefined;
   const [phase, setPhase] = useState<'choose' | 'sending' | 'code'>(only ? 'sending' : 'choose');
   const [pending, setPending] = useState<Pending | null>(null);
@@ -113,11 +121,11 @@ export function StepUpPanel({ methods, reason, onVerified, onCancel }: StepUpPan
     intro =
       'There is no verified email address, phone number or authenticator app to verify your identity with. Sign out and sign in again, then make this change straight away, or contact your administrator.';
   else if (only)
-    intro = `You will be required to verify your identity via ${viaWords[only]} to make this update.`;
-  else
-    intro =
-      'You will be required to verify your identity to make this update. Choose how to verify.';
+    intro = `You will be required to verify your identity via ${viaWords[only]} to ${purpose}.`;
+  else intro = `You will be required to verify your identity to ${purpose}. Choose how to verify.`;
 
+  /** The flow's channels this panel offers (never one the caller left out, e.g. email). */
+  const offered = (of: StepUpFlow) => of.channels.filter((method) => methods.includes(method));
   const flow = pending?.flow;
   const offsetMs = pending?.offsetMs ?? 0;
   const verify = async (code: string) => {
@@ -185,7 +193,9 @@ export function StepUpPanel({ methods, reason, onVerified, onCancel }: StepUpPan
             code={flow.code}
             offsetMs={offsetMs}
             resendTip={flow.code.channel === 'email' ? undefined : ''}
-            switches={flow.channels.filter(isChannel).filter((c) => c !== flow.code?.channel)}
+            switches={offered(flow)
+              .filter(isChannel)
+              .filter((c) => c !== flow.code?.channel)}
             verify={verify}
             resend={async (channel) => {
               const answer = await api.resendStepUp(flow.flow, channel);
@@ -199,7 +209,7 @@ export function StepUpPanel({ methods, reason, onVerified, onCancel }: StepUpPan
       {phase === 'code' && flow ? (
         <OtherMethods
           // CodeEntry switches between sent codes itself; these are the other switches.
-          methods={flow.channels.filter(
+          methods={offered(flow).filter(
             (method) => method !== flow.method && (!isChannel(flow.method) || !isChannel(method)),
           )}
           action={switching}

@@ -8,8 +8,24 @@ export interface Tab {
 }
 
 /** WAI-ARIA tabs: arrow keys move between them, one panel shows at a time. */
-export function Tabs({ tabs, initial }: { tabs: Tab[]; initial: string }) {
-  const [selected, setSelected] = useState(initial);
+export function Tabs({
+  tabs,
+  initial,
+  selected: chosen,
+  onSelect,
+}: {
+  tabs: Tab[];
+  initial: string;
+  /** Set with onSelect when the page also moves between tabs (the account page's side menu). */
+  selected?: string;
+  onSelect?: (id: string) => void;
+}) {
+  const [own, setOwn] = useState(initial);
+  const selected = chosen ?? own;
+  const setSelected = (id: string) => {
+    setOwn(id);
+    onSelect?.(id);
+  };
   const refs = useRef<Record<string, HTMLButtonElement | null>>({});
 
   function onKeyDown(event: KeyboardEvent, index: number) {

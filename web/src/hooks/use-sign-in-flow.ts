@@ -4,6 +4,7 @@ import { api } from '../api';
 import type { SignInResult } from '../api-types';
 import { errorText } from '../error-text';
 import { flowStore, pathForStep, type ActiveFlow } from '../flow-store';
+import { takeReturnTo } from '../return-to';
 import type { SignInState } from '../pages/sign-in';
 
 /**
@@ -29,7 +30,10 @@ export function useSignInFlow(here: string) {
         // A step skipped earlier in this sign-in tells the account page where to add it later.
         const kept = (flowStore.current() ?? flowStore.saved())?.accountState;
         flowStore.clear();
-        navigate('/account', { replace: true, state: state ?? kept });
+        // An application's sign-in through Portcullis goes back to it (OpenID Connect).
+        const back = takeReturnTo();
+        if (back) window.location.assign(back);
+        else navigate('/account', { replace: true, state: state ?? kept });
         return;
       }
       if (result.status === 'restart') {

@@ -1,23 +1,24 @@
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api';
 import type { AccountSecurity } from '../api-types';
-import { ConfirmRemoval } from '../components/confirm-removal';
 import { EmailAddressMethod } from '../components/email-method';
-import { MethodFeedback } from '../components/method-feedback';
+import { EmailVerify } from '../components/email-verify';
+import { MfaExemptionNotice } from '../components/mfa-exemption-notice';
 import { PasskeyMethod } from '../components/passkey-method';
 import { PasswordMethod } from '../components/password-method';
-import { PhoneEditor } from '../components/phone-editor';
+import { PhoneMethod } from '../components/phone-method';
 import { RecoveryCodeMethod } from '../components/recovery-code-method';
 import { RequireSession } from '../components/require-session';
+import { ReturnToApplication } from '../components/return-to-application';
 import { SecurityActivity } from '../components/security-activity';
-import { StepUpPanel } from '../components/step-up-panel';
 import { TotpMethod } from '../components/totp-method';
-import { formatDate, formatDateTime } from '../format';
 import { useLoad } from '../hooks/use-load';
 import { usePageTitle } from '../hooks/use-page-title';
-import { useSectionTask, useStepUpTasks, type StepUpTasks } from '../hooks/use-step-up-tasks';
-import { securityWords, type SecurityWords } from '../policy-words';
+import { useStepUpTasks, type StepUpTasks } from '../hooks/use-step-up-tasks';
+import { useSecurityWords } from '../config';
 import { Tabs } from '../components/tabs';
+import { AccountSideMenu } from '../components/account-side-menu';
 /** The changes this page makes, each after a step-up; one is open at a time. */
 export type SecurityTask =
   | 'phone-change'
@@ -46,7 +47,8 @@ export interface SectionProps {
  */
 export function AccountSecurityPage() {
   const [load, reload] = useLoad(api.accountSecurity);
-  usePageTitle(load.state === 'ready' ? securityWords(load.data.policy).title : 'Security');
+  const words = useSecurityWords(load.state === 'ready' ? load.data.policy : undefined);
+  usePageTitle(load.state === 'ready' ? words.title : 'Security');
   return (
     <RequireSession load={load}>
       {(security) => <SecurityView security={security} reload={reload} />}
@@ -61,8 +63,9 @@ function SecurityView({
   security: AccountSecurity;
   reload: () => Promise<void>;
 }) {
-  const words = securityWords(security.policy);
+  const words = useSecurityWords(security.policy);
   const tasks = useStepUpTasks<SecurityTask>(security.stepUp.validUntil);
+  const [tab, setTab] = useState('security');
   const section: SectionProps = { security, reload, tasks };
   const methods = (
     <>
@@ -70,7 +73,7 @@ function SecurityView({
       {security.policy === 'sms-required' ? (
         <EmailAddressMethod {...section} />
       ) : (
-        <EmailMethod security={security} />
+        <EmailMethod security={security} reload={reload} />
       )}
       <PasskeyMethod {...section} />
       <PhoneMethod {...section} words={words} />
@@ -82,6 +85,8 @@ function SecurityView({
     return (
       <section className="card card-wide" aria-labelledby="security-title">
         <h1 id="security-title">{words.title}</h1>
+        <MfaExemptionNotice until={security.mfaExemptUntil} />
+        <ReturnToApplication />
         {methods}
         <PasswordMethod {...section} />
         <SecurityActivity />
@@ -89,50 +94,84 @@ function SecurityView({
       </section>
     );
   }
+  const tabs = (
+    <Tabs
+      tabs={[
+        {
+          id: 'profile',
+          label: 'Profile',
+          content: (
+            <>
+              <h2>Profile</h2>
+              <p>
+                Your role and sign-in sessions are on <Link to="/account">your account page</Link>.
+              </p>
+              <EmailAddressMethod {...section} />
+              <PasswordMethod {...section} />
+            </>
+          ),
+        },
+        {
+          id: 'security',
+          label: 'Security',
+          content: (
+            <>
+              <h2>Update Two-Factor Authentication Methods</h2>
+              <p>Update one or both of the following methods for Two-Factor Authentication.</p>
+              {methods}
+            </>
+          ),
+        },
+        {
+          id: 'activity',
+          label: 'Activity',
+          content: (
+            <>
+              <h2>Activity</h2>
+              <SecurityActivity />
+            </>
+          ),
+        },
+      ]}
+      initial="security"
+      selected={tab}
+      onSelect={setTab}
+    />
+  );
+  if (security.policy !== 'strong-mfa') {
+    return (
+      <section className="card card-wide" aria-labelledby="security-title">
+        <h1 id="security-title">{words.title}</h1>
+        <MfaExemptionNotice until={security.mfaExemptUntil} />
+        <ReturnToApplication />
+        {tabs}
+        <BackToAccount />
+      </section>
+    );
+  }
+  /** Seed 001's right-side menu: "Recovery code" opens the Security tab's "Get a new code". */
+  function newRecoveryCode() {
+    setTab('security');
+    tasks.begin('recovery-code');
+    requestAnimationFrame(() => document.getElementById('recovery-method-title')?.focus());
+  }
   return (
-    <section className="card card-wide" aria-labelledby="security-title">
+    <section className="card card-with-menu" aria-labelledby="security-title">
       <h1 id="security-title">{words.title}</h1>
-      <Tabs
-        tabs={[
-          {
-            id: 'profile',
-            label: 'Profile',
-            content: (
-              <>
-                <h2>Profile</h2>
-                <p>
-                  Your role and sign-in sessions are on <Link to="/account">your account page</Link>
-                  .
-                </p>
-                <EmailAddressMethod {...section} />
-                <PasswordMethod {...section} />
-              </>
-            ),
-          },
-          {
-            id: 'security',
-            label: 'Security',
-            content: (
-              <>
-                <h2>Update Two-Factor Authentication Methods</h2>
-                <p>Update one or both of the following methods for Two-Factor Authentication.</p>
-                {methods}
-              </>
-            ),
-          },
-          {
-            id: 'activity',
-            label: 'Activity',
-            content: (
-              <>
-                <h2>Activity</h2>
-                <SecurityActivity />
-              </>
-            ),
-          },
-        ]}
-        initial="security"
-      />
+      <MfaExemptionNotice until={security.mfaExemptUntil} />
+      <ReturnToApplication />
+      <div className="with-side-menu">
+        <div>{tabs}</div>
+        <AccountSideMenu
+          title={words.title}
+          entries={[
+            { label: 'Two-factor methods', onSelect: () => setTab('security') },
+            { label: 'Recovery code', onSelect: newRecoveryCode },
+            { label: 'Profile', onSelect: () => setTab('profile') },
+            { label: 'Activity', onSelect: () => setTab('activity') },
+          ]}
+        />
+      </div>
       <BackToAccount />
     </section>
   );
@@ -146,7 +185,13 @@ function BackToAccount() {
   );
 }
 
-function EmailMethod({ security }: { security: AccountSecurity }) {
+function EmailMethod({
+  security,
+  reload,
+}: {
+  security: AccountSecurity;
+  reload: () => Promise<void>;
+}) {
   const heading = security.policy === 'sms-required' ? 'Email address' : 'Email Address';
   return (
     <div className="method">
@@ -160,92 +205,7 @@ function EmailMethod({ security }: { security: AccountSecurity }) {
           <span className="badge badge-pending">NOT VERIFIED</span>
         )}
       </p>
-    </div>
-  );
-}
-
-function PhoneMethod({ security, reload, tasks, words }: SectionProps & { words: SecurityWords }) {
-  const { phone } = security;
-  const smsRequired = security.policy === 'sms-required';
-  const task = tasks.task?.kind.startsWith('phone-') ? tasks.task : null;
-  const { feedback, begin, finish } = useSectionTask(tasks, reload);
-
-  const heading = smsRequired ? 'Multi-factor Authentication' : 'Phone Number';
-  return (
-    <div className="method" role="region" aria-labelledby="phone-method-title">
-      <h3 id="phone-method-title">{heading}</h3>
-      <p className="hint">
-        {smsRequired
-          ? 'Every login needs a six-digit code sent to this phone number.'
-          : 'For more security, verify a phone number to enable SMS authentication.'}
-      </p>
-      <MethodFeedback message={feedback} />
-      {phone ? (
-        <dl className="details details-compact">
-          <dt>Number</dt>
-          <dd className="phone-number">{phone.number}</dd>
-          <dt>Receives</dt>
-          <dd>{phone.kind === 'mobile' ? 'Text messages and calls' : 'Calls only (landline)'}</dd>
-          {phone.verifiedAt ? (
-            <>
-              <dt>Verified</dt>
-              <dd>{formatDate(phone.verifiedAt)}</dd>
-            </>
-          ) : null}
-          {phone.lastUsedAt ? (
-            <>
-              <dt>Last used</dt>
-              <dd>{formatDateTime(phone.lastUsedAt)}</dd>
-            </>
-          ) : null}
-        </dl>
-      ) : (
-        <p className="muted">No phone number yet.</p>
-      )}
-      {task === null ? (
-        <div className="actions actions-tight">
-          <button
-            type="button"
-            className="button button-primary"
-            onClick={() => begin('phone-change')}
-          >
-            {words.change}
-          </button>
-          {phone && security.phoneRemovable ? (
-            <button
-              type="button"
-              className="button button-secondary"
-              onClick={() => begin('phone-remove')}
-            >
-              Remove
-            </button>
-          ) : null}
-        </div>
-      ) : task.stage === 'step-up' ? (
-        <StepUpPanel
-          methods={security.stepUp.methods}
-          reason={task.reason}
-          onVerified={tasks.verified}
-          onCancel={tasks.end}
-        />
-      ) : task.kind === 'phone-change' ? (
-        <PhoneEditor
-          words={words}
-          onStepUpRequired={tasks.stepUpAgain}
-          onDone={(saved) => void finish(`Your phone number is now ${saved.number}.`)}
-          onCancel={tasks.end}
-        />
-      ) : (
-        <ConfirmRemoval
-          id="remove-phone"
-          title="Remove phone number"
-          question={`Remove ${phone?.number ?? 'your phone number'} from your account? Codes will no longer be sent to it.`}
-          remove={api.removePhone}
-          onStepUpRequired={tasks.stepUpAgain}
-          onRemoved={() => void finish('The phone number was removed from your account.')}
-          onCancel={tasks.end}
-        />
-      )}
+      <EmailVerify onVerified={reload} />
     </div>
   );
 }

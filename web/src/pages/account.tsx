@@ -3,8 +3,10 @@ import { Link, useLocation, useNavigate } from 'react-router';
 import { api } from '../api';
 import type { AccountSecurity, SessionAnswer } from '../api-types';
 import { ErrorAlert } from '../components/error-alert';
+import { MfaExemptionNotice } from '../components/mfa-exemption-notice';
 import { NoticeDialog } from '../components/notice-dialog';
 import { RequireSession } from '../components/require-session';
+import { useSecurityWords } from '../config';
 import { flowStore } from '../flow-store';
 import {
   assuranceName,
@@ -17,7 +19,6 @@ import {
 import { useAction } from '../hooks/use-action';
 import { useLoad } from '../hooks/use-load';
 import { usePageTitle } from '../hooks/use-page-title';
-import { securityWords } from '../policy-words';
 import type { SignInState } from './sign-in';
 
 /**
@@ -56,7 +57,7 @@ function AccountOverview({ user, session, security }: AccountData) {
   const [skipNotice, setSkipNotice] = useState(
     () => skipped.phoneSkipped === true || skipped.minimumSkipped !== undefined,
   );
-  const words = securityWords(security?.policy);
+  const words = useSecurityWords(security?.policy);
 
   function closeSkipNotice() {
     setSkipNotice(false);
@@ -76,6 +77,7 @@ function AccountOverview({ user, session, security }: AccountData) {
   return (
     <section className="card" aria-labelledby="account-title">
       <h1 id="account-title">Your account</h1>
+      <MfaExemptionNotice until={user.mfaExemptUntil} />
       <ErrorAlert id="account-error" error={error} />
       <dl className="details">
         <dt>Email address</dt>

@@ -17,6 +17,7 @@ import { digitsWord } from '../format';
 import { useAction } from '../hooks/use-action';
 import { usePageTitle } from '../hooks/use-page-title';
 import { useSignInFlow } from '../hooks/use-sign-in-flow';
+import { phoneExample } from '../phone-example';
 import type { AccountState } from './account';
 import { newCodeNotice } from './verify-email';
 
@@ -52,9 +53,18 @@ function phoneWords(flow: SignInFlow, offered: boolean): PhoneWords {
       hint: defaultCountryHint(flow.phoneDefaultCountry),
       submit: 'Verify',
     };
+  // Seed 002: "enter your mobile number in international format, for example +447546XXXXXX".
+  const example = phoneExample(flow.phoneDefaultCountry);
   return {
     label: 'Mobile number',
-    hint: internationalFormatHint,
+    hint: (
+      <>
+        {example
+          ? `Enter your mobile number in international format, for example ${example}. `
+          : null}
+        {internationalFormatHint}
+      </>
+    ),
     submit: 'Send Verification Code',
   };
 }

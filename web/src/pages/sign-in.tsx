@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { api } from '../api';
 import type { SignInResult } from '../api-types';
@@ -13,6 +13,7 @@ import { useAction } from '../hooks/use-action';
 import { useFocusInvalid } from '../hooks/use-focus-invalid';
 import { usePageTitle } from '../hooks/use-page-title';
 import { signInWords } from '../policy-words';
+import { rememberReturnTo, takeReturnTo } from '../return-to';
 
 /** Navigation state other pages pass here: a notice to show and an email to prefill. */
 export interface SignInState {
@@ -32,12 +33,16 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const { busy, error, setError, run } = useAction();
   const formRef = useFocusInvalid(error);
+  // Asked for by an application signing in through Portcullis: go back to it afterwards.
+  useEffect(() => rememberReturnTo(), []);
 
   /** Where a sign-in answer leads: the account, the sign-in page again, or the next step. */
   function follow(result: SignInResult, typedEmail?: string) {
     if (result.status === 'signed_in') {
       flowStore.clear();
-      navigate('/account', { replace: true });
+      const back = takeReturnTo();
+      if (back) window.location.assign(back);
+      else navigate('/account', { replace: true });
       return;
     }
     if (result.status === 'restart') {

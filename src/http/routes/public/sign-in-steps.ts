@@ -1,8 +1,10 @@
 /**
  * The sign-in steps that are not a code: registering a phone, choosing another second factor
  * (a passkey, the authenticator app, the recovery code), confirming the recovery code shown was
- * saved, and "Skip for Now" while the policy allows it.
+ * saved, "Skip for Now" while the policy allows it, and another way than the number an
+ * administrator entered.
  */
+import { AppError } from '../../../errors/app-error.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -54,17 +56,17 @@ export function registerSignInStepRoutes(
         },
       },
     },
-    async (request) => ({
-      status: 'continue' as const,
-      flow: presentFlow(
-        await services.signIn.submitPhone({
-          token: request.body.flow,
-          phone: request.body.phone,
-          channel: request.body.channel,
-          origin: origin(request),
-        }),
-      ),
-    }),
+    async (request) => {
+      const result = await services.signIn.addFactor({
+        token: request.body.flow,
+        factor: 'phone',
+        answer: { phone: request.body.phone, channel: request.body.channel },
+        origin: origin(request),
+      });
+      // A number entered always leads to its code (never a session).
+      if (result.status !== 'continue') throw new AppError('FLOW_STATE_CONFLICT');
+      return { status: 'continue' as const, flow: presentFlow(result.view) };
+    },
   );
 
   routes.post(
@@ -117,6 +119,37 @@ export function registerSignInStepRoutes(
       answer(
         reply,
         await services.signIn.recoveryCodeSaved({
+          token: request.body.flow,
+          origin: origin(request),
+        }),
+      ),
+  );
+
+  routes.post(
+    '/api/v1/sign-in/pending-phone/decline',
+    {
+      schema: {
+        tags,
+        summary:
+          'In confirm_pending_phone: verify another way (the current phone, another factor); the number the administrator entered stays pending for the next sign-in',
+        body: Type.Object({ flow: FlowToken }, { additionalProperties: false }),
+        response: {
+          200: SignInResult,
+          ...errors(
+            'FLOW_NOT_FOUND',
+            'FLOW_STATE_CONFLICT',
+            'RESEND_TOO_SOON',
+            'SEND_LIMIT_REACHED',
+            'SEND_BUDGET_EXHAUSTED',
+            'DELIVERY_FAILED',
+          ),
+        },
+      },
+    },
+    async (request, reply) =>
+      answer(
+        reply,
+        await services.signIn.declinePendingPhone({
           token: request.body.flow,
           origin: origin(request),
         }),

@@ -1,7 +1,7 @@
 /**
  * The security page's summary (`GET /api/v1/account/security`): the account's sign-in methods,
  * masked, which of them it may remove now, its recovery code (never the code itself) and how long
- * a step-up still allows changes.
+ * a step-up still allows changes, and an administrator's MFA exemption while it lasts.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -53,6 +53,10 @@ export function registerSecurityOverviewRoute(app: FastifyInstance, services: Ro
             }),
             phoneRemovable: Type.Boolean(),
             totpRemovable: Type.Boolean(),
+            mfaExemptUntil: Type.Union([Timestamp, Type.Null()], {
+              description:
+                'Until when an administrator turned multi-factor authentication off (null: not exempt now).',
+            }),
           }),
           ...errors('UNAUTHENTICATED'),
         },
@@ -71,6 +75,7 @@ export function registerSecurityOverviewRoute(app: FastifyInstance, services: Ro
         presentPasskey(passkey, passkey.flagged_at !== null || mayRemove('passkey')),
       );
       const until = await services.stepUp.freshUntil(auth);
+      const exemptUntil = auth.account.mfa_exempt_until;
       return {
         policy: policy.name,
         email: {
@@ -94,6 +99,8 @@ export function registerSecurityOverviewRoute(app: FastifyInstance, services: Ro
         },
         phoneRemovable: mayRemove('phone'),
         totpRemovable: mayRemove('totp'),
+        mfaExemptUntil:
+          exemptUntil !== null && exemptUntil > services.clock.now() ? iso(exemptUntil) : null,
       };
     },
   );

@@ -48,7 +48,13 @@ export function registerStepUpRoutes(
         body: Type.Object({ channel: StepUpMethod }, { additionalProperties: false }),
         response: {
           200: Type.Object({ flow: StepUpView }),
-          ...errors('UNAUTHENTICATED', 'METHOD_NOT_AVAILABLE', ...codeSendErrors),
+          // A phone whose country the allow-list dropped after it was confirmed.
+          ...errors(
+            'UNAUTHENTICATED',
+            'METHOD_NOT_AVAILABLE',
+            'PHONE_COUNTRY_NOT_ALLOWED',
+            ...codeSendErrors,
+          ),
         },
       },
     },
@@ -72,7 +78,13 @@ export function registerStepUpRoutes(
         response: {
           200: Type.Object({ flow: StepUpView }),
           // A resend (or a switch of method) sends as the start does.
-          ...errors('UNAUTHENTICATED', 'FLOW_NOT_FOUND', 'METHOD_NOT_AVAILABLE', ...codeSendErrors),
+          ...errors(
+            'UNAUTHENTICATED',
+            'FLOW_NOT_FOUND',
+            'METHOD_NOT_AVAILABLE',
+            'PHONE_COUNTRY_NOT_ALLOWED',
+            ...codeSendErrors,
+          ),
         },
       },
     },

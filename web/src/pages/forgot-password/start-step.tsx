@@ -27,7 +27,10 @@ export function StartStep({
 }) {
   const config = useConfig();
   const methods = config?.passwordReset ?? ['email'];
-  const [email, setEmail] = useState('');
+  // An administrator's "set a new password" email links here with the address filled in.
+  const [email, setEmail] = useState(
+    () => new URLSearchParams(window.location.search).get('email') ?? '',
+  );
   const [method, setMethod] = useState<ResetMethod | null>(null);
   const chosen = method ?? methods[0] ?? 'email';
   const { busy, error, setError, run } = useAction();
