@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli.ts', 'src/server.ts', 'bench/**', 'scripts/**'],
+    files: ['src/cli.ts', 'src/cli/**', 'src/server.ts', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );

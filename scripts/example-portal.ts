@@ -5,6 +5,7 @@
  * the first time — its id and secret kept in data/example-portal/client.json (git-ignored, mode
  * 0600). Its policy is examples/portal/portcullis-policy.json (email-first, with the app's code
  * asked at sign-in once the user has set one up: the way to aal2) unless PORTCULLIS_POLICY is set.
+ * Its back-channel logout URI is on 127.0.0.1, so back-channel logout to private networks is on.
  * Ctrl-C stops both. Ports: PORTCULLIS_PORT, PORTAL_PORT.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -28,6 +29,8 @@ const env = {
   PORT: new URL(portcullisUrl).port,
   PUBLIC_URL: portcullisUrl,
   PORTCULLIS_POLICY: process.env.PORTCULLIS_POLICY ?? 'examples/portal/portcullis-policy.json',
+  // The portal's back-channel logout URI is on 127.0.0.1: allowed here, for this example only.
+  OIDC_BACKCHANNEL_PRIVATE_NETWORKS: 'true',
 };
 
 interface SavedClient {
@@ -47,15 +50,18 @@ async function ensureClient(): Promise<SavedClient> {
   await migrateToLatest(store);
   const services = createServices(config, store, systemClock);
   try {
-    if (saved?.portalUrl === portalUrl && (await services.oidcClients.find(saved.clientId)))
+    const backchannelLogoutUri = `${portalUrl}/backchannel-logout`;
+    const found = saved && (await services.oidcClients.find(saved.clientId));
+    if (saved?.portalUrl === portalUrl && found?.backchannel_logout_uri === backchannelLogoutUri)
       return saved;
-    // As `npm run cli -- client add` does, with the post-logout URI it has no option for yet.
+    // As `npm run cli -- client add` does.
     const { client, clientSecret } = await services.oidcClients.register(
       {
         name: 'Example Claims Portal',
         kind: 'confidential',
         redirectUris: [`${portalUrl}/callback`],
         postLogoutRedirectUris: [`${portalUrl}/signed-out`],
+        backchannelLogoutUri,
         scopes: ['openid', 'email'],
         firstParty: true,
       },

@@ -16,6 +16,7 @@ import { registerErrorHandler, sendError, toAppError } from './http/error-handle
 import { loggerOptions } from './http/logging.js';
 import { createMetrics, registerRequestMetrics } from './http/metrics.js';
 import { registerOidc } from './http/oidc.js';
+import type { Backchannel } from './oidc/backchannel.js';
 import { registerOpenApi } from './http/openapi.js';
 import { defaultWebDist, registerPages } from './http/pages.js';
 import { registerAccountRoutes } from './http/routes/account.js';
@@ -41,6 +42,8 @@ import { migrateToLatest } from './store/migrate.js';
 declare module 'fastify' {
   interface FastifyInstance {
     services: Services;
+    /** Back-channel logout: `settled()` waits for the logout tokens sent so far. */
+    backchannel: Backchannel;
   }
 }
 
@@ -150,16 +153,19 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     admin.addHook('preValidation', requireAdmin);
     registerAdminRoutes(admin, services);
   });
-  await registerOidc(app, {
+  const backchannel = await registerOidc(app, {
     config,
     db: services.store.db,
     box: services.box,
     hasher: services.hasher,
     clock: services.clock,
     sessions: services.sessions,
+    ownSessions: services.ownSessions,
+    endings: services.sessionEndings,
     sessionCookie: cookieRules.name,
     log: app.log,
   });
+  app.decorate('backchannel', backchannel);
   await registerPages(app, opts.webDist ?? defaultWebDist());
   await app.ready();
   return app;

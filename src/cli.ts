@@ -13,7 +13,7 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { systemClock } from './clock.js';
 import { AppError } from './errors/app-error.js';
 import { reencryptSecrets } from './factors/totp/reencrypt.js';
-import { ACR_VALUES, type Acr } from './oidc/clients.js';
+import { addClient, clientAddOptions, clientAddUsage } from './cli/client-add.js';
 import { signingKeysOf } from './oidc/provider.js';
 import { createServices, type Services } from './services.js';
 import { openStore } from './store/dialect.js';
@@ -25,10 +25,7 @@ Commands:
   create-admin --email <address>                 Create the first (or another) administrator: prints a one-time setup link.
   invite --email <address> [--role user|admin]   Invite someone: prints the link and emails it.
   org-admin --org <id or name> --email <address>  Make a member of an organisation its administrator.
-  client add --name <name> --kind confidential|public --redirect-uri <uri> [--redirect-uri …]
-             [--scope openid --scope email …] [--min-acr urn:portcullis:aal2] [--first-party]
-                                                 Register an OpenID Connect client; prints its id (and a
-                                                 confidential client's secret, shown this once).
+${clientAddUsage}
   keys rotate                                    New OpenID Connect signing keys: published at once, signing
                                                  an hour later; the old ones stay published a day after.
   reencrypt                                      Re-encrypt authenticator-app secrets under the first key in
@@ -50,12 +47,7 @@ async function main(argv: string[]): Promise<number> {
       email: { type: 'string' },
       role: { type: 'string' },
       org: { type: 'string' },
-      name: { type: 'string' },
-      kind: { type: 'string' },
-      'redirect-uri': { type: 'string', multiple: true },
-      scope: { type: 'string', multiple: true },
-      'min-acr': { type: 'string' },
-      'first-party': { type: 'boolean' },
+      ...clientAddOptions,
     },
     strict: true,
     allowPositionals: command === 'policy' || command === 'client' || command === 'keys',
@@ -91,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
         console.log(
           `New ${key.alg} key ${key.kid}: published now, signs from ${new Date(key.signsFrom).toISOString()}.`,
         );
-      console.log('Restart the servers within the hour so that they publish it before it signs.');
+      console.log('Every running server publishes it within a minute, without a restart.');
       return 0;
     }
     if (command === 'client') {
@@ -170,47 +162,6 @@ async function makeOrgAdmin(
     'org_admin',
   );
   console.log(`${account.email} is now an administrator of "${organisation.name}".`);
-  return 0;
-}
-
-/** `client add`: registers an OpenID Connect client, as the admin API does. */
-async function addClient(
-  services: Services,
-  v: {
-    name?: string;
-    kind?: string;
-    'redirect-uri'?: string[];
-    scope?: string[];
-    'min-acr'?: string;
-    'first-party'?: boolean;
-  },
-): Promise<number> {
-  if (!v.name || (v.kind !== 'confidential' && v.kind !== 'public') || !v['redirect-uri']) {
-    console.error(
-      'client add needs --name, --kind confidential|public and at least one --redirect-uri.',
-    );
-    return 64;
-  }
-  const minAcr = v['min-acr'];
-  if (minAcr !== undefined && !(ACR_VALUES as readonly string[]).includes(minAcr)) {
-    console.error(`--min-acr must be one of ${ACR_VALUES.join(', ')}.`);
-    return 64;
-  }
-  const { client, clientSecret } = await services.oidcClients.register(
-    {
-      name: v.name,
-      kind: v.kind,
-      redirectUris: v['redirect-uri'],
-      ...(v.scope ? { scopes: v.scope } : {}),
-      ...(minAcr ? { minAcr: minAcr as Acr } : {}),
-      firstParty: v['first-party'] ?? false,
-    },
-    null,
-    { ip: null, userAgent: 'cli' },
-  );
-  console.log(`Registered "${client.name}" (${client.kind}).`);
-  console.log(`client_id:     ${client.clientId}`);
-  if (clientSecret) console.log(`client_secret: ${clientSecret}   (shown this once: keep it now)`);
   return 0;
 }
 

@@ -126,6 +126,10 @@ describe('npm run cli -- org-admin', () => {
       'https://claims.example/callback',
       '--min-acr',
       'urn:portcullis:aal2',
+      '--post-logout-redirect-uri',
+      'https://claims.example/signed-out',
+      '--backchannel-logout-uri',
+      'https://claims.example/backchannel-logout',
     ]);
     expect(made.code).toBe(0);
     const clientId = /client_id: +(\S+)/.exec(made.out)?.[1];
@@ -137,7 +141,12 @@ describe('npm run cli -- org-admin', () => {
       .selectAll()
       .where('client_id', '=', clientId!)
       .executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ kind: 'confidential', min_acr: 'urn:portcullis:aal2' });
+    expect(row).toMatchObject({
+      kind: 'confidential',
+      min_acr: 'urn:portcullis:aal2',
+      post_logout_redirect_uris: JSON.stringify(['https://claims.example/signed-out']),
+      backchannel_logout_uri: 'https://claims.example/backchannel-logout',
+    });
     expect(JSON.stringify(row)).not.toContain(secret!);
     await store.close();
   }, 60_000);

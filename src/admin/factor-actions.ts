@@ -1,9 +1,9 @@
 /**
  * What an administrator does to a user's factors and sign-in (seed 002's "update your phone
  * number"): set a pending phone number (confirmed by the user with a code sent to it at their next
- * sign-in; the old one works until then), reset a factor (removed; the policy's minimum asks for
- * it again), ask for a new password (the user resets it themselves: an administrator never sees or
- * sets one), and make a member an organisation administrator. Each is one unit with its audit
+ * sign-in; the old one works until then), reset a factor (removed, the user's sessions ended; the
+ * policy's minimum asks for it again), ask for a new password (the user resets it themselves: an
+ * administrator never sees or sets one), and make a member an organisation administrator. Each is one unit with its audit
  * event and the user's notice, and each is allowed only where the user's policy says so.
  */
 import type { AccountRepo } from '../accounts/repo.js';
@@ -19,6 +19,7 @@ import type { RecoveryCodeRepo } from '../factors/recovery/repo.js';
 import type { TotpRepo } from '../factors/totp/repo.js';
 import type { PolicySource } from '../policy/source.js';
 import type { FactorKind } from '../policy/presets.js';
+import type { SessionService } from '../sessions/sessions.js';
 import type { UnitOfWork } from '../store/unit-of-work.js';
 import type { AdminAct } from './actions.js';
 
@@ -34,6 +35,8 @@ export interface FactorActionDeps {
   policies: PolicySource;
   phoneRules: PhoneRules;
   notify: (message: OutgoingMessage) => Promise<void>;
+  /** A reset factor ends the user's sessions (and tells their portals: back-channel logout). */
+  sessions: Pick<SessionService, 'endAll'>;
   portalName: string;
   publicUrl: string;
 }
@@ -119,14 +122,18 @@ export function createFactorActions(d: FactorActionDeps) {
         throw new AppError('ADMIN_ACTION_NOT_ALLOWED');
       await d.units.transaction(async () => {
         if (!(await remove(act.target.id, reset))) throw new AppError('FACTOR_NOT_HELD');
+        // Sessions it vouched for end with it: a lost phone's sign-ins included.
+        const sessionsEnded = await d.sessions.endAll(act.target.id);
         await record(act, 'admin.factor_reset', {
           factor: reset.factor,
           ...(reset.passkeyId === undefined ? {} : { passkeyId: reset.passkeyId }),
+          sessionsEnded,
         });
         await notice(
           act,
-          `Your administrator removed ${removedWords[reset.factor]} from your account. ` +
-            'If your sign-in needs it, you are asked to add one again when you next sign in.',
+          `Your administrator removed ${removedWords[reset.factor]} from your account and signed ` +
+            'you out everywhere. If your sign-in needs it, you are asked to add one again when ' +
+            'you next sign in.',
         );
       });
     },

@@ -41,6 +41,8 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   trustProxy: boolean;
+  /** Back-channel logout may reach clients on private or loopback networks. */
+  oidcBackchannelPrivateNetworks: boolean;
   logLevel: LogLevel;
   bodyLimitBytes: number;
   phone: { defaultCountry: string; allowedCountries: readonly string[] | '*' };
@@ -286,6 +288,7 @@ export function loadConfig(env: Raw = process.env): Config {
     smtpUrl: v.SMTP_URL as string | undefined,
     mailFrom: String(v.MAIL_FROM),
     trustProxy: Boolean(v.TRUST_PROXY),
+    oidcBackchannelPrivateNetworks: Boolean(v.OIDC_BACKCHANNEL_PRIVATE_NETWORKS),
     logLevel: v.LOG_LEVEL as LogLevel,
     bodyLimitBytes: Number(v.BODY_LIMIT_BYTES),
     phone: { defaultCountry, allowedCountries },

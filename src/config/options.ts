@@ -365,6 +365,12 @@ export const options = [
     max: 1000000,
     doc: "Requests per minute to the OpenID Connect token endpoint (`/oidc/token`: codes redeemed, refresh tokens used), per client IP. A portal's server makes every one of its users' calls from its own address: set it above what the busiest portal needs. Over it: `429 TOO_MANY_REQUESTS` with `Retry-After`.",
   },
+  {
+    env: 'OIDC_BACKCHANNEL_PRIVATE_NETWORKS',
+    kind: 'boolean',
+    default: 'false',
+    doc: "Whether back-channel logout tokens may be sent to a client's `backchannelLogoutUri` on a private or loopback address (10.x, 192.168.x, 127.x, …). Off, the provider's guard against server-side request forgery refuses them: turn it on only when the portals that registered such URIs are your own, inside your network (and in tests).",
+  },
 ] as const satisfies readonly OptionSpec[];
 
 export type OptionName = (typeof options)[number]['env'];

@@ -13,6 +13,8 @@ import { sendErrorPage } from '../oidc/provider-pages.js';
 import { handleInteraction } from '../oidc/interaction.js';
 import { registerOidcConsentRoutes } from './oidc-consent.js';
 import { ipLimit } from './rate-limit.js';
+import { createBackchannel, type Backchannel, type BackchannelDeps } from '../oidc/backchannel.js';
+import type { SessionEndings } from '../sessions/endings.js';
 import { createOidcProvider, OIDC_PREFIX, signingKeysOf, type OidcDeps } from '../oidc/provider.js';
 
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';
@@ -61,8 +63,18 @@ function providerOf(deps: OidcDeps): () => Promise<Provider> {
   };
 }
 
-export async function registerOidc(app: FastifyInstance, deps: OidcDeps): Promise<void> {
+export type OidcRouteDeps = Omit<OidcDeps, 'backchannel'> &
+  Pick<BackchannelDeps, 'ownSessions'> & { endings: SessionEndings };
+
+export async function registerOidc(
+  app: FastifyInstance,
+  routeDeps: OidcRouteDeps,
+): Promise<Backchannel> {
+  const backchannel = createBackchannel({ ...routeDeps, provider: () => made() });
+  const deps: OidcDeps = { ...routeDeps, backchannel };
   const made = providerOf(deps);
+  routeDeps.endings.listen((accountId) => backchannel.tell(accountId));
+  app.addHook('onClose', () => backchannel.settled());
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     // Every interaction address is Portcullis's own: one not matched (an id too long) is ours too.
     if (request.url.startsWith(`${OIDC_PREFIX}/interaction/`)) throw new AppError('NOT_FOUND');
@@ -96,4 +108,5 @@ export async function registerOidc(app: FastifyInstance, deps: OidcDeps): Promis
     const tokenLimit = { rateLimit: ipLimit(deps.config, 'token') };
     oidc.post(`${OIDC_PREFIX}/token`, { schema: { hide: true }, config: tokenLimit }, handler);
   });
+  return backchannel;
 }

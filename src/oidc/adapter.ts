@@ -136,15 +136,20 @@ export function kyselyAdapter(db: Db, clock: Clock, refused: ConsumeRefused) {
 
     /** Every code and token of the grant, and the grant itself. */
     async revokeByGrantId(grantId: string): Promise<void> {
-      await db
-        .deleteFrom('oidc_payloads')
-        .where((eb) =>
-          eb.or([
-            eb('grant_id', '=', grantId),
-            eb.and([eb('kind', '=', 'Grant'), eb('id', '=', grantId)]),
-          ]),
-        )
-        .execute();
+      await revokeGrant(db, grantId);
     }
   };
+}
+
+/** Every code and token issued under a grant, and the grant itself, in one statement. */
+export async function revokeGrant(db: Db, grantId: string): Promise<void> {
+  await db
+    .deleteFrom('oidc_payloads')
+    .where((eb) =>
+      eb.or([
+        eb('grant_id', '=', grantId),
+        eb.and([eb('kind', '=', 'Grant'), eb('id', '=', grantId)]),
+      ]),
+    )
+    .execute();
 }

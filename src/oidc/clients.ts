@@ -108,7 +108,12 @@ export function metadataOf(row: OidcClientsTable): Record<string, unknown> {
     response_types: ['code'],
     scope: view.scopes.join(' '),
     id_token_signed_response_alg: 'ES256',
-    ...(view.backchannelLogoutUri ? { backchannel_logout_uri: view.backchannelLogoutUri } : {}),
+    ...(view.backchannelLogoutUri
+      ? {
+          backchannel_logout_uri: view.backchannelLogoutUri,
+          backchannel_logout_session_required: true,
+        }
+      : {}),
   };
 }
 

@@ -3,7 +3,8 @@
  * look rather than the provider's (whose pages fetch a web font from a third party): a sign-in
  * that cannot go back to its application, "Sign out of …?" for RP-initiated logout, and "You have
  * signed out" when no application is to be returned to. Text is escaped; the only style is the
- * pages' own, allowed by its hash in the Content-Security-Policy; forms post only to this site.
+ * pages' own, allowed by its hash in the Content-Security-Policy; forms post only to this site
+ * (and the logout page's answer goes on only to the client's registered post-logout URI).
  */
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -17,12 +18,20 @@ const STYLE =
   'background:#1f5fbf;color:#fff;cursor:pointer}button.secondary{background:#fff;color:#1f5fbf}';
 const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 
-export const PAGE_HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; frame-ancestors 'none'`,
-  'x-content-type-options': 'nosniff',
-};
+/**
+ * The pages' headers. A form's redirect is held to `form-action` too, so the logout page also
+ * names where its answer goes next: the client's registered post-logout URI, checked already.
+ */
+export function pageHeaders(redirectsTo?: string): Record<string, string> {
+  const origin = redirectsTo ? ` ${new URL(redirectsTo).origin}` : '';
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'${origin}; frame-ancestors 'none'`,
+    'x-content-type-options': 'nosniff',
+  };
+}
+export const PAGE_HEADERS = pageHeaders();
 
 export const escapeHtml = (text: string) =>
   text.replace(

@@ -19,10 +19,12 @@ import {
   errorPageHtml,
   logoutPageHtml,
   PAGE_HEADERS,
+  pageHeaders,
   signedOutPageHtml,
 } from './provider-pages.js';
 import { ACR_VALUES, metadataOf, OIDC_SCOPES, secretHashOf } from './clients.js';
 import { portcullisPolicy } from './session-check.js';
+import { takeOverLogoutTokens, type Backchannel } from './backchannel.js';
 import { createSigningKeys, type SigningKeys } from './keys.js';
 import { loadOidcProvider } from './quiet-import.js';
 
@@ -37,7 +39,9 @@ export interface OidcDeps {
   sessions: SessionService;
   /** The Portcullis session cookie's name: every authorization reads that session. */
   sessionCookie: string;
-  log: { info(obj: object, msg: string): void };
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** Records logins and ends sessions on RP-initiated logout (`backchannel.ts`). */
+  backchannel: Pick<Backchannel, 'middleware'>;
 }
 
 const HOUR = 3_600_000;
@@ -96,6 +100,7 @@ export async function createOidcProvider(d: OidcDeps): Promise<OidcProvider> {
     },
     features: {
       devInteractions: { enabled: false },
+      backchannelLogout: { enabled: true },
       introspection: { enabled: true, allowedPolicy: introspectionAllowed as never },
       revocation: {
         enabled: true,
@@ -104,7 +109,8 @@ export async function createOidcProvider(d: OidcDeps): Promise<OidcProvider> {
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx, form) {
-          ctx.set(PAGE_HEADERS);
+          const next = ctx.oidc.session?.state?.postLogoutRedirectUri as string | undefined;
+          ctx.set(pageHeaders(next));
           ctx.body = logoutPageHtml(d.config.portalName, form);
         },
         async postLogoutSuccessSource(ctx) {
@@ -112,6 +118,13 @@ export async function createOidcProvider(d: OidcDeps): Promise<OidcProvider> {
           ctx.body = signedOutPageHtml(d.config.portalName);
         },
       },
+    },
+    // Back-channel logout tokens go to administrator-registered URIs; one on a private or
+    // loopback network only with OIDC_BACKCHANNEL_PRIVATE_NETWORKS (the provider's SSRF guard).
+    fetch: (url, init) => {
+      const options = init as (RequestInit & { dispatcher?: unknown }) | undefined;
+      if (options && d.config.oidcBackchannelPrivateNetworks) delete options.dispatcher;
+      return globalThis.fetch(url, options);
     },
     pkce: { required: () => true },
     // Every use of a refresh token replaces it (confidential clients too, at once); a used one
@@ -152,6 +165,8 @@ export async function createOidcProvider(d: OidcDeps): Promise<OidcProvider> {
     },
   });
   provider.proxy = true;
+  provider.use(d.backchannel.middleware);
+  takeOverLogoutTokens(provider);
   // A client's secret is stored as a keyed hash: the one presented is hashed, then compared.
   const clientPrototype = provider.Client.prototype as unknown as {
     clientSecret?: string;

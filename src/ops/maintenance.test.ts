@@ -35,6 +35,7 @@ describe('housekeeping', () => {
       outbox: 0,
       givenUp: 0,
       counters: 0,
+      logins: 0,
     });
 
     clock.advance(2 * 24 * 3_600_000);

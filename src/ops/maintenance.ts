@@ -1,6 +1,6 @@
 /**
  * Housekeeping: deletes rows that can never be used again (ended flows, spent or expired codes,
- * expired sessions, old development-outbox messages, outgoing messages given up a week ago, send
+ * expired sessions and the relying parties' records of them, old development-outbox messages, outgoing messages given up a week ago, send
  * counters of past windows). The audit log is never touched; nor is a message still to be sent.
  * server.ts runs it every 10 minutes; it is safe to run from several processes at once.
  */
@@ -17,6 +17,7 @@ export interface PurgeCounts {
   outbox: number;
   givenUp: number;
   counters: number;
+  logins: number;
 }
 
 export async function purgeExpired(
@@ -48,6 +49,11 @@ export async function purgeExpired(
     .where('failed_at', '<', now - 7 * DAY)
     .executeTakeFirst();
   const counters = await purgeRateCounters(db, now);
+  // A relying party's record of a session past its end (one ended early is told and gone).
+  const logins = await db
+    .deleteFrom('oidc_logins')
+    .where('expires_at', '<', now)
+    .executeTakeFirst();
   return {
     flows: count(flows),
     codes: count(codes),
@@ -55,5 +61,6 @@ export async function purgeExpired(
     outbox: count(outbox),
     givenUp: count(givenUp),
     counters,
+    logins: count(logins),
   };
 }

@@ -56,6 +56,7 @@ export function wireAdminUsers(core: Core, checks: FactorChecks): AdminUsers {
       policies: core.policies,
       phoneRules: core.config.phone,
       notify: core.notify,
+      sessions: core.sessions,
       portalName: core.config.portalName,
       publicUrl: core.config.publicUrl.toString(),
     }),

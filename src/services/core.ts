@@ -15,6 +15,7 @@ import { recoveryCodeBits } from '../factors/recovery/code.js';
 import { RECOVERY_CODE_NIST_DIGITS, type Policy } from '../policy/presets.js';
 import { createPolicySource, type PolicySource } from '../policy/source.js';
 import { createSessionService, type SessionService } from '../sessions/sessions.js';
+import { withEndings, type SessionEndings } from '../sessions/endings.js';
 import type { Store } from '../store/dialect.js';
 import { wireDelivery, type DeliveryWiring } from './delivery.js';
 import type { Logger, ServiceOptions } from './types.js';
@@ -34,6 +35,8 @@ export interface Core extends DeliveryWiring {
   audit: AuditLog;
   throttle: Throttle;
   sessions: SessionService;
+  /** Sessions ended before their time, told once committed (back-channel logout). */
+  sessionEndings: SessionEndings;
 }
 
 const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -87,10 +90,13 @@ export function wireCore(
     outboxEvents: options.outboxEvents,
   });
   const throttle = createThrottle(db, clock);
-  const sessions = createSessionService(db, clock, hasher, {
-    idleMs: config.sessionIdleMs,
-    absoluteMs: config.sessionAbsoluteMs,
-  });
+  const { sessions, endings: sessionEndings } = withEndings(
+    createSessionService(db, clock, hasher, {
+      idleMs: config.sessionIdleMs,
+      absoluteMs: config.sessionAbsoluteMs,
+    }),
+    store.units,
+  );
   return {
     ...delivery,
     config,
@@ -106,5 +112,6 @@ export function wireCore(
     audit,
     throttle,
     sessions,
+    sessionEndings,
   };
 }

@@ -67,6 +67,7 @@ export function createServices(
     challenges: checks.challenges,
     throttle: core.throttle,
     sessions: core.sessions,
+    sessionEndings: core.sessionEndings,
     ownSessions: createOwnSessions({
       sessions: core.sessions,
       audit: core.audit,

@@ -40,6 +40,7 @@ import type { PolicySource } from '../policy/source.js';
 import type { SessionService } from '../sessions/sessions.js';
 import type { ClientRegistry } from '../oidc/clients.js';
 import type { OwnSessions } from '../sessions/own-sessions.js';
+import type { SessionEndings } from '../sessions/endings.js';
 import type { CounterStore } from '../store/counters.js';
 import type { Store } from '../store/dialect.js';
 import type { Account, Phone } from '../store/schema.js';
@@ -84,6 +85,8 @@ export interface RouteServices {
   /** The OpenID Connect relying parties an administrator registered. */
   oidcClients: ClientRegistry;
   sessions: SessionService;
+  /** Sessions ended before their time, told once committed (back-channel logout). */
+  sessionEndings: SessionEndings;
   /** A user ending their own sessions, each with its audit event. */
   ownSessions: OwnSessions;
   accounts: AccountService;

@@ -16,6 +16,7 @@ import * as m0008 from './migrations/0008-email-keys.js';
 import * as m0009 from './migrations/0009-admin-console.js';
 import * as m0010 from './migrations/0010-audit-console.js';
 import * as m0011 from './migrations/0011-oidc.js';
+import * as m0012 from './migrations/0012-oidc-logins.js';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0009-admin-console': m0009,
   '0010-audit-console': m0010,
   '0011-oidc': m0011,
+  '0012-oidc-logins': m0012,
 };
 
 /** In the order they run. */

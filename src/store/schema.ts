@@ -230,6 +230,17 @@ export interface OidcClientsTable {
   created_at: number;
 }
 
+/** A relying party a session signed in to, with the provider's `sid` for it (back-channel). */
+export interface OidcLoginsTable {
+  session_id: string;
+  client_id: string;
+  account_id: string;
+  sid: string;
+  grant_id: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 /** The development outbox (`delivery/dev-outbox.ts`): what was "sent", shown at /dev/outbox. */
 export interface OutboxMessagesTable {
   id: string;
@@ -288,6 +299,7 @@ export interface Database {
   oidc_payloads: OidcPayloadsTable;
   oidc_signing_keys: OidcSigningKeysTable;
   oidc_clients: OidcClientsTable;
+  oidc_logins: OidcLoginsTable;
   rate_counters: RateCountersTable;
   totp_factors: TotpFactorsTable;
   recovery_codes: RecoveryCodesTable;

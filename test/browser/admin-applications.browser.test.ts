@@ -38,6 +38,9 @@ describe.skipIf(!browserAvailable())('registering an application', { timeout: 30
     await t.page.getByRole('button', { name: 'Register' }).click();
     await t.page.locator('#register-error').waitFor(); // refused, in words, nothing registered
     await t.page.getByLabel('Redirect URIs').fill('https://claims.example/callback');
+    await t.page
+      .getByLabel('Tell it when the user signs out (optional)')
+      .fill('https://claims.example/backchannel-logout');
     await t.page.getByLabel('The least it accepts').selectOption({ label: 'Two factors' });
     await t.page.getByRole('button', { name: 'Register' }).click();
 
@@ -51,6 +54,7 @@ describe.skipIf(!browserAvailable())('registering an application', { timeout: 30
 
     const row = t.page.getByRole('row', { name: /Claims portal/ });
     await row.getByText('two factors').waitFor();
+    await row.getByText('https://claims.example/backchannel-logout').waitFor();
     await row.getByRole('button', { name: 'Remove' }).click();
     const dialog = t.page.getByRole('dialog', { name: 'Remove Claims portal?' });
     await dialog.getByText('the tokens it holds stop working').waitFor();

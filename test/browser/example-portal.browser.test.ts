@@ -4,7 +4,8 @@
  * policy `npm run example:portal` runs. A user with an authenticator app signs in with the
  * password and the app's code; the portal says "Signed in as … (aal2, pwd + otp + mfa)" from the
  * ID token, shows the claims and userinfo, and signs out at Portcullis (RP-initiated logout) back
- * to its signed-out home. A user signed in at aal1 who opens "View claims" is sent back with
+ * to its signed-out home; signed out at Portcullis itself, the portal is told (back-channel logout)
+ * and its session ends too. A user signed in at aal1 who opens "View claims" is sent back with
  * `acr_values=urn:portcullis:aal2` and steps up at Portcullis with the app; cancelled, the step-up
  * comes back as an error the portal shows.
  */
@@ -56,6 +57,7 @@ describe.skipIf(!browserAvailable())(
           kind: 'confidential',
           redirectUris: [`${url}/callback`],
           postLogoutRedirectUris: [`${url}/signed-out`],
+          backchannelLogoutUri: `${url}/backchannel-logout`,
           firstParty: true,
         },
         null,
@@ -119,6 +121,26 @@ describe.skipIf(!browserAvailable())(
       await t.page.getByText('You have signed out.').waitFor();
       await t.page.getByRole('link', { name: 'Sign in with Portcullis' }).waitFor();
       // The portal's session is gone.
+      await t.page.goto(url);
+      await t.page.getByRole('link', { name: 'Sign in with Portcullis' }).waitFor();
+      expect(await t.page.getByText('Signed in as').count()).toBe(0);
+    });
+
+    test('signed out at Portcullis itself, the portal hears of it (back-channel) and signs out too', async () => {
+      const email = newEmail('portal-backchannel');
+      await signedInClient(t.server.app, email);
+      const url = await startPortal();
+      await signInAtPortcullis(url, email, PASSWORD);
+      await t.page.waitForURL(`${url}/`);
+      await t.page.getByText(`Signed in as ${email} (aal1, pwd)`).waitFor();
+
+      // At Portcullis, the top-right menu's Log Out (seed 000's header).
+      await t.page.goto(`${t.server.url}/account`);
+      await t.page.getByRole('button', { name: email }).click();
+      await t.page.getByRole('menuitem', { name: 'Log Out' }).click();
+      await t.page.waitForURL(`${t.server.url}/sign-in*`);
+      await t.server.app.backchannel.settled();
+
       await t.page.goto(url);
       await t.page.getByRole('link', { name: 'Sign in with Portcullis' }).waitFor();
       expect(await t.page.getByText('Signed in as').count()).toBe(0);

@@ -31,6 +31,8 @@ function baseConfig(env: Record<string, string>): Config {
     RATE_LIMIT_SIGN_UP_PER_HOUR: '100000',
     RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
     RATE_LIMIT_TOKEN_PER_MINUTE: '100000',
+    // Back-channel logout tests' relying parties listen on 127.0.0.1.
+    OIDC_BACKCHANNEL_PRIVATE_NETWORKS: 'true',
     ...env,
   });
 }

@@ -97,6 +97,15 @@ const expectedColumns: { [T in keyof Database]: (keyof Database[T] & string)[] }
     'created_by',
     'created_at',
   ],
+  oidc_logins: [
+    'session_id',
+    'client_id',
+    'account_id',
+    'sid',
+    'grant_id',
+    'created_at',
+    'expires_at',
+  ],
   outbox_messages: ['id', 'channel', 'recipient', 'subject', 'body', 'created_at'],
   outgoing_messages: [
     'id',

@@ -6,10 +6,12 @@
  *    the portal never takes the request for the answer.
  *  - `/logout`: ends the portal's session, then RP-initiated logout at Portcullis
  *    (`id_token_hint`, `post_logout_redirect_uri`), which comes back to `/signed-out`.
+ *  - `/backchannel-logout`: Portcullis's logout tokens; the user's portal sessions end with theirs.
  * Tokens stay in the server-side session (`sessions.ts`), never in a URL, a cookie or a log line.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import * as oidc from 'openid-client';
+import { backchannelLogout } from './backchannel.js';
 import { claimsPage, homePage, problemPage, shortAcr } from './pages.js';
 import { createSessionStore, type PortalSession } from './sessions.js';
 
@@ -72,6 +74,8 @@ export function createPortal(options: PortalOptions): Server {
     res.writeHead(303, { location, 'cache-control': 'no-store' });
     res.end();
   };
+
+  const toldOfLogout = backchannelLogout(config, options.clientId, sessions);
 
   /** Sends the browser to Portcullis; `acrAsked` makes it a step-up. */
   async function signIn(
@@ -192,6 +196,7 @@ export function createPortal(options: PortalOptions): Server {
     if (key === 'GET /callback') return callback(req, res, session);
     if (key === 'GET /claims') return claims(req, res, session);
     if (key === 'POST /logout') return logout(res, session);
+    if (key === 'POST /backchannel-logout') return toldOfLogout(req, res);
     send(res, 404, problemPage('There is no such page.'));
   }
 

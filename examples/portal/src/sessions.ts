@@ -79,6 +79,14 @@ export function createSessionStore(options: { secure: boolean }) {
       return session;
     },
 
+    /** Ends every session signed in with Portcullis's session `sid` (back-channel logout). */
+    endSignedIn(sid: string): number {
+      let ended = 0;
+      for (const session of sessions.values())
+        if (session.user?.claims.sid === sid) ended += Number(sessions.delete(session.id));
+      return ended;
+    },
+
     end(res: ServerResponse, session: PortalSession | undefined): void {
       if (session) sessions.delete(session.id);
       res.setHeader('set-cookie', cookieOf('', 0));

@@ -1,7 +1,8 @@
 /**
  * Registering an application that signs in through Portcullis (OpenID Connect): its name, kind,
- * exact redirect URIs, what it may ask for and the lowest assurance it accepts. A confidential
- * client's secret is shown once, here, with the client id; it is stored only as a hash.
+ * exact redirect URIs, where it hears of sign-outs, what it may ask for and the lowest assurance it
+ * accepts. A confidential client's secret is shown once, here, with the client id; it is stored
+ * only as a hash.
  */
 import { useState, type FormEvent } from 'react';
 import { ErrorAlert } from '../../components/error-alert';
@@ -32,6 +33,7 @@ export function ApplicationForm({ onRegistered }: { onRegistered: (done: Registe
   const [kind, setKind] = useState<NewOidcClient['kind']>('confidential');
   const [redirects, setRedirects] = useState('');
   const [logouts, setLogouts] = useState('');
+  const [backchannel, setBackchannel] = useState('');
   const [scopes, setScopes] = useState<Set<string>>(new Set(['openid', 'email']));
   const [minAcr, setMinAcr] = useState<NonNullable<NewOidcClient['minAcr']>>(ACRS[0]!.value);
   const [firstParty, setFirstParty] = useState(true);
@@ -49,6 +51,7 @@ export function ApplicationForm({ onRegistered }: { onRegistered: (done: Registe
           kind,
           redirectUris: lines(redirects),
           postLogoutRedirectUris: lines(logouts),
+          backchannelLogoutUri: backchannel.trim() || null,
           scopes: SCOPES.filter((s) => scopes.has(s)),
           minAcr,
           firstParty,
@@ -114,6 +117,19 @@ export function ApplicationForm({ onRegistered }: { onRegistered: (done: Registe
           rows={2}
           value={logouts}
           onChange={(e) => setLogouts(e.target.value)}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="backchannel-uri">Tell it when the user signs out (optional)</label>
+        <p id="backchannel-uri-hint" className="hint">
+          Its back-channel logout URI: Portcullis posts a signed logout token there when the
+          user&rsquo;s session ends (signed out, ended by an administrator, deactivated).
+        </p>
+        <input
+          id="backchannel-uri"
+          value={backchannel}
+          aria-describedby="backchannel-uri-hint"
+          onChange={(e) => setBackchannel(e.target.value)}
         />
       </div>
       <fieldset className="field">

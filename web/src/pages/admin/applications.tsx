@@ -49,6 +49,7 @@ export function AdminApplicationsPage() {
                   <th scope="col">Client id</th>
                   <th scope="col">Kind</th>
                   <th scope="col">Redirect URIs</th>
+                  <th scope="col">Told of sign-outs</th>
                   <th scope="col">Needs at least</th>
                   <th scope="col">Registered</th>
                   <th scope="col">
@@ -68,6 +69,7 @@ export function AdminApplicationsPage() {
                     </td>
                     <td>{client.kind}</td>
                     <td>{client.redirectUris.join(', ')}</td>
+                    <td>{client.backchannelLogoutUri ?? 'No'}</td>
                     <td>{acrWords[client.minAcr] ?? client.minAcr}</td>
                     <td>{formatDateTime(client.createdAt)}</td>
                     <td>
