@@ -130,6 +130,10 @@ describe('back-channel logout', () => {
     const { tokens, claims } = await signInTo(withLogout, jar);
     await signInTo(noLogout, jar);
     expect(claims.sid).toEqual(expect.any(String));
+    expect(withLogout.config.serverMetadata()).toMatchObject({
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
+    });
 
     expect((await user.post('/api/v1/sign-out')).statusCode).toBe(204);
     await server.app.backchannel.settled();
