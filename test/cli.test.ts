@@ -4,10 +4,11 @@
  * address that is not a member with a sentence saying what to do instead.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/dialect.js';
 import { migrateToLatest } from '../src/store/migrate.js';
@@ -149,6 +150,29 @@ describe('npm run cli -- org-admin', () => {
     });
     expect(JSON.stringify(row)).not.toContain(secret!);
     await store.close();
+
+    // Its own key instead of a secret, and RS256 ID tokens.
+    const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwksFile = join(dataDir, 'billing-jwks.json');
+    writeFileSync(jwksFile, JSON.stringify({ keys: [await exportJWK(publicKey)] }));
+    const keyed = await cli(dataDir, [
+      'client',
+      'add',
+      '--name',
+      'Billing API',
+      '--kind',
+      'confidential',
+      '--redirect-uri',
+      'https://billing.example/callback',
+      '--auth-method',
+      'private_key_jwt',
+      '--jwks-file',
+      jwksFile,
+      '--id-token-alg',
+      'RS256',
+    ]);
+    expect(keyed.code).toBe(0);
+    expect(keyed.out).not.toContain('client_secret');
   }, 60_000);
 
   it('keys rotate: a new key per algorithm, published now, signing an hour later', async () => {

@@ -1,10 +1,12 @@
 /**
  * `npm run cli -- client add`: registers an OpenID Connect client as the admin API does — its
  * kind, exact redirect URIs, post-logout redirect URIs, back-channel logout URI, scopes, minimum
- * acr and whether it is the deployment's own — and prints its id (and a confidential client's
- * secret, shown this once).
+ * acr, whether it is the deployment's own, how it authenticates (its secret, or its own key:
+ * `private_key_jwt` with its public JWKS from a file) and how its ID tokens are signed — and
+ * prints its id (and a client secret, shown this once).
  */
-import { ACR_VALUES, type Acr } from '../oidc/clients.js';
+import { readFile } from 'node:fs/promises';
+import { ACR_VALUES, ID_TOKEN_ALGS, type Acr, type IdTokenAlg } from '../oidc/clients.js';
 import type { Services } from '../services.js';
 
 export const clientAddOptions = {
@@ -16,11 +18,15 @@ export const clientAddOptions = {
   scope: { type: 'string', multiple: true },
   'min-acr': { type: 'string' },
   'first-party': { type: 'boolean' },
+  'auth-method': { type: 'string' },
+  'jwks-file': { type: 'string' },
+  'id-token-alg': { type: 'string' },
 } as const;
 
 export const clientAddUsage = `  client add --name <name> --kind confidential|public --redirect-uri <uri> [--redirect-uri …]
              [--post-logout-redirect-uri <uri> …] [--backchannel-logout-uri <uri>]
              [--scope openid --scope email …] [--min-acr urn:portcullis:aal2] [--first-party]
+             [--auth-method private_key_jwt --jwks-file <its public JWKS>] [--id-token-alg RS256]
                                                  Register an OpenID Connect client; prints its id (and a
                                                  confidential client's secret, shown this once).`;
 
@@ -33,6 +39,9 @@ export interface ClientAddValues {
   scope?: string[];
   'min-acr'?: string;
   'first-party'?: boolean;
+  'auth-method'?: string;
+  'jwks-file'?: string;
+  'id-token-alg'?: string;
 }
 
 export async function addClient(services: Services, v: ClientAddValues): Promise<number> {
@@ -47,6 +56,29 @@ export async function addClient(services: Services, v: ClientAddValues): Promise
     console.error(`--min-acr must be one of ${ACR_VALUES.join(', ')}.`);
     return 64;
   }
+  const authMethod = v['auth-method'];
+  if (
+    authMethod !== undefined &&
+    authMethod !== 'client_secret_basic' &&
+    authMethod !== 'private_key_jwt'
+  ) {
+    console.error('--auth-method must be client_secret_basic or private_key_jwt.');
+    return 64;
+  }
+  const alg = v['id-token-alg'];
+  if (alg !== undefined && !(ID_TOKEN_ALGS as readonly string[]).includes(alg)) {
+    console.error(`--id-token-alg must be one of ${ID_TOKEN_ALGS.join(', ')}.`);
+    return 64;
+  }
+  let jwks: unknown;
+  if (v['jwks-file'] !== undefined) {
+    try {
+      jwks = JSON.parse(await readFile(v['jwks-file'], 'utf8'));
+    } catch {
+      console.error(`${v['jwks-file']} is not a readable JSON file (a JWKS: { "keys": [ … ] }).`);
+      return 64;
+    }
+  }
   const { client, clientSecret } = await services.oidcClients.register(
     {
       name: v.name,
@@ -59,6 +91,9 @@ export async function addClient(services: Services, v: ClientAddValues): Promise
       ...(v.scope ? { scopes: v.scope } : {}),
       ...(minAcr ? { minAcr: minAcr as Acr } : {}),
       firstParty: v['first-party'] ?? false,
+      ...(authMethod ? { authMethod } : {}),
+      ...(jwks === undefined ? {} : { jwks }),
+      ...(alg ? { idTokenAlg: alg as IdTokenAlg } : {}),
     },
     null,
     { ip: null, userAgent: 'cli' },

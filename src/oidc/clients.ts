@@ -1,8 +1,9 @@
 /**
  * The relying parties an administrator registers (issue 14): confidential (a secret, shown once
- * and stored only as a keyed hash) or public (an SPA or a native app: PKCE alone), their exact
- * redirect URIs, the scopes they may ask for, the lowest `acr` they accept, and whether they are
- * the deployment's own (no consent page). `metadataOf` is what `oidc-provider` reads of one.
+ * and stored only as a keyed hash, or `private_key_jwt` with its public keys) or public (an SPA
+ * or a native app: PKCE alone), their exact redirect URIs, the scopes they may ask for, the
+ * lowest `acr` they accept, how their ID tokens are signed, and whether they are the deployment's
+ * own (no consent page). `metadataOf` is what `oidc-provider` reads of one.
  */
 import type { AuditLog, RequestOrigin } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
@@ -11,6 +12,7 @@ import { newId, randomToken } from '../crypto/random.js';
 import { AppError } from '../errors/app-error.js';
 import type { Db, OidcClientsTable } from '../store/schema.js';
 import type { UnitOfWork } from '../store/unit-of-work.js';
+import { publicJwksOf } from './client-keys.js';
 
 export const OIDC_SCOPES = [
   'openid',
@@ -26,6 +28,11 @@ export const ACR_VALUES = [
   'urn:portcullis:aal2:phishing-resistant',
 ] as const;
 export type Acr = (typeof ACR_VALUES)[number];
+/** How a confidential client authenticates: its secret, or an assertion signed by its own key. */
+export const CONFIDENTIAL_AUTH_METHODS = ['client_secret_basic', 'private_key_jwt'] as const;
+export type ConfidentialAuthMethod = (typeof CONFIDENTIAL_AUTH_METHODS)[number];
+export const ID_TOKEN_ALGS = ['ES256', 'RS256'] as const;
+export type IdTokenAlg = (typeof ID_TOKEN_ALGS)[number];
 
 export interface NewClient {
   name: string;
@@ -36,6 +43,12 @@ export interface NewClient {
   minAcr?: Acr;
   firstParty?: boolean;
   backchannelLogoutUri?: string | null;
+  /** A confidential client's way to authenticate (default `client_secret_basic`). */
+  authMethod?: ConfidentialAuthMethod;
+  /** Its public keys, for `private_key_jwt`. */
+  jwks?: unknown;
+  /** How its ID tokens are signed (default ES256). */
+  idTokenAlg?: IdTokenAlg;
 }
 
 export interface ClientView {
@@ -48,6 +61,8 @@ export interface ClientView {
   minAcr: string;
   firstParty: boolean;
   backchannelLogoutUri: string | null;
+  authMethod: OidcClientsTable['auth_method'];
+  idTokenAlg: IdTokenAlg;
   createdAt: number;
 }
 
@@ -87,6 +102,8 @@ function viewOf(row: OidcClientsTable): ClientView {
     minAcr: row.min_acr,
     firstParty: row.first_party === 1,
     backchannelLogoutUri: row.backchannel_logout_uri,
+    authMethod: row.auth_method,
+    idTokenAlg: row.id_token_alg,
     createdAt: row.created_at,
   };
 }
@@ -97,9 +114,9 @@ export function metadataOf(row: OidcClientsTable): Record<string, unknown> {
   return {
     client_id: view.clientId,
     client_name: view.name,
-    ...(row.kind === 'confidential'
-      ? { client_secret: row.secret_hash, token_endpoint_auth_method: 'client_secret_basic' }
-      : { token_endpoint_auth_method: 'none' }),
+    token_endpoint_auth_method: row.auth_method,
+    ...(row.secret_hash === null ? {} : { client_secret: row.secret_hash }),
+    ...(row.jwks === null ? {} : { jwks: JSON.parse(row.jwks) as unknown }),
     redirect_uris: view.redirectUris,
     post_logout_redirect_uris: view.postLogoutRedirectUris,
     grant_types: view.scopes.includes('offline_access')
@@ -107,7 +124,7 @@ export function metadataOf(row: OidcClientsTable): Record<string, unknown> {
       : ['authorization_code'],
     response_types: ['code'],
     scope: view.scopes.join(' '),
-    id_token_signed_response_alg: 'ES256',
+    id_token_signed_response_alg: row.id_token_alg,
     ...(view.backchannelLogoutUri
       ? {
           backchannel_logout_uri: view.backchannelLogoutUri,
@@ -156,7 +173,17 @@ export function createClientRegistry(d: ClientDeps) {
       const backchannel = input.backchannelLogoutUri
         ? checkUri('backchannelLogoutUri', input.backchannelLogoutUri)
         : null;
-      const secret = input.kind === 'confidential' ? randomToken() : null;
+      const authMethod =
+        input.kind === 'public' ? 'none' : (input.authMethod ?? 'client_secret_basic');
+      if (input.kind === 'public' && input.authMethod !== undefined)
+        throw invalid('authMethod', 'A public client has no way to authenticate: PKCE alone.');
+      if ((authMethod === 'private_key_jwt') !== (input.jwks !== undefined))
+        throw invalid(
+          'jwks',
+          'A client authenticating with private_key_jwt needs its public keys (jwks), and only it.',
+        );
+      const jwks = input.jwks === undefined ? null : publicJwksOf(input.jwks);
+      const secret = authMethod === 'client_secret_basic' ? randomToken() : null;
       const row: OidcClientsTable = {
         client_id: newId(),
         name,
@@ -170,6 +197,9 @@ export function createClientRegistry(d: ClientDeps) {
         backchannel_logout_uri: backchannel,
         created_by: actorId,
         created_at: d.clock.now(),
+        auth_method: authMethod,
+        jwks,
+        id_token_alg: input.idTokenAlg ?? 'ES256',
       };
       await d.units.transaction(async () => {
         await d.db.insertInto('oidc_clients').values(row).execute();

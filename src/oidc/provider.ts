@@ -126,6 +126,10 @@ export async function createOidcProvider(d: OidcDeps): Promise<OidcProvider> {
       if (options && d.config.oidcBackchannelPrivateNetworks) delete options.dispatcher;
       return globalThis.fetch(url, options);
     },
+    // A secret (kept as a keyed hash; in the Basic header or, as many clients send it, the
+    // form), the client's own key, or nothing for a public client. Never client_secret_jwt:
+    // Portcullis does not hold a secret it could check an HMAC with.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     pkce: { required: () => true },
     // Every use of a refresh token replaces it (confidential clients too, at once); a used one
     // presented again is a reuse: the grant is revoked with every token of it.

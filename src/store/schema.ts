@@ -228,6 +228,11 @@ export interface OidcClientsTable {
   backchannel_logout_uri: string | null;
   created_by: string | null;
   created_at: number;
+  /** `client_secret_basic`, `private_key_jwt` (with `jwks`) or `none` (a public client). */
+  auth_method: 'client_secret_basic' | 'private_key_jwt' | 'none';
+  /** The client's public keys (a JSON JWKS), for `private_key_jwt`. */
+  jwks: string | null;
+  id_token_alg: 'ES256' | 'RS256';
 }
 
 /** A relying party a session signed in to, with the provider's `sid` for it (back-channel). */

@@ -4,6 +4,7 @@
  * works at the provider; removed (after a confirmation that says what will happen), it no longer
  * authenticates.
  */
+import { exportJWK, generateKeyPair } from 'jose';
 import * as oidc from 'openid-client';
 import { describe, expect, test } from 'vitest';
 import { adminAtAal2 } from '../helpers/admin.js';
@@ -62,5 +63,26 @@ describe.skipIf(!browserAvailable())('registering an application', { timeout: 30
     await t.page.getByText('Claims portal was removed.').waitFor();
     await t.page.getByText('No application signs in through Portcullis yet.').waitFor();
     expect(await authenticates(t.server, clientId, secret)).toBe(false);
+
+    // A server that signs with its own key: its public JWKS pasted, no secret shown.
+    const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+    await t.page.getByLabel('Name').fill('Billing API');
+    await t.page.getByLabel('Redirect URIs').fill('https://billing.example/callback');
+    await t.page.getByLabel('With its own key (private_key_jwt)').check();
+    await t.page.getByLabel('Its public keys (JWKS)').fill('not json');
+    await t.page.getByRole('button', { name: 'Register' }).click();
+    await t.page.getByText('Paste the application’s public keys as a JWKS').waitFor();
+    await t.page
+      .getByLabel('Its public keys (JWKS)')
+      .fill(JSON.stringify({ keys: [await exportJWK(publicKey)] }));
+    await t.page.getByLabel('ID tokens signed with').selectOption('RS256');
+    await t.page.getByRole('button', { name: 'Register' }).click();
+    await t.page.getByRole('heading', { name: 'Billing API is registered' }).waitFor();
+    await t.page.getByText('it proves itself with its own key').waitFor();
+    await t.page.getByRole('button', { name: 'Done' }).click();
+    await t.page
+      .getByRole('row', { name: /Billing API/ })
+      .getByText('confidential (its own key), RS256')
+      .waitFor();
   });
 });

@@ -78,7 +78,12 @@ describe.skipIf(!browserAvailable())('the admin console', { timeout: 40_000 }, (
     await t.page.waitForURL('**/admin');
     await t.page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
     const nav = t.page.getByRole('navigation', { name: 'Admin console' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Users', 'Audit log']);
+    await nav.getByRole('link', { name: 'Applications' }).waitFor(); // a deployment administrator
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'Users',
+      'Audit log',
+      'Applications',
+    ]);
 
     // Search by the start of the email address.
     await t.page.getByLabel('Email or name').fill('helpdesk-target');

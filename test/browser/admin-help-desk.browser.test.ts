@@ -173,5 +173,8 @@ describe.skipIf(!browserAvailable())('the help desk of seed 002', { timeout: 40_
     await table.getByRole('link', { name: member }).waitFor();
     expect(await table.getByRole('link', { name: outsider }).count()).toBe(0);
     expect(await table.getByRole('link').allTextContents()).toEqual([member]);
+    // Applications are the deployment's: not in an organisation administrator's console.
+    const nav = t.page.getByRole('navigation', { name: 'Admin console' });
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Users', 'Audit log']);
   });
 });

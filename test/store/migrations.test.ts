@@ -96,6 +96,9 @@ const expectedColumns: { [T in keyof Database]: (keyof Database[T] & string)[] }
     'backchannel_logout_uri',
     'created_by',
     'created_at',
+    'auth_method',
+    'jwks',
+    'id_token_alg',
   ],
   oidc_logins: [
     'session_id',

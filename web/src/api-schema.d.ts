@@ -16500,6 +16500,8 @@ export interface paths {
                 minAcr: string;
                 firstParty: boolean;
                 backchannelLogoutUri: string | null;
+                authMethod: 'client_secret_basic' | 'private_key_jwt' | 'none';
+                idTokenAlg: 'ES256' | 'RS256';
                 /** Format: date-time */
                 createdAt: string;
               }[];
@@ -16614,7 +16616,7 @@ export interface paths {
       };
     };
     put?: never;
-    /** Register an OpenID Connect client (a confidential one’s secret is shown once) */
+    /** Register an OpenID Connect client (a confidential one’s secret, if it has one, is shown once) */
     post: {
       parameters: {
         query?: never;
@@ -16638,6 +16640,13 @@ export interface paths {
               | 'urn:portcullis:aal2:phishing-resistant';
             firstParty?: boolean;
             backchannelLogoutUri?: string | null;
+            authMethod?: 'client_secret_basic' | 'private_key_jwt';
+            jwks?: {
+              keys: {
+                [key: string]: unknown;
+              }[];
+            };
+            idTokenAlg?: 'ES256' | 'RS256';
           };
         };
       };
@@ -16659,6 +16668,8 @@ export interface paths {
                 minAcr: string;
                 firstParty: boolean;
                 backchannelLogoutUri: string | null;
+                authMethod: 'client_secret_basic' | 'private_key_jwt' | 'none';
+                idTokenAlg: 'ES256' | 'RS256';
                 /** Format: date-time */
                 createdAt: string;
               };

@@ -7,7 +7,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { deploymentOnly } from '../../admin/access.js';
-import { ACR_VALUES, OIDC_SCOPES, type ClientView } from '../../oidc/clients.js';
+import {
+  ACR_VALUES,
+  CONFIDENTIAL_AUTH_METHODS,
+  ID_TOKEN_ALGS,
+  OIDC_SCOPES,
+  type ClientView,
+} from '../../oidc/clients.js';
 import type { RouteServices } from '../../services.js';
 import { signedIn } from '../auth.js';
 import { errors, Timestamp } from '../schemas.js';
@@ -28,6 +34,8 @@ const Client = Type.Object({
   minAcr: Type.String(),
   firstParty: Type.Boolean(),
   backchannelLogoutUri: Type.Union([Type.String(), Type.Null()]),
+  authMethod: literals(['client_secret_basic', 'private_key_jwt', 'none'] as const),
+  idTokenAlg: literals(ID_TOKEN_ALGS),
   createdAt: Timestamp,
 });
 
@@ -42,7 +50,8 @@ export function registerAdminOidcClientRoutes(app: FastifyInstance, s: RouteServ
       schema: {
         ...deploymentOnly.declared,
         tags,
-        summary: 'Register an OpenID Connect client (a confidential one’s secret is shown once)',
+        summary:
+          'Register an OpenID Connect client (a confidential one’s secret, if it has one, is shown once)',
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -53,6 +62,14 @@ export function registerAdminOidcClientRoutes(app: FastifyInstance, s: RouteServ
             minAcr: Type.Optional(literals(ACR_VALUES)),
             firstParty: Type.Optional(Type.Boolean()),
             backchannelLogoutUri: Type.Optional(Type.Union([Uri, Type.Null()])),
+            authMethod: Type.Optional(literals(CONFIDENTIAL_AUTH_METHODS)),
+            jwks: Type.Optional(
+              Type.Object(
+                { keys: Type.Array(Type.Record(Type.String(), Type.Unknown()), { maxItems: 10 }) },
+                { additionalProperties: false },
+              ),
+            ),
+            idTokenAlg: Type.Optional(literals(ID_TOKEN_ALGS)),
           },
           { additionalProperties: false },
         ),

@@ -1,4 +1,8 @@
 /**
+ * How a client authenticates and how its ID tokens are signed (issue 14): `auth_method`
+ * (`client_secret_basic`, `private_key_jwt` with the client's public `jwks`, or `none` for a
+ * public client) and `id_token_alg` (ES256, or RS256 for a client that needs it).
+ *
  * Which relying parties a Portcullis session signed in to (issue 14, back-channel logout): one
  * row per (session, client) with the provider's `sid` for that client and its grant, written when
  * the client is given a code. When the session ends, the grant's tokens are revoked and each
@@ -8,6 +12,20 @@ import type { Kysely } from 'kysely';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations must not depend on today's types */
 export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .alterTable('oidc_clients')
+    .addColumn('auth_method', 'text', (c) => c.notNull().defaultTo('client_secret_basic'))
+    .execute();
+  await db
+    .updateTable('oidc_clients')
+    .set({ auth_method: 'none' })
+    .where('kind', '=', 'public')
+    .execute();
+  await db.schema.alterTable('oidc_clients').addColumn('jwks', 'text').execute();
+  await db.schema
+    .alterTable('oidc_clients')
+    .addColumn('id_token_alg', 'text', (c) => c.notNull().defaultTo('ES256'))
+    .execute();
   await db.schema
     .createTable('oidc_logins')
     .addColumn('session_id', 'text', (c) => c.notNull())
@@ -30,4 +48,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('oidc_logins').execute();
+  for (const column of ['id_token_alg', 'jwks', 'auth_method'])
+    await db.schema.alterTable('oidc_clients').dropColumn(column).execute();
 }

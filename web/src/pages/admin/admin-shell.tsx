@@ -1,17 +1,42 @@
 /**
- * The admin console's frame: its heading, the nav (Users, Audit log, Applications), and what a
- * page shows when the API refuses it — a signed-out visitor is sent to sign in, someone who is
- * not an administrator is told so (ADMIN_REQUIRED), and an administrator whose session has one
- * factor (AAL2_REQUIRED) verifies their identity with a second, then the page loads again.
+ * The admin console's frame: its heading, the nav (Users, Audit log, and Applications for the
+ * deployment's administrators), and what a page shows when the API refuses it — a signed-out
+ * visitor is sent to sign in, someone who is not an administrator is told so (ADMIN_REQUIRED),
+ * and an administrator whose session has one factor (AAL2_REQUIRED) verifies their identity
+ * with a second, then the page loads again.
  */
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Navigate, NavLink, useNavigate } from 'react-router';
-import { isApiError } from '../../api';
+import { api, isApiError } from '../../api';
 import type { StepUpMethod } from '../../api-types';
 import { StepUpPanel } from '../../components/step-up-panel';
 import { errorText } from '../../error-text';
 import type { Load } from '../../hooks/use-load';
 import type { SignInState } from '../sign-in';
+
+/** Users and the audit log; Applications for the deployment's administrators only. */
+function AdminNav() {
+  const [deployment, setDeployment] = useState(false);
+  useEffect(() => {
+    let live = true;
+    api.session().then(
+      (answer) => live && setDeployment(answer.user.role === 'admin'),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return (
+    <nav aria-label="Admin console" className="admin-nav">
+      <NavLink to="/admin" end>
+        Users
+      </NavLink>
+      <NavLink to="/admin/audit">Audit log</NavLink>
+      {deployment ? <NavLink to="/admin/applications">Applications</NavLink> : null}
+    </nav>
+  );
+}
 
 /** The refusals that say the console is not open to this visitor (as opposed to a failed page). */
 function isAccessRefusal(error: unknown): boolean {
@@ -46,13 +71,7 @@ export function AdminShell({
   }
   return (
     <section className="card card-admin" aria-labelledby="admin-title">
-      <nav aria-label="Admin console" className="admin-nav">
-        <NavLink to="/admin" end>
-          Users
-        </NavLink>
-        <NavLink to="/admin/audit">Audit log</NavLink>
-        <NavLink to="/admin/applications">Applications</NavLink>
-      </nav>
+      <AdminNav />
       <h1 id="admin-title">{title}</h1>
       {children}
     </section>

@@ -1,14 +1,15 @@
 /**
  * Registering an application that signs in through Portcullis (OpenID Connect): its name, kind,
- * exact redirect URIs, where it hears of sign-outs, what it may ask for and the lowest assurance it
- * accepts. A confidential client's secret is shown once, here, with the client id; it is stored
- * only as a hash.
+ * how it proves itself (`application-auth-fields.tsx`), exact redirect URIs, where it hears of
+ * sign-outs, what it may ask for, the lowest assurance it accepts and how its ID tokens are
+ * signed. A client secret is shown once, here, with the client id; it is stored only as a hash.
  */
 import { useState, type FormEvent } from 'react';
 import { ErrorAlert } from '../../components/error-alert';
 import { InputError } from '../../error-text';
 import { useAction } from '../../hooks/use-action';
 import { adminApi, type NewOidcClient, type OidcClient } from './admin-api';
+import { ApplicationAuthFields, type AuthMethod } from './application-auth-fields';
 
 const SCOPES = ['openid', 'email', 'phone', 'profile', 'organisation', 'offline_access'] as const;
 const ACRS: { value: NonNullable<NewOidcClient['minAcr']>; label: string }[] = [
@@ -23,6 +24,19 @@ const lines = (text: string) =>
     .map((line) => line.trim())
     .filter(Boolean);
 
+/** The pasted JWKS, or the user's error in words. */
+function parsedJwks(text: string): NonNullable<NewOidcClient['jwks']> {
+  try {
+    const parsed = JSON.parse(text) as NewOidcClient['jwks'];
+    if (parsed && Array.isArray(parsed.keys)) return parsed;
+  } catch {
+    // answered below
+  }
+  throw new InputError('Paste the application’s public keys as a JWKS: { "keys": [ … ] }.', [
+    'jwks',
+  ]);
+}
+
 export interface Registered {
   client: OidcClient;
   clientSecret: string | null;
@@ -31,6 +45,9 @@ export interface Registered {
 export function ApplicationForm({ onRegistered }: { onRegistered: (done: Registered) => void }) {
   const [name, setName] = useState('');
   const [kind, setKind] = useState<NewOidcClient['kind']>('confidential');
+  const [authMethod, setAuthMethod] = useState<AuthMethod>('client_secret_basic');
+  const [jwks, setJwks] = useState('');
+  const [idTokenAlg, setIdTokenAlg] = useState<NonNullable<NewOidcClient['idTokenAlg']>>('ES256');
   const [redirects, setRedirects] = useState('');
   const [logouts, setLogouts] = useState('');
   const [backchannel, setBackchannel] = useState('');
@@ -45,6 +62,8 @@ export function ApplicationForm({ onRegistered }: { onRegistered: (done: Registe
       if (!name.trim()) throw new InputError('Enter the application’s name.', ['name']);
       if (lines(redirects).length === 0)
         throw new InputError('Enter at least one redirect URI.', ['redirect-uris']);
+      const withKey = kind === 'confidential' && authMethod === 'private_key_jwt';
+      const keys = withKey ? parsedJwks(jwks) : undefined;
       onRegistered(
         await adminApi.registerOidcClient({
           name: name.trim(),
@@ -55,6 +74,9 @@ export function ApplicationForm({ onRegistered }: { onRegistered: (done: Registe
           scopes: SCOPES.filter((s) => scopes.has(s)),
           minAcr,
           firstParty,
+          idTokenAlg,
+          ...(kind === 'confidential' ? { authMethod } : {}),
+          ...(keys ? { jwks: keys } : {}),
         }),
       );
     });
@@ -76,27 +98,14 @@ export function ApplicationForm({ onRegistered }: { onRegistered: (done: Registe
         <label htmlFor="app-name">Name</label>
         <input id="app-name" value={name} onChange={(e) => setName(e.target.value)} />
       </div>
-      <fieldset className="field">
-        <legend>Kind</legend>
-        <label>
-          <input
-            type="radio"
-            name="kind"
-            checked={kind === 'confidential'}
-            onChange={() => setKind('confidential')}
-          />{' '}
-          A server (confidential: it keeps a secret)
-        </label>
-        <label>
-          <input
-            type="radio"
-            name="kind"
-            checked={kind === 'public'}
-            onChange={() => setKind('public')}
-          />{' '}
-          A browser or mobile app (public: PKCE, no secret)
-        </label>
-      </fieldset>
+      <ApplicationAuthFields
+        kind={kind}
+        setKind={setKind}
+        authMethod={authMethod}
+        setAuthMethod={setAuthMethod}
+        jwks={jwks}
+        setJwks={setJwks}
+      />
       <div className="field">
         <label htmlFor="redirect-uris">Redirect URIs</label>
         <p id="redirect-uris-hint" className="hint">
@@ -158,6 +167,17 @@ export function ApplicationForm({ onRegistered }: { onRegistered: (done: Registe
               {acr.label}
             </option>
           ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="id-token-alg">ID tokens signed with</label>
+        <select
+          id="id-token-alg"
+          value={idTokenAlg}
+          onChange={(e) => setIdTokenAlg(e.target.value as typeof idTokenAlg)}
+        >
+          <option value="ES256">ES256 (the default)</option>
+          <option value="RS256">RS256 (for applications that need it)</option>
         </select>
       </div>
       <label className="field">

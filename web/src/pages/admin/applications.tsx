@@ -67,7 +67,11 @@ export function AdminApplicationsPage() {
                     <td>
                       <code>{client.clientId}</code>
                     </td>
-                    <td>{client.kind}</td>
+                    <td>
+                      {client.kind}
+                      {client.authMethod === 'private_key_jwt' ? ' (its own key)' : ''}
+                      {client.idTokenAlg === 'RS256' ? ', RS256' : ''}
+                    </td>
                     <td>{client.redirectUris.join(', ')}</td>
                     <td>{client.backchannelLogoutUri ?? 'No'}</td>
                     <td>{acrWords[client.minAcr] ?? client.minAcr}</td>
@@ -140,6 +144,8 @@ function SecretOnce({ registered, onDone }: { registered: Registered; onDone: ()
           <br />
           Copy it into the application’s configuration now: it is not shown again.
         </p>
+      ) : client.authMethod === 'private_key_jwt' ? (
+        <p>It has no secret: it proves itself with its own key, whose public part you gave.</p>
       ) : (
         <p>A public client has no secret: it signs in with PKCE.</p>
       )}
