@@ -44,6 +44,8 @@ export interface Config {
   /** Back-channel logout may reach clients on private or loopback networks. */
   oidcBackchannelPrivateNetworks: boolean;
   logLevel: LogLevel;
+  /** Which requests get access-log lines (`http/access-log.ts`). */
+  accessLog: 'security' | 'all' | 'off';
   bodyLimitBytes: number;
   phone: { defaultCountry: string; allowedCountries: readonly string[] | '*' };
   sms: {
@@ -290,6 +292,7 @@ export function loadConfig(env: Raw = process.env): Config {
     trustProxy: Boolean(v.TRUST_PROXY),
     oidcBackchannelPrivateNetworks: Boolean(v.OIDC_BACKCHANNEL_PRIVATE_NETWORKS),
     logLevel: v.LOG_LEVEL as LogLevel,
+    accessLog: v.ACCESS_LOG as Config['accessLog'],
     bodyLimitBytes: Number(v.BODY_LIMIT_BYTES),
     phone: { defaultCountry, allowedCountries },
     sms: {

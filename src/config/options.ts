@@ -201,6 +201,13 @@ export const options = [
     doc: 'Trust `X-Forwarded-*` headers (set when behind a reverse proxy or load balancer) so client IPs are right.',
   },
   {
+    env: 'ACCESS_LOG',
+    kind: 'enum',
+    values: ['security', 'all', 'off'],
+    default: 'security',
+    doc: 'Which requests get access-log lines (at `info`). `security`: every change (any method but GET, HEAD, OPTIONS), arriving and answered, and every answer of 400 or more — not the successful reads such as the session check every portal page makes, which would cost a fifth of its time; `all`: every request, arriving and answered; `off`: none (audit events, warnings and errors are logged all the same).',
+  },
+  {
     env: 'LOG_LEVEL',
     kind: 'enum',
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],

@@ -32,7 +32,7 @@ describe('secrets never reach the logs or the audit trail (S25)', () => {
 
   beforeAll(async () => {
     t = await buildApp(
-      { LOG_LEVEL: 'trace' },
+      { LOG_LEVEL: 'trace', ACCESS_LOG: 'all' },
       { logStream: { write: (line: string) => void lines.push(line) } },
     );
     const { app, clock } = t;
