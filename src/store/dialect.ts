@@ -130,12 +130,15 @@ function guardedPool(pool: pg.Pool, size: number): PostgresPool {
   };
   return {
     async connect() {
-      let client = await connect();
+      // The connection held, or none: one that died was given back (destroyed) and the next
+      // could not be had, so there is nothing left to release.
+      let client: pg.PoolClient | undefined = await connect();
       // A connection that failed under a query (lost, or silent past the timeout) may still
       // owe that query's answer: it is destroyed on release, never handed to the next query.
       let broken = false;
       let first = true;
       const run = async (text: string, parameters: unknown[], tries = 0): Promise<unknown> => {
+        if (!client) throw new DependencyUnavailableError('database', new Error('no connection'));
         const retryable = first && tries < size && READ_ONLY_START.test(text);
         first = false;
         try {
@@ -144,6 +147,7 @@ function guardedPool(pool: pg.Pool, size: number): PostgresPool {
           if (!postgresUnavailable(err)) throw err;
           if (retryable && endedConnection(err)) {
             client.release(true);
+            client = undefined;
             client = await connect();
             first = true;
             return run(text, parameters, tries + 1);
@@ -154,7 +158,10 @@ function guardedPool(pool: pg.Pool, size: number): PostgresPool {
       };
       return {
         query: run as never,
-        release: () => client.release(broken),
+        release: () => {
+          client?.release(broken);
+          client = undefined;
+        },
       };
     },
     end: () => pool.end(),
@@ -183,9 +190,18 @@ function postgresUnavailable(err: unknown): boolean {
 
 const SQLITE_UNAVAILABLE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_FULL']);
 
-/** SQLite: a database busy past `busy_timeout`, or a disk that fails, is unavailability. */
+/** Prepared statements kept per SQL text: compiling one costs more than running it. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * SQLite: a database busy past `busy_timeout`, or a disk that fails, is unavailability. A
+ * statement once prepared is kept and used again for the same SQL (the session check's lookup
+ * is prepared once, not at every request), unless it is busy (a stream still reading it), when
+ * a new one is prepared for this use.
+ */
 function guardedSqlite(sqlite: SQLite.Database): SQLite.Database {
-  const prepare = sqlite.prepare.bind(sqlite);
+  const prepareNew = sqlite.prepare.bind(sqlite);
+  const kept = new Map<string, SQLite.Statement>();
   const guard =
     <A extends unknown[], R>(run: (...args: A) => R) =>
     (...args: A): R => {
@@ -199,10 +215,19 @@ function guardedSqlite(sqlite: SQLite.Database): SQLite.Database {
         throw err;
       }
     };
-  sqlite.prepare = ((source: string) => {
-    const statement = guard(prepare)(source);
+  const prepare = (source: string) => {
+    const statement = guard(prepareNew)(source);
     statement.all = guard(statement.all.bind(statement)) as typeof statement.all;
     statement.run = guard(statement.run.bind(statement)) as typeof statement.run;
+    return statement;
+  };
+  sqlite.prepare = ((source: string) => {
+    const held = kept.get(source);
+    if (held && !held.busy) return held;
+    const statement = prepare(source);
+    if (held) return statement; // the kept one is reading a stream: this one is for now only
+    if (kept.size >= STATEMENT_CACHE_SIZE) kept.delete(kept.keys().next().value!);
+    kept.set(source, statement);
     return statement;
   }) as typeof sqlite.prepare;
   return sqlite;

@@ -266,6 +266,7 @@ describe.runIf(havePostgresTools || process.env.CI === 'true')(
         await load;
       }
       // Never a 500, never a crash, and no answer held past the timeout (plus a margin).
+      if (statuses.has(500)) console.warn(`server output:\n${server.output()}`);
       expect([...statuses.keys()].sort()).toEqual([401, 503]);
       expect(slowest.ms).toBeLessThan(TIMEOUT_MS + 2_000);
       expect(server.child.exitCode).toBeNull();
