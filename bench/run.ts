@@ -1,31 +1,38 @@
 /**
- * Benchmarks of the two hot paths, through the whole HTTP stack (app.inject):
- *  - the session check (GET /api/v1/session): every portal page calls it;
- *  - sign-in (POST /api/v1/sign-in) for a verified user: its cost should be the password hash.
- * Also times one bare argon2id verification, so the sign-in figure can be read against it.
+ * `npm run bench` (issue 15): Portcullis over real sockets as a portal's users load it — the
+ * session check, a password sign-in and a password + authenticator-app sign-in against the built
+ * server in production mode, pinned to one core and loaded from the other, beside a bare
+ * node:http hello and the raw argon2id rate on the same core (`http/`) — then the admin
+ * console's user search at a million accounts (`admin-search.ts`) and the OpenID Connect code
+ * exchange and token introspection (`oidc.ts`).
  *
- * Then the admin console's user search at a million accounts (`admin-search.ts`), with plans,
- * and the OpenID Connect code exchange and token introspection over a socket (`oidc.ts`).
- *
- *   npm run bench                      # SQLite in memory
- *   BENCH_DATABASE_URL=postgres://…    # the same against PostgreSQL
- *   BENCH_ACCOUNTS=100000              # fewer accounts for the search (default 1,000,000)
+ *   npm run bench                                  # SQLite, 10,000 accounts, 3 rounds of 10 s
+ *   npm run bench -- --accounts 1000000            # rows inserted directly, one shared hash
+ *   npm run bench -- --db postgres                 # BENCH_DATABASE_URL (a database made and dropped)
+ *   npm run bench -- --rounds 5 --seconds 15 --connections 10
+ *   npm run bench -- --only http                   # the socket benchmark alone
+ *   BENCH_ACCOUNTS=100000 npm run bench            # fewer accounts for the search (default 1,000,000)
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { build } from '../src/app.js';
+import { parseArgs } from 'node:util';
 import { benchAdminSearch } from './admin-search.js';
+import { benchHttp } from './http/run.js';
 import { benchOidc } from './oidc.js';
-import { createPasswordHasher } from '../src/factors/password/hashing.js';
-import { openStore, type DatabaseConfig } from '../src/store/dialect.js';
-import { Client, PASSWORD, signedInClient } from '../test/helpers/client.js';
-import { testConfig } from '../test/helpers/config.js';
+import { openStore } from '../src/store/dialect.js';
+import { migrateToLatest } from '../src/store/migrate.js';
 
-async function measure(
-  name: string,
-  iterations: number,
-  fn: () => Promise<unknown>,
-): Promise<void> {
+const { values } = parseArgs({
+  options: {
+    db: { type: 'string', default: 'sqlite' },
+    accounts: { type: 'string', default: '10000' },
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    only: { type: 'string' },
+  },
+});
+
+/** Times `fn` sequentially (the in-process parts: the search, the OIDC calls). */
+async function measure(name: string, iterations: number, fn: () => Promise<unknown>) {
   for (let i = 0; i < Math.min(50, iterations); i++) await fn();
   const times: number[] = [];
   const start = process.hrtime.bigint();
@@ -39,59 +46,30 @@ async function measure(
   const pct = (p: number) =>
     times[Math.min(times.length - 1, Math.floor(times.length * p))]!.toFixed(3);
   console.log(
-    `${name.padEnd(34)} ${String(iterations).padStart(6)} runs  ${(iterations / total).toFixed(0).padStart(6)} ops/s  p50 ${pct(0.5)} ms  p99 ${pct(0.99)} ms`,
+    `${name.padEnd(44)} ${String(iterations).padStart(6)} runs  ${(iterations / total).toFixed(0).padStart(6)} ops/s  p50 ${pct(0.5)} ms  p99 ${pct(0.99)} ms`,
   );
 }
 
 async function main(): Promise<void> {
-  const pgUrl = process.env.BENCH_DATABASE_URL;
-  let database: DatabaseConfig = { kind: 'sqlite', file: ':memory:' };
-  let dropSchema: (() => Promise<void>) | undefined;
-  if (pgUrl) {
-    const schema = `bench_${randomBytes(4).toString('hex')}`;
-    const c = new pg.Client({ connectionString: pgUrl });
-    await c.connect();
-    await c.query(`CREATE SCHEMA ${schema}`);
-    await c.end();
-    database = { kind: 'postgres', url: pgUrl, poolSize: 10, schema };
-    dropSchema = async () => {
-      const d = new pg.Client({ connectionString: pgUrl });
-      await d.connect();
-      await d.query(`DROP SCHEMA ${schema} CASCADE`);
-      await d.end();
-    };
+  const db = values.db === 'postgres' ? 'postgres' : 'sqlite';
+  if (values.only === undefined || values.only === 'http')
+    await benchHttp({
+      db,
+      accounts: Number(values.accounts),
+      rounds: Number(values.rounds),
+      seconds: Number(values.seconds),
+      connections: Number(values.connections),
+    });
+  if (values.only === undefined || values.only === 'search') {
+    const store = openStore({ kind: 'sqlite', file: ':memory:' });
+    await migrateToLatest(store);
+    await benchAdminSearch(store, measure);
+    await store.close();
   }
-  const store = openStore(database);
-  const app = await build({ config: testConfig(), store });
-  console.log(`Portcullis benchmarks — ${database.kind}, Node ${process.version}\n`);
-
-  const user = await signedInClient(app, 'bench@clinic.org');
-  await measure('session check (GET /api/v1/session)', 5000, () => user.get('/api/v1/session'));
-
-  const hasher = createPasswordHasher();
-  const stored = await hasher.hash(PASSWORD);
-  await measure('argon2id verify alone', 100, () => hasher.verify(stored, PASSWORD));
-  await measure('sign-in (POST /api/v1/sign-in)', 100, () =>
-    new Client(app).post('/api/v1/sign-in', { email: 'bench@clinic.org', password: PASSWORD }),
-  );
-  // The same without HTTP (routing, schemas, cookies), to tell the stack's share from the service's.
-  const origin = { ip: '127.0.0.1', userAgent: 'bench' };
-  await measure('sign-in service alone (no HTTP)', 100, () =>
-    app.services.signIn.start({ email: 'bench@clinic.org', password: PASSWORD, origin }),
-  );
-  await measure('sign-in, unknown email', 100, () =>
-    new Client(app).post('/api/v1/sign-in', {
-      email: `nobody-${randomBytes(4).toString('hex')}@clinic.org`,
-      password: PASSWORD,
-    }),
-  );
-
-  await benchAdminSearch(store, measure);
-  await benchOidc(measure);
-
-  await app.close();
-  await store.close();
-  await dropSchema?.();
+  if (values.only === undefined || values.only === 'oidc') {
+    console.log('');
+    await benchOidc(measure);
+  }
 }
 
 main().catch((err: unknown) => {

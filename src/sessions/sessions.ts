@@ -13,6 +13,7 @@ import { capped } from '../policy/tighten.js';
 import type { Account, Db, Session } from '../store/schema.js';
 import { AppError } from '../errors/app-error.js';
 import { aalOf } from './assurance.js';
+import { sessionAndAccountOf, sessionLookup } from './lookup.js';
 
 const DOMAIN = 'session-token';
 /** Idle-timer writes are batched to one per minute, so the hot path rarely writes. */
@@ -69,6 +70,8 @@ export function createSessionService(
   hasher: KeyedHasher,
   limits: SessionLimits,
 ): SessionService {
+  const find = sessionLookup(db);
+
   return {
     async create({ accountId, aal, amr, origin, policyLimits }) {
       const token = randomToken();
@@ -98,73 +101,12 @@ export function createSessionService(
     async authenticate(token) {
       if (token.length < 20 || token.length > 100) return undefined;
       const now = clock.now();
-      const row = await db
-        .selectFrom('sessions')
-        .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
-        .select([
-          'sessions.id as s_id',
-          'sessions.token_hash',
-          'sessions.account_id',
-          'sessions.aal',
-          'sessions.amr',
-          'sessions.created_at as s_created_at',
-          'sessions.last_seen_at',
-          'sessions.expires_at',
-          'sessions.ip',
-          'sessions.user_agent',
-          'sessions.step_up_at',
-          'sessions.idle_ms',
-          'accounts.id',
-          'accounts.email',
-          'accounts.email_normalized',
-          'accounts.email_verified_at',
-          'accounts.password_hash',
-          'accounts.state',
-          'accounts.role',
-          'accounts.created_at',
-          'accounts.updated_at',
-          'accounts.phone_offer_dismissed_at',
-          'accounts.organisation_id',
-          'accounts.display_name',
-          'accounts.name_key',
-          'accounts.mfa_exempt_until',
-        ])
-        .where('sessions.token_hash', '=', hasher.hash(DOMAIN, token))
-        .executeTakeFirst();
+      const row = await find(hasher.hash(DOMAIN, token));
       if (!row) return undefined;
       const idleMs = row.idle_ms ?? limits.idleMs;
       const idleExpiresAt = row.last_seen_at + idleMs;
       if (row.expires_at <= now || idleExpiresAt <= now || row.state !== 'active') return undefined;
-      const session: Session = {
-        id: row.s_id,
-        token_hash: row.token_hash,
-        account_id: row.account_id,
-        aal: row.aal,
-        amr: row.amr,
-        created_at: row.s_created_at,
-        last_seen_at: row.last_seen_at,
-        expires_at: row.expires_at,
-        ip: row.ip,
-        user_agent: row.user_agent,
-        step_up_at: row.step_up_at,
-        idle_ms: row.idle_ms,
-      };
-      const account: Account = {
-        id: row.id,
-        email: row.email,
-        email_normalized: row.email_normalized,
-        email_verified_at: row.email_verified_at,
-        password_hash: row.password_hash,
-        state: row.state,
-        role: row.role,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-        phone_offer_dismissed_at: row.phone_offer_dismissed_at,
-        organisation_id: row.organisation_id,
-        display_name: row.display_name,
-        name_key: row.name_key,
-        mfa_exempt_until: row.mfa_exempt_until,
-      };
+      const { session, account } = sessionAndAccountOf(row);
       if (now - row.last_seen_at >= TOUCH_INTERVAL_MS) {
         await db
           .updateTable('sessions')

@@ -1,0 +1,30 @@
+/**
+ * The raw argon2id rate with Portcullis's own parameters (`createPasswordHasher()`), run pinned
+ * to the server's core by `baselines.ts`: `concurrency` verifications kept in flight for
+ * `seconds`, as a server under that many connections would; prints { perSecond, cpuMsPerHash }.
+ */
+import { createPasswordHasher } from '../../src/factors/password/hashing.js';
+
+const [concurrency = 10, seconds = 10] = process.argv.slice(2).map(Number);
+const hasher = createPasswordHasher();
+const stored = await hasher.hash('correct horse battery staple');
+const until = Date.now() + seconds * 1000;
+let done = 0;
+const cpuBefore = process.cpuUsage();
+const started = Date.now();
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (Date.now() < until) {
+      await hasher.verify(stored, 'correct horse battery staple');
+      done++;
+    }
+  }),
+);
+const elapsed = (Date.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
+process.stdout.write(
+  JSON.stringify({
+    perSecond: done / elapsed,
+    cpuMsPerHash: (cpu.user + cpu.system) / 1000 / done,
+  }),
+);

@@ -1,0 +1,63 @@
+/**
+ * One measured phase: autocannon over loopback (from the load core) against a server pinned to
+ * its own core, with what the server spent on it read from /proc: ok requests per second,
+ * p50/p99 latency, answers other than 2xx, the server's CPU ms per ok request, its resident set
+ * (peak during the phase) and how busy the machine was.
+ */
+import autocannon from 'autocannon';
+import { busyPercent, cpuMs, machineTicks, rssMiB } from './proc.js';
+
+export interface Phase {
+  scenario: string;
+  target: string;
+  okPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  cpuMsPerOk: number;
+  peakRssMiB: number;
+  machineBusyPercent: number;
+}
+
+export type Requests = autocannon.Request[];
+
+export async function phase(
+  target: { name: string; url: string; pid: number },
+  scenario: string,
+  load: {
+    requests: Requests;
+    connections: number;
+    seconds: number;
+    headers?: Record<string, string>;
+  },
+): Promise<Phase> {
+  let peak = rssMiB(target.pid);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(target.pid))), 200);
+  const cpuBefore = cpuMs(target.pid);
+  const ticksBefore = machineTicks();
+  const result = await autocannon({
+    url: target.url,
+    connections: load.connections,
+    duration: load.seconds,
+    requests: load.requests,
+    headers: load.headers ?? {},
+  });
+  const cpu = cpuMs(target.pid) - cpuBefore;
+  const busy = busyPercent(ticksBefore, machineTicks());
+  clearInterval(sampler);
+  peak = Math.max(peak, rssMiB(target.pid));
+  const ok = result['2xx'];
+  return {
+    scenario,
+    target: target.name,
+    okPerSecond: ok / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    cpuMsPerOk: ok === 0 ? Number.NaN : cpu / ok,
+    peakRssMiB: peak,
+    machineBusyPercent: busy,
+  };
+}

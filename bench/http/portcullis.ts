@@ -1,0 +1,132 @@
+/**
+ * Portcullis under the benchmark: its database seeded (`seed.ts`), then the built server
+ * (`dist/src/server.js`, NODE_ENV=production, default logging) started on the server's core, and
+ * the scenarios a portal's users make of it: the session check, a password sign-in, and a
+ * password + authenticator-app sign-in (each app account used once per run: the replay guard
+ * refuses a code twice).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TOTP, Secret } from 'otpauth';
+import { loadConfig } from '../../src/config/load.js';
+import type { Requests } from './load.js';
+import { emailOf, PASSWORD, seedPortcullis, type Seeded } from './seed.js';
+import { startPinned, type Running } from './server.js';
+
+const PUBLIC_URL = 'https://id.bench.example';
+const COOKIE = '__Host-portcullis_session';
+const JSON_POST = { 'content-type': 'application/json', 'x-portcullis-csrf': '1' };
+
+export interface PortcullisRun {
+  server: Running;
+  seeded: Seeded;
+}
+
+export async function startPortcullis(options: {
+  port: number;
+  accounts: number;
+  totp: number;
+  databaseUrl?: string;
+  /** Node options for the server (a CPU profile: `--cpu-prof --cpu-prof-dir=…`). */
+  nodeOptions?: string[];
+}): Promise<PortcullisRun> {
+  const env: Record<string, string> = {
+    NODE_ENV: 'production',
+    PUBLIC_URL,
+    PORT: String(options.port),
+    HOST: '127.0.0.1',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'portcullis-bench-')),
+    SECRET_KEY: 'bench-secret-key-bench-secret-key-bench-secret-key',
+    SMTP_URL: 'smtp://127.0.0.1:9',
+    SMS_PROVIDER: 'twilio',
+    TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+    TWILIO_AUTH_TOKEN: 'bench-auth-token',
+    TWILIO_FROM_NUMBER: '+15005550006',
+    TWILIO_API_BASE_URL: 'http://127.0.0.1:9',
+    PORTCULLIS_POLICY: 'examples/portal/portcullis-policy.json',
+    RATE_LIMIT_SIGN_IN_PER_MINUTE: '100000',
+    RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+  };
+  const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
+  const seeded = await seedPortcullis(config, {
+    accounts: options.accounts,
+    totp: options.totp,
+    sessions: 1000,
+  });
+  const url = `http://127.0.0.1:${options.port}`;
+  const node = ['node', ...(options.nodeOptions ?? []), 'dist/src/server.js'];
+  const server = await startPinned('Portcullis', node, {
+    env: { PATH: process.env.PATH, ...env },
+    url,
+    ready: `${url}/readyz`,
+  });
+  return { server, seeded };
+}
+
+/** GET /api/v1/session with one of the seeded sessions' cookies, round robin. */
+export function sessionCheck(seeded: Seeded): Requests {
+  let next = 0;
+  return [
+    {
+      method: 'GET',
+      path: '/api/v1/session',
+      setupRequest: (req) => ({
+        ...req,
+        headers: {
+          ...req.headers,
+          cookie: `${COOKIE}=${seeded.sessions[next++ % seeded.sessions.length]}`,
+        },
+      }),
+    },
+  ];
+}
+
+/** POST /api/v1/sign-in for the accounts without an app, round robin. */
+export function passwordSignIn(seeded: Seeded): Requests {
+  const first = seeded.totpKeys.length;
+  const span = seeded.accounts - first;
+  let next = 0;
+  return [
+    {
+      method: 'POST',
+      path: '/api/v1/sign-in',
+      headers: JSON_POST,
+      setupRequest: (req) => ({
+        ...req,
+        body: JSON.stringify({ email: emailOf(first + (next++ % span)), password: PASSWORD }),
+      }),
+    },
+  ];
+}
+
+/** The password, then the app's current code: each app account once (`cursor` carries on). */
+export function passwordAndTotp(seeded: Seeded, cursor: { next: number }): Requests {
+  type Login = { account?: number; flow?: string };
+  return [
+    {
+      method: 'POST',
+      path: '/api/v1/sign-in',
+      headers: JSON_POST,
+      setupRequest: (req, context: Login) => {
+        const i = cursor.next++ % seeded.totpKeys.length;
+        context.account = i;
+        return { ...req, body: JSON.stringify({ email: emailOf(i), password: PASSWORD }) };
+      },
+      onResponse: (_status, body, context: Login) => {
+        context.flow = (JSON.parse(body) as { flow?: { flow?: string } }).flow?.flow;
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/sign-in/verify-code',
+      headers: JSON_POST,
+      setupRequest: (req, context: Login) => {
+        const key = seeded.totpKeys[context.account!]!;
+        const code = TOTP.generate({ secret: Secret.fromBase32(key), digits: 6, period: 30 });
+        return { ...req, body: JSON.stringify({ flow: context.flow, code }) };
+      },
+    },
+  ];
+}

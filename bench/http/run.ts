@@ -1,0 +1,122 @@
+/**
+ * Portcullis over real sockets, as a portal's users load it (issue 15). Builds
+ * the server, seeds its database, starts it as its own process in production mode pinned to one
+ * core and drives it from the other with autocannon: the session check, a password sign-in, a
+ * password + authenticator-app sign-in. In the same rounds, on the same core: a bare node:http
+ * hello and the raw argon2id rate. Medians of the rounds, the ratios, and bench/results/<date>.
+ * Its settings come from `npm run bench`'s options (bench/run.ts).
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { freePort } from '../../test/helpers/processes.js';
+import { argon2Rate, startHello } from './baselines.js';
+import { phase, type Phase } from './load.js';
+import { passwordAndTotp, passwordSignIn, sessionCheck, startPortcullis } from './portcullis.js';
+import { pinSelf } from './proc.js';
+import { machineLine, mediansOf, writeReport, type Report } from './report.js';
+import { LOAD_CORE } from './server.js';
+
+export interface HttpBenchSettings {
+  db: 'sqlite' | 'postgres';
+  accounts: number;
+  rounds: number;
+  seconds: number;
+  connections: number;
+}
+
+async function ownDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `bench_${randomBytes(4).toString('hex')}`;
+  const run = async (statement: string) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query(statement);
+    await c.end();
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const own = new URL(url);
+  own.pathname = `/${name}`;
+  return { url: own.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
+  const { accounts, rounds, seconds, connections } = settings;
+  const pinned = pinSelf(LOAD_CORE);
+  console.log('Building the server (npm run build:server)…');
+  execFileSync('npm', ['run', '--silent', 'build:server'], { stdio: 'inherit' });
+  let database: Awaited<ReturnType<typeof ownDatabase>> | undefined;
+  if (settings.db === 'postgres') {
+    if (!process.env.BENCH_DATABASE_URL) throw new Error('--db postgres needs BENCH_DATABASE_URL');
+    database = await ownDatabase(process.env.BENCH_DATABASE_URL);
+  }
+  // Enough app accounts that none is used twice in a run (the replay guard refuses a reused code).
+  const totp = Math.min(accounts / 2, Math.max(2000, rounds * seconds * 150));
+  console.log(`Seeding ${accounts.toLocaleString('en')} accounts (${totp} with an app)…`);
+  const portcullis = await startPortcullis({
+    port: await freePort(),
+    accounts,
+    totp,
+    ...(database ? { databaseUrl: database.url } : {}),
+  });
+  const { server, seeded } = portcullis;
+  const hello = await startHello(await freePort());
+  const phases: Phase[] = [];
+  const argon2: Report['argon2'] = [];
+  const cursor = { next: 0 };
+  const load = { connections, seconds };
+  try {
+    // A short warm-up (JIT, caches, connection pools), not counted.
+    await phase(server, 'warm-up', { ...load, seconds: 2, requests: sessionCheck(seeded) });
+    for (let round = 1; round <= rounds; round++) {
+      console.log(`Round ${round} of ${rounds}…`);
+      const measured = [
+        await phase(server, 'session check', { ...load, requests: sessionCheck(seeded) }),
+        await phase(server, 'password sign-in', { ...load, requests: passwordSignIn(seeded) }),
+        await phase(server, 'password + TOTP sign-in', {
+          ...load,
+          requests: passwordAndTotp(seeded, cursor),
+        }),
+        await phase(hello, 'hello', { ...load, requests: [{ method: 'GET', path: '/' }] }),
+      ];
+      argon2.push(await argon2Rate(connections, seconds));
+      for (const p of measured)
+        console.log(
+          `  ${p.target} ${p.scenario}: ${p.okPerSecond.toFixed(0)} ok/s, ${p.cpuMsPerOk.toFixed(3)} ms CPU each, ${p.non2xx + p.errors} not ok`,
+        );
+      phases.push(...measured);
+    }
+  } finally {
+    await server.stop();
+    await hello.stop();
+    await database?.drop();
+  }
+  const medians = mediansOf(phases);
+  const of = (target: string, scenario: string) =>
+    medians.find((p) => p.target === target && p.scenario === scenario)!;
+  const session = of('Portcullis', 'session check');
+  const signIn = of('Portcullis', 'password sign-in');
+  const argonRate = [...argon2].sort((a, b) => a.perSecond - b.perSecond)[
+    Math.floor(argon2.length / 2)
+  ]!;
+  const report: Report = {
+    date: new Date().toISOString(),
+    machine: machineLine(),
+    settings: { ...settings, pinned },
+    phases,
+    medians,
+    argon2,
+    ratios: {
+      'session check / node:http hello':
+        session.okPerSecond / of('node:http hello', 'hello').okPerSecond,
+      'password sign-in / raw argon2id': signIn.okPerSecond / argonRate.perSecond,
+      'raw argon2id verifications per s': argonRate.perSecond,
+      'raw argon2id CPU ms per hash': argonRate.cpuMsPerHash,
+    },
+    notes: [
+      `${seeded.accounts.toLocaleString('en')} accounts seeded in ${seeded.seconds.toFixed(0)} s, inserted directly with one precomputed argon2id hash.`,
+      'A password + TOTP sign-in is two requests; its ok req/s counts both.',
+    ],
+  };
+  console.log(`\n${writeReport(report)}`);
+  return report;
+}

@@ -1,0 +1,91 @@
+/**
+ * The session check's one statement (token_hash → session ⋈ account, both by unique index),
+ * built and compiled once per store so that each check only binds the token's keyed hash, and
+ * its row split back into the session and the account.
+ */
+import type { Account, Db, Session } from '../store/schema.js';
+
+/** The session check's one statement, by the token's keyed hash. */
+const lookup = (db: Db, tokenHash: string) =>
+  db
+    .selectFrom('sessions')
+    .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+    .select([
+      'sessions.id as s_id',
+      'sessions.token_hash',
+      'sessions.account_id',
+      'sessions.aal',
+      'sessions.amr',
+      'sessions.created_at as s_created_at',
+      'sessions.last_seen_at',
+      'sessions.expires_at',
+      'sessions.ip',
+      'sessions.user_agent',
+      'sessions.step_up_at',
+      'sessions.idle_ms',
+      'accounts.id',
+      'accounts.email',
+      'accounts.email_normalized',
+      'accounts.email_verified_at',
+      'accounts.password_hash',
+      'accounts.state',
+      'accounts.role',
+      'accounts.created_at',
+      'accounts.updated_at',
+      'accounts.phone_offer_dismissed_at',
+      'accounts.organisation_id',
+      'accounts.display_name',
+      'accounts.name_key',
+      'accounts.mfa_exempt_until',
+    ])
+    .where('sessions.token_hash', '=', tokenHash);
+
+export type SessionRow = NonNullable<
+  Awaited<ReturnType<ReturnType<typeof lookup>['executeTakeFirst']>>
+>;
+
+/** Built and compiled once: each check only binds the hash (and SQLite keeps it prepared). */
+export function sessionLookup(db: Db): (tokenHash: string) => Promise<SessionRow | undefined> {
+  let compiled: ReturnType<ReturnType<typeof lookup>['compile']> | undefined;
+  return async (tokenHash) => {
+    compiled ??= lookup(db, '').compile();
+    const { rows } = await db.executeQuery<SessionRow>({ ...compiled, parameters: [tokenHash] });
+    return rows[0];
+  };
+}
+
+/** The row's two halves, as the rest of the code knows them. */
+export function sessionAndAccountOf(row: SessionRow): { session: Session; account: Account } {
+  return {
+    session: {
+      id: row.s_id,
+      token_hash: row.token_hash,
+      account_id: row.account_id,
+      aal: row.aal,
+      amr: row.amr,
+      created_at: row.s_created_at,
+      last_seen_at: row.last_seen_at,
+      expires_at: row.expires_at,
+      ip: row.ip,
+      user_agent: row.user_agent,
+      step_up_at: row.step_up_at,
+      idle_ms: row.idle_ms,
+    },
+    account: {
+      id: row.id,
+      email: row.email,
+      email_normalized: row.email_normalized,
+      email_verified_at: row.email_verified_at,
+      password_hash: row.password_hash,
+      state: row.state,
+      role: row.role,
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+      phone_offer_dismissed_at: row.phone_offer_dismissed_at,
+      organisation_id: row.organisation_id,
+      display_name: row.display_name,
+      name_key: row.name_key,
+      mfa_exempt_until: row.mfa_exempt_until,
+    },
+  };
+}
