@@ -15,7 +15,7 @@ import { compilersFactory } from './http/compilers.js';
 import { registerErrorHandler, sendError, toAppError } from './http/error-handler.js';
 import { loggerOptions } from './http/logging.js';
 import { createMetrics, registerRequestMetrics } from './http/metrics.js';
-import { fastifyRequestLogging, registerAccessLog } from './http/access-log.js';
+import { accessLog } from './http/access-log.js';
 import { registerOidc } from './http/oidc.js';
 import type { Backchannel } from './oidc/backchannel.js';
 import { registerOpenApi } from './http/openapi.js';
@@ -66,7 +66,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   const logger = pino(loggerOptions(config.logLevel), opts.logStream ?? pino.destination(1));
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: !fastifyRequestLogging(config.accessLog),
+    logController: accessLog(config.accessLog),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     ajv: {
@@ -124,7 +124,6 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   registerSecurityHeaders(app, { production: config.mode === 'production' });
   registerCsrf(app, config.publicUrl.origin);
   registerRequestMetrics(app, metrics);
-  registerAccessLog(app, config.accessLog);
   await registerOpenApi(app, { publicUrl: config.publicUrl, portalName: config.portalName });
 
   // Per-IP limits (S33), asked for by the routes that name a group (`config.rateLimit`).
