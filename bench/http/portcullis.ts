@@ -30,6 +30,8 @@ export async function startPortcullis(options: {
   databaseUrl?: string;
   /** Node options for the server (a CPU profile: `--cpu-prof --cpu-prof-dir=…`). */
   nodeOptions?: string[];
+  /** More of the server's environment (`ACCESS_LOG=all`, to see what a log line costs). */
+  env?: Record<string, string>;
 }): Promise<PortcullisRun> {
   const env: Record<string, string> = {
     NODE_ENV: 'production',
@@ -48,6 +50,7 @@ export async function startPortcullis(options: {
     RATE_LIMIT_SIGN_IN_PER_MINUTE: '100000',
     RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...options.env,
   };
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
   const seeded = await seedPortcullis(config, {
