@@ -17,4 +17,9 @@ export default tseslint.config(
     files: ['src/cli.ts', 'src/cli/**', 'src/server.ts', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The benchmark's peer: plain ESM run by Node, outside the TypeScript program.
+    files: ['bench/peer/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly' } },
+  },
 );

@@ -2,7 +2,8 @@
  * `npm run bench` (issue 15): Portcullis over real sockets as a portal's users load it — the
  * session check, a password sign-in and a password + authenticator-app sign-in against the built
  * server in production mode, pinned to one core and loaded from the other, beside a bare
- * node:http hello and the raw argon2id rate on the same core (`http/`) — then the admin
+ * node:http hello, the raw argon2id rate and better-auth (`peer/`, installed on first use) on
+ * the same core, round by round (`http/`) — then the admin
  * console's user search at a million accounts (`admin-search.ts`) and the OpenID Connect code
  * exchange and token introspection (`oidc.ts`).
  *
@@ -11,6 +12,7 @@
  *   npm run bench -- --db postgres                 # BENCH_DATABASE_URL (a database made and dropped)
  *   npm run bench -- --rounds 5 --seconds 15 --connections 10
  *   npm run bench -- --only http                   # the socket benchmark alone
+ *   npm run bench -- --without-peer                # Portcullis and the baselines, no better-auth
  *   BENCH_ACCOUNTS=100000 npm run bench            # fewer accounts for the search (default 1,000,000)
  */
 import { parseArgs } from 'node:util';
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
     only: { type: 'string' },
+    'without-peer': { type: 'boolean', default: false },
   },
 });
 
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
       rounds: Number(values.rounds),
       seconds: Number(values.seconds),
       connections: Number(values.connections),
+      peer: !values['without-peer'],
     });
   if (values.only === undefined || values.only === 'search') {
     const store = openStore({ kind: 'sqlite', file: ':memory:' });

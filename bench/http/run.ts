@@ -3,7 +3,7 @@
  * the server, seeds its database, starts it as its own process in production mode pinned to one
  * core and drives it from the other with autocannon: the session check, a password sign-in, a
  * password + authenticator-app sign-in. In the same rounds, on the same core: a bare node:http
- * hello and the raw argon2id rate. Medians of the rounds, the ratios, and bench/results/<date>.
+ * hello, the raw argon2id rate, and better-auth with the same scenarios (`peer.ts`). Medians of the rounds, the ratios, and bench/results/<date>.
  * Its settings come from `npm run bench`'s options (bench/run.ts).
  */
 import { execFileSync } from 'node:child_process';
@@ -13,6 +13,7 @@ import { freePort } from '../../test/helpers/processes.js';
 import { argon2Rate, startHello } from './baselines.js';
 import { phase, type Phase } from './load.js';
 import { passwordAndTotp, passwordSignIn, sessionCheck, startPortcullis } from './portcullis.js';
+import { ensurePeerInstalled, peerSession, peerSignIn, peerTotp, startPeer } from './peer.js';
 import { pinSelf } from './proc.js';
 import { machineLine, mediansOf, writeReport, type Report } from './report.js';
 import { LOAD_CORE } from './server.js';
@@ -23,6 +24,25 @@ export interface HttpBenchSettings {
   rounds: number;
   seconds: number;
   connections: number;
+  /** better-auth beside it (`bench/peer/`), round by round. */
+  peer: boolean;
+}
+
+/** The peer's phases of one round, as Portcullis's. */
+async function peerRound(
+  peer: Awaited<ReturnType<typeof startPeer>>,
+  load: { connections: number; seconds: number },
+  cursor: { next: number },
+): Promise<Phase[]> {
+  const { server, seeded } = peer;
+  return [
+    await phase(server, 'get-session', { ...load, requests: peerSession(seeded) }),
+    await phase(server, 'password sign-in', { ...load, requests: peerSignIn(seeded, server.url) }),
+    await phase(server, 'password + TOTP sign-in', {
+      ...load,
+      requests: peerTotp(seeded, server.url, cursor),
+    }),
+  ];
 }
 
 async function ownDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
@@ -60,6 +80,13 @@ export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
   });
   const { server, seeded } = portcullis;
   const hello = await startHello(await freePort());
+  let peer: Awaited<ReturnType<typeof startPeer>> | undefined;
+  if (settings.peer) {
+    ensurePeerInstalled();
+    console.log('Seeding better-auth alike…');
+    peer = await startPeer({ port: await freePort(), accounts, totp });
+  }
+  const peerCursor = { next: 0 };
   const phases: Phase[] = [];
   const argon2: Report['argon2'] = [];
   const cursor = { next: 0 };
@@ -67,6 +94,12 @@ export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
   try {
     // A short warm-up (JIT, caches, connection pools), not counted.
     await phase(server, 'warm-up', { ...load, seconds: 2, requests: sessionCheck(seeded) });
+    if (peer)
+      await phase(peer.server, 'warm-up', {
+        ...load,
+        seconds: 2,
+        requests: peerSession(peer.seeded),
+      });
     for (let round = 1; round <= rounds; round++) {
       console.log(`Round ${round} of ${rounds}…`);
       const measured = [
@@ -77,6 +110,7 @@ export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
           requests: passwordAndTotp(seeded, cursor),
         }),
         await phase(hello, 'hello', { ...load, requests: [{ method: 'GET', path: '/' }] }),
+        ...(peer ? await peerRound(peer, load, peerCursor) : []),
       ];
       argon2.push(await argon2Rate(connections, seconds));
       for (const p of measured)
@@ -88,6 +122,7 @@ export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
   } finally {
     await server.stop();
     await hello.stop();
+    await peer?.server.stop();
     await database?.drop();
   }
   const medians = mediansOf(phases);
@@ -111,10 +146,26 @@ export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
       'password sign-in / raw argon2id': signIn.okPerSecond / argonRate.perSecond,
       'raw argon2id verifications per s': argonRate.perSecond,
       'raw argon2id CPU ms per hash': argonRate.cpuMsPerHash,
+      ...(peer
+        ? {
+            'session check / better-auth get-session':
+              session.okPerSecond / of('better-auth', 'get-session').okPerSecond,
+            'password sign-in / better-auth':
+              signIn.okPerSecond / of('better-auth', 'password sign-in').okPerSecond,
+            'password + TOTP / better-auth':
+              of('Portcullis', 'password + TOTP sign-in').okPerSecond /
+              of('better-auth', 'password + TOTP sign-in').okPerSecond,
+          }
+        : {}),
     },
     notes: [
       `${seeded.accounts.toLocaleString('en')} accounts seeded in ${seeded.seconds.toFixed(0)} s, inserted directly with one precomputed argon2id hash.`,
       'A password + TOTP sign-in is two requests; its ok req/s counts both.',
+      ...(peer
+        ? [
+            'better-auth 1.7.25 (bench/peer/): email and password, the two-factor plugin, SQLite (better-sqlite3, WAL); its rate limiter off. It accepts the same TOTP code twice (no replay guard); Portcullis refuses the second (S13).',
+          ]
+        : []),
     ],
   };
   console.log(`\n${writeReport(report)}`);
