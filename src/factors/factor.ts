@@ -84,6 +84,8 @@ export interface MethodDescriptor {
   raisesAal: boolean;
   /** Used only when the user chooses it, never offered first (the recovery code: a last resort). */
   fallback: boolean;
+  /** Passing it uses it up (the recovery code), so what the account holds is read again after. */
+  spentByUse: boolean;
   /** Whether the account holds it. */
   held(factors: AccountFactors): boolean;
 }

@@ -11,6 +11,7 @@ import { FakeClock } from '../../src/clock.js';
 import { openStore, type Store } from '../../src/store/dialect.js';
 import { Client, PASSWORD, signedInClient } from '../helpers/client.js';
 import { testConfig } from '../helpers/config.js';
+import { appCode, enrolTotp, stepUpByEmail } from '../helpers/totp.js';
 
 let queries: string[];
 let store: Store;
@@ -79,5 +80,28 @@ describe('sign-in', () => {
       'insert',
       'commit',
     ]);
+  });
+});
+
+describe('a password + authenticator-app sign-in', () => {
+  it('reads what the account holds and its policy once in the code step', async () => {
+    const policy = 'examples/portal/portcullis-policy.json';
+    await app.close();
+    app = await build({ config: testConfig({ PORTCULLIS_POLICY: policy }), clock, store });
+    const c = await signedInClient(app, 'dee@clinic.org');
+    await stepUpByEmail(c, 'dee@clinic.org');
+    const key = await enrolTotp(c, clock);
+    const d = new Client(app);
+    const first = await d.post('/api/v1/sign-in', { email: 'dee@clinic.org', password: PASSWORD });
+    queries.length = 0;
+    const done = await d.post('/api/v1/sign-in/verify-code', {
+      flow: first.json().flow.flow,
+      code: appCode(key, clock.now()),
+    });
+    expect(done.json().status).toBe('signed_in');
+    const count = (part: string) => queries.filter((q) => q.includes(part)).length;
+    expect(count('left join "phones"')).toBe(1); // what the account holds
+    expect(count('left join "deployment_policies"')).toBe(1); // its policy
+    expect(queries).toHaveLength(14);
   });
 });

@@ -14,6 +14,7 @@ export const emailMethod: CodeMethod = {
   phishingResistant: false,
   raisesAal: false,
   fallback: false,
+  spentByUse: false,
   amr: 'email',
   held: () => true,
   target: (account) => ({ channel: 'email', to: account.email }),

@@ -20,6 +20,7 @@ export const passkeyMethod: MethodDescriptor = {
   phishingResistant: true,
   raisesAal: true,
   fallback: false,
+  spentByUse: false,
   held: (factors) => factors.passkeys > 0,
 };
 

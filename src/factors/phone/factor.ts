@@ -21,6 +21,7 @@ function phoneMethod(id: PhoneChannel, amr: string): Omit<CodeMethod, 'passed'> 
     phishingResistant: false,
     raisesAal: true,
     fallback: false,
+    spentByUse: false,
     amr,
     held: (factors) => reachable(factors) !== undefined,
     target: (_account: Account, factors) => {

@@ -14,6 +14,7 @@ export const recoveryCodeMethod: MethodDescriptor = {
   phishingResistant: false,
   raisesAal: true,
   fallback: true,
+  spentByUse: true,
   held: (factors) => factors.recoveryCode !== undefined,
 };
 

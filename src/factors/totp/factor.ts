@@ -13,6 +13,7 @@ export const totpMethod: MethodDescriptor = {
   phishingResistant: false,
   raisesAal: true,
   fallback: false,
+  spentByUse: false,
   held: (factors) => factors.totp !== undefined,
 };
 

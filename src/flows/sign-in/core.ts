@@ -213,15 +213,16 @@ export function createSignInCore(d: SignInDeps) {
       return { flow, acc, ctx: await contextOf(acc) };
     },
 
-    /** Moves the flow, with `progress` (nothing of its step's own), to the next owed step. */
+    /** Moves the flow, with `progress`, to the next owed step; `known`: the context, unchanged. */
     async advance(
       token: string,
       flow: SignInClaimed,
       acc: Account,
       progress: SignInProgress,
       origin: RequestOrigin,
+      known?: AccountContext,
     ): Promise<SignInResult> {
-      const ctx = await contextOf(acc);
+      const ctx = known ?? (await contextOf(acc));
       const data = progressOf(progress);
       const next = nextStep(acc, ctx.factors, ctx.policy, data, clock.now(), !!ctx.pendingPhone);
       // Claim the move first (a versioned write, along the table: `signInFlow`), so a double

@@ -56,12 +56,14 @@ export function createSecondFactorStep(d: SignInDeps, core: SignInCore) {
         purpose: 'second_factor',
         onFailure: () => core.outcome('code_invalid'),
       });
+      // What the account holds is as loaded, unless the answer used a factor up.
       return core.advance(
         token,
         claimed,
         acc,
         { ...progressOf(claimed.data), secondFactor: proof },
         origin,
+        factor.method.spentByUse ? undefined : ctx,
       );
     },
 
