@@ -5,11 +5,9 @@
  * tokens issued at one introspect active at the other. On a shared SQLite file, and on
  * PostgreSQL (a database of the test's own, dropped afterwards).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../src/clock.js';
 import { loadConfig } from '../src/config/load.js';
@@ -17,7 +15,7 @@ import { cookiePolicy } from '../src/http/session-cookie.js';
 import { createServices } from '../src/services.js';
 import { openStore } from '../src/store/dialect.js';
 import { Jar } from './helpers/oidc-rp.js';
-import { freePort, startServer, type ServerProcess } from './helpers/processes.js';
+import { freePort, ownDatabase, startServer, type ServerProcess } from './helpers/processes.js';
 
 const REDIRECT = 'https://portal.example/callback';
 const SECRET_KEY = 'two-processes-secret-key-of-more-than-32-characters';
@@ -29,31 +27,17 @@ afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-/** A PostgreSQL database of this test's own on the shared server, dropped when it ends. */
-async function ownDatabase(url: string): Promise<string> {
-  const name = `oidc_procs_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  cleanups.push(async () => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.end();
-  });
-  const own = new URL(url);
-  own.pathname = `/${name}`;
-  return own.toString();
-}
-
 const databases: [string, () => Promise<Record<string, string>>][] = [
   ['a shared SQLite file', async () => ({})],
   ...(process.env.TEST_DATABASE_URL
     ? [
         [
           'PostgreSQL',
-          async () => ({ DATABASE_URL: await ownDatabase(process.env.TEST_DATABASE_URL!) }),
+          async () => {
+            const own = await ownDatabase(process.env.TEST_DATABASE_URL!, 'oidc_procs');
+            cleanups.push(own.drop);
+            return { DATABASE_URL: own.url };
+          },
         ] as [string, () => Promise<Record<string, string>>],
       ]
     : []),

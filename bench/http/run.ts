@@ -7,9 +7,7 @@
  * Its settings come from `npm run bench`'s options (bench/run.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { freePort } from '../../test/helpers/processes.js';
+import { freePort, ownDatabase } from '../../test/helpers/processes.js';
 import { argon2Rate, startHello } from './baselines.js';
 import { phase, type Phase } from './load.js';
 import { passwordAndTotp, passwordSignIn, sessionCheck, startPortcullis } from './portcullis.js';
@@ -45,20 +43,6 @@ async function peerRound(
   ];
 }
 
-async function ownDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `bench_${randomBytes(4).toString('hex')}`;
-  const run = async (statement: string) => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    await c.query(statement);
-    await c.end();
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const own = new URL(url);
-  own.pathname = `/${name}`;
-  return { url: own.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
 export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
   const { accounts, rounds, seconds, connections } = settings;
   const pinned = pinSelf(LOAD_CORE);
@@ -67,7 +51,7 @@ export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
   let database: Awaited<ReturnType<typeof ownDatabase>> | undefined;
   if (settings.db === 'postgres') {
     if (!process.env.BENCH_DATABASE_URL) throw new Error('--db postgres needs BENCH_DATABASE_URL');
-    database = await ownDatabase(process.env.BENCH_DATABASE_URL);
+    database = await ownDatabase(process.env.BENCH_DATABASE_URL, 'bench');
   }
   // Enough app accounts that none is used twice in a run (the replay guard refuses a reused code).
   const totp = Math.min(accounts / 2, Math.max(2000, rounds * seconds * 150));

@@ -5,7 +5,8 @@
  * Portcullis session too). The relying party here is a real HTTP server on 127.0.0.1 that verifies
  * each logout token against the published keys (signature, issuer, audience, `sub`, `sid`, the
  * event, no `nonce`); the tokens the grant issued stop introspecting active. A client without a
- * back-channel URI is told nothing; one that fails is logged and never holds the sign-out up.
+ * back-channel URI is told nothing; one that fails is logged and never holds the sign-out up; one
+ * on a private address is not posted to unless OIDC_BACKCHANNEL_PRIVATE_NETWORKS says so.
  */
 import { createServer, type Server } from 'node:http';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
@@ -266,5 +267,39 @@ describe('back-channel logout', () => {
     ).not.toContainEqual(
       expect.objectContaining({ account_id: await accountId('gus@clinic.org') }),
     );
+  });
+});
+
+describe('back-channel logout to a private address, by default', () => {
+  it('is refused by the provider’s guard against request forgery; the tokens still stop', async () => {
+    const guarded = await startTestServer({ env: { OIDC_BACKCHANNEL_PRIVATE_NETWORKS: 'false' } });
+    const receiver = new LogoutReceiver();
+    await receiver.start();
+    try {
+      const rp = await registeredClient(guarded.app, guarded.url, {
+        redirectUris: [REDIRECT],
+        firstParty: true,
+        backchannelLogoutUri: receiver.url,
+      });
+      const user = await signedInClient(guarded.app, 'ivy@clinic.org');
+      const { landed, verifier, state, nonce } = await authorize(
+        guarded.url,
+        rp.config,
+        REDIRECT,
+        new Jar(user.cookie),
+      );
+      const tokens = await oidc.authorizationCodeGrant(rp.config, landed, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+      });
+      expect((await user.post('/api/v1/sign-out')).statusCode).toBe(204);
+      await guarded.app.backchannel.settled();
+      expect(receiver.tokens).toEqual([]); // 127.0.0.1 is never posted to
+      expect((await oidc.tokenIntrospection(rp.config, tokens.access_token)).active).toBe(false);
+    } finally {
+      await guarded.close();
+      await receiver.close();
+    }
   });
 });
