@@ -13,7 +13,7 @@ import type { Sender } from './delivery/sender.js';
 import { requireAdmin, requireSession } from './http/auth.js';
 import { compilersFactory } from './http/compilers.js';
 import { registerErrorHandler, sendError, toAppError } from './http/error-handler.js';
-import { loggerOptions } from './http/logging.js';
+import { lazyChildLogger, loggerOptions } from './http/logging.js';
 import { createMetrics, registerRequestMetrics } from './http/metrics.js';
 import { accessLog } from './http/access-log.js';
 import { registerOidc } from './http/oidc.js';
@@ -67,6 +67,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: accessLog(config.accessLog),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     ajv: {
@@ -109,9 +110,9 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
   app.addHook('onClose', async () => {
     if (opts.store) return; // the owner of a shared store closes it

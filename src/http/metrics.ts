@@ -94,9 +94,30 @@ export function registerRequestMetrics(app: FastifyInstance, metrics: Metrics): 
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [metrics.registry],
   });
-  app.addHook('onResponse', async (request, reply) => {
+  // One child per label set, kept: prom-client hashes a label object at every call otherwise.
+  // Routes and methods are the app's own and statuses few, so the map stays small; an unmatched
+  // URL is one route ('unmatched').
+  const series = new Map<
+    string,
+    { count: ReturnType<typeof requests.labels>; time: ReturnType<typeof latency.labels> }
+  >();
+  const seriesOf = (method: string, route: string, status: number) => {
+    const key = `${method} ${route} ${status}`;
+    let found = series.get(key);
+    if (!found) {
+      found = {
+        count: requests.labels(method, route, String(status)),
+        time: latency.labels(method, route),
+      };
+      series.set(key, found);
+    }
+    return found;
+  };
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const { count, time } = seriesOf(request.method, route, reply.statusCode);
+    count.inc();
+    time.observe(reply.elapsedTime / 1000);
+    done();
   });
 }

@@ -44,9 +44,10 @@ export function applySecurityHeaders(url: string, reply: FastifyReply, productio
 }
 
 export function registerSecurityHeaders(app: FastifyInstance, opts: { production: boolean }): void {
-  app.addHook('onSend', async (request, reply, payload) => {
+  // Callback hooks, here and below: every answer passes them, and an async hook costs a promise.
+  app.addHook('onSend', (request, reply, payload, done) => {
     applySecurityHeaders(request.url, reply, opts.production);
-    return payload;
+    done(null, payload);
   });
 }
 
@@ -68,5 +69,13 @@ export function checkCsrf(request: FastifyRequest, allowedOrigin: string): void 
 }
 
 export function registerCsrf(app: FastifyInstance, allowedOrigin: string): void {
-  app.addHook('onRequest', async (request) => checkCsrf(request, allowedOrigin));
+  app.addHook('onRequest', (request, _reply, done) => {
+    try {
+      checkCsrf(request, allowedOrigin);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    done();
+  });
 }

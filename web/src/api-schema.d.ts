@@ -17846,6 +17846,7 @@ export interface components {
       id: string;
       email: string;
       emailVerified: boolean;
+      /** @enum {string} */
       role: 'user' | 'admin' | 'org_admin';
       state: string;
       /** Format: date-time */
@@ -17858,6 +17859,7 @@ export interface components {
     };
     SessionInfo: {
       id: string;
+      /** @enum {string} */
       aal: 'aal1' | 'aal2';
       amr: {
         method: string;
