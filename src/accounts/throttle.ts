@@ -9,8 +9,12 @@
  * - at `lockAfter` (100) consecutive failures: locked until reset by a recovery or an admin.
  * A success resets the counter; sending a new code never does.
  *
- * Every attempt is counted before the secret is checked (and the count dropped on success), so
- * concurrent guesses cannot all slip in between a check and a count.
+ * Two ways to count, both keeping a burst of concurrent guesses to the tries sequential ones get:
+ * - `attempt` before the secret is checked (and `reset` after a success): a code, a recovery code;
+ * - `check` before and `attempt` / `admit` after, for the password: a wrong answer is counted (or
+ *   refused, when the failures counted meanwhile used up the tries), and a right one is refused
+ *   the same way, so an answer past the tries never tells right from wrong. A sign-in with no
+ *   failures to clear writes nothing here (the password is the hot path).
  */
 import type { Clock } from '../clock.js';
 import { AppError, rateLimited } from '../errors/app-error.js';
@@ -45,6 +49,12 @@ export interface Throttle {
   own(subject: string, accountId: string | null): Promise<void>;
   /** After a success. */
   reset(subject: string): Promise<void>;
+  /**
+   * After a right answer that was not counted before it was checked: throws like `check` when
+   * the subject must wait (wrong answers of the same burst counted meanwhile), else clears the
+   * subject's failures — without a write when it has none.
+   */
+  admit(subject: string): Promise<void>;
   /** An administrator's unlock (S5): every counter of the account, its lock-out with them. */
   unlockAccount(accountId: string, subjects: string[]): Promise<void>;
 }
@@ -135,6 +145,13 @@ export function createThrottle(
 
     async reset(subject) {
       await db.deleteFrom('failure_counters').where('subject', '=', subject).execute();
+    },
+
+    async admit(subject) {
+      const row = await read(subject);
+      if (!row) return;
+      refuse(row);
+      await this.reset(subject);
     },
 
     async unlockAccount(accountId, subjects) {

@@ -13,11 +13,13 @@ import {
   insertAccount,
   origin,
   rejectionCodes,
+  servicesFor,
   signInServiceFor,
   storeDialects,
 } from './fixtures.js';
 
 const EMAIL = 'ann@example.org';
+const RIGHT = 'lilac tundra quiver 87';
 const FIFTEEN_MINUTES = 15 * 60_000;
 // Cheap parameters: this file tests counting, not hashing.
 const passwords = createPasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
@@ -35,7 +37,7 @@ describe.each(storeDialects)('password guessing bursts on %s', (_name, open) => 
     const { db } = t.store;
     await insertAccount(db, clock, {
       email: EMAIL,
-      password_hash: await passwords.hash('lilac tundra quiver 87'),
+      password_hash: await passwords.hash(RIGHT),
     });
     signIn = signInServiceFor(t.store, clock, { memoryCost: 1024, timeCost: 1, parallelism: 1 });
   });
@@ -66,5 +68,54 @@ describe.each(storeDialects)('password guessing bursts on %s', (_name, open) => 
       codes.filter((c) => c === 'INVALID_CREDENTIALS').length,
       `a burst got ${codes.filter((c) => c === 'INVALID_CREDENTIALS').length} guesses past 99 failures`,
     ).toBeLessThanOrEqual(1);
+  });
+
+  // The password is checked before it is counted (no write for an account with no failures):
+  // an answer whose check ends after its burst used up the tries must not tell right from wrong.
+  it('refuses the right password whose check ends after the wrong ones of its burst locked the account', async () => {
+    for (let i = 0; i < 99; i++) {
+      clock.advance(FIFTEEN_MINUTES);
+      await expectAppError(guess(), 'INVALID_CREDENTIALS');
+    }
+    clock.advance(FIFTEEN_MINUTES);
+    const services = servicesFor(t.store, clock, { memoryCost: 1024, timeCost: 1, parallelism: 1 });
+    const { passwords: checker } = services;
+    const verify = checker.verify.bind(checker);
+    let release!: () => void;
+    const wrongOnesDone = new Promise<void>((resolve) => (release = resolve));
+    // The right answer's check ends last.
+    checker.verify = async (stored, password) => {
+      const ok = await verify(stored, password);
+      if (ok) await wrongOnesDone;
+      return ok;
+    };
+    const right = services.signIn.start({ email: EMAIL, password: RIGHT, origin });
+    const wrong = await Promise.allSettled(
+      Array.from({ length: 5 }, () =>
+        services.signIn.start({ email: EMAIL, password: 'not the password at all', origin }),
+      ),
+    );
+    release();
+    await expectAppError(right, 'ACCOUNT_LOCKED');
+    const codes = rejectionCodes(wrong);
+    expect(codes.filter((c) => c === 'INVALID_CREDENTIALS')).toHaveLength(1);
+    expect(codes.filter((c) => c === 'ACCOUNT_LOCKED')).toHaveLength(4);
+    // And it stays locked: the right password later is refused too.
+    clock.advance(FIFTEEN_MINUTES);
+    await expectAppError(
+      services.signIn.start({ email: EMAIL, password: RIGHT, origin }),
+      'ACCOUNT_LOCKED',
+    );
+  });
+
+  it('lets the right password in at 99 failures when it comes alone, and clears the count', async () => {
+    for (let i = 0; i < 99; i++) {
+      clock.advance(FIFTEEN_MINUTES);
+      await expectAppError(guess(), 'INVALID_CREDENTIALS');
+    }
+    clock.advance(FIFTEEN_MINUTES);
+    await signIn.start({ email: EMAIL, password: RIGHT, origin });
+    const left = await t.store.db.selectFrom('failure_counters').selectAll().execute();
+    expect(left).toEqual([]);
   });
 });

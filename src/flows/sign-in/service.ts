@@ -123,16 +123,23 @@ export function createSignInService(d: SignInDeps): SignInService {
     async start({ email, password, origin }) {
       const parsed = parseEmail(email);
       const subject = passwordSubject(parsed.normalized);
-      let failures: number;
-      try {
-        failures = await d.throttle.attempt(subject);
-      } catch (err) {
-        outcome(err instanceof AppError && err.code === 'ACCOUNT_LOCKED' ? 'locked' : 'throttled');
-        throw err;
-      }
+      // S5 without a write for an account with no failures: the counter is read before the
+      // hash (a subject that must wait is not hashed for) and counted after it, a right answer
+      // refused like a wrong one when the burst it came in has used up the tries (`throttle.ts`).
+      const throttled = async <T>(step: () => Promise<T>): Promise<T> => {
+        try {
+          return await step();
+        } catch (err) {
+          const locked = err instanceof AppError && err.code === 'ACCOUNT_LOCKED';
+          outcome(locked ? 'locked' : 'throttled');
+          throw err;
+        }
+      };
+      await throttled(() => d.throttle.check(subject));
       const acc = await d.accounts.byEmailKey(parsed.normalized);
       const ok = await d.passwords.verify(acc?.password_hash ?? null, normalizePassword(password));
       if (!ok || !acc) {
+        const failures = await throttled(() => d.throttle.attempt(subject, acc?.id));
         // The counter names its account, so a lock-out shows on the admin console's user.
         await d.throttle.own(subject, acc?.id ?? null);
         await d.audit.record({
@@ -145,10 +152,13 @@ export function createSignInService(d: SignInDeps): SignInService {
         throw new AppError('INVALID_CREDENTIALS');
       }
       if (acc.state === 'disabled') {
+        // Counted like a wrong answer, as before: the right password of a disabled account
+        // opens nothing, and a burst learns no more through it than through a wrong one.
+        await throttled(() => d.throttle.attempt(subject, acc.id));
         outcome('disabled');
         throw new AppError('ACCOUNT_DISABLED');
       }
-      await d.throttle.reset(subject);
+      await throttled(() => d.throttle.admit(subject));
       if (acc.password_hash && d.passwords.needsRehash(acc.password_hash)) {
         const rehashed = await d.passwords.hash(normalizePassword(password));
         await d.units.transaction(async () => {
