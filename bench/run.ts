@@ -1,6 +1,7 @@
 /**
  * `npm run bench` (issue 15): Portcullis over real sockets as a portal's users load it — the
- * session check, a password sign-in and a password + authenticator-app sign-in against the built
+ * session check, a password sign-in, a password + authenticator-app sign-in and a password + SMS
+ * code sign-in (through the outbox to a Twilio-shaped sink on loopback) against the built
  * server in production mode, pinned to one core and loaded from the other, beside a bare
  * node:http hello, the raw argon2id rate and better-auth (`peer/`, installed on first use) on
  * the same core, round by round (`http/`) — then the admin

@@ -1,11 +1,12 @@
 /**
  * One measured phase: autocannon over loopback (from the load core) against a server pinned to
  * its own core, with what the server spent on it read from /proc: ok requests per second,
- * p50/p99 latency, answers other than 2xx, the server's CPU ms per ok request, its resident set
- * (peak during the phase) and how busy the machine was.
+ * p50/p99 latency, answers other than 2xx, the server's CPU ms per ok request (and, on
+ * PostgreSQL, its database backends' — another process's work the request caused), its resident
+ * set (peak during the phase) and how busy the machine was.
  */
 import autocannon from 'autocannon';
-import { busyPercent, cpuMs, machineTicks, rssMiB } from './proc.js';
+import { busyPercent, cpuByPid, cpuMs, machineTicks, rssMiB } from './proc.js';
 
 export interface Phase {
   scenario: string;
@@ -16,6 +17,8 @@ export interface Phase {
   non2xx: number;
   errors: number;
   cpuMsPerOk: number;
+  /** The target's database processes (PostgreSQL backends), per ok request; NaN: none. */
+  databaseCpuMsPerOk: number;
   peakRssMiB: number;
   machineBusyPercent: number;
 }
@@ -23,7 +26,7 @@ export interface Phase {
 export type Requests = autocannon.Request[];
 
 export async function phase(
-  target: { name: string; url: string; pid: number },
+  target: { name: string; url: string; pid: number; databasePids?: () => Promise<number[]> },
   scenario: string,
   load: {
     requests: Requests;
@@ -34,6 +37,7 @@ export async function phase(
 ): Promise<Phase> {
   let peak = rssMiB(target.pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(target.pid))), 200);
+  const databaseBefore = cpuByPid(target.databasePids ? await target.databasePids() : []);
   const cpuBefore = cpuMs(target.pid);
   const ticksBefore = machineTicks();
   const result = await autocannon({
@@ -44,6 +48,11 @@ export async function phase(
     headers: load.headers ?? {},
   });
   const cpu = cpuMs(target.pid) - cpuBefore;
+  // Backends the pool opened during the phase count whole; those it closed are lost (rare: the
+  // pool keeps its connections while busy).
+  const databaseAfter = cpuByPid(target.databasePids ? await target.databasePids() : []);
+  let databaseCpu = 0;
+  for (const [pid, ms] of databaseAfter) databaseCpu += ms - (databaseBefore.get(pid) ?? 0);
   const busy = busyPercent(ticksBefore, machineTicks());
   clearInterval(sampler);
   peak = Math.max(peak, rssMiB(target.pid));
@@ -57,6 +66,7 @@ export async function phase(
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     cpuMsPerOk: ok === 0 ? Number.NaN : cpu / ok,
+    databaseCpuMsPerOk: !target.databasePids || ok === 0 ? Number.NaN : databaseCpu / ok,
     peakRssMiB: peak,
     machineBusyPercent: busy,
   };

@@ -1,17 +1,20 @@
 /**
  * Portcullis under the benchmark: its database seeded (`seed.ts`), then the built server
  * (`dist/src/server.js`, NODE_ENV=production, default logging) started on the server's core, and
- * the scenarios a portal's users make of it: the session check, a password sign-in, and a
+ * the scenarios a portal's users make of it: the session check, a password sign-in, a
  * password + authenticator-app sign-in (each app account used once per run: the replay guard
- * refuses a code twice).
+ * refuses a code twice) and a password + SMS code sign-in (the code texted through the outbox to
+ * the benchmark's Twilio-shaped sink, `sms-sink.ts`, and typed from there).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOTP, Secret } from 'otpauth';
+import pg from 'pg';
 import { loadConfig } from '../../src/config/load.js';
 import type { Requests } from './load.js';
-import { emailOf, PASSWORD, seedPortcullis, type Seeded } from './seed.js';
+import { emailOf, PASSWORD, phoneOf, seedPortcullis, type Seeded } from './seed.js';
+import type { SmsSink } from './sms-sink.js';
 import { startPinned, type Running } from './server.js';
 
 const PUBLIC_URL = 'https://id.bench.example';
@@ -27,6 +30,9 @@ export async function startPortcullis(options: {
   port: number;
   accounts: number;
   totp: number;
+  phones: number;
+  /** Where texts go (`TWILIO_API_BASE_URL`). */
+  smsUrl: string;
   databaseUrl?: string;
   /** Node options for the server (a CPU profile: `--cpu-prof --cpu-prof-dir=…`). */
   nodeOptions?: string[];
@@ -45,10 +51,15 @@ export async function startPortcullis(options: {
     TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
     TWILIO_AUTH_TOKEN: 'bench-auth-token',
     TWILIO_FROM_NUMBER: '+15005550006',
-    TWILIO_API_BASE_URL: 'http://127.0.0.1:9',
+    TWILIO_API_BASE_URL: options.smsUrl,
     PORTCULLIS_POLICY: 'examples/portal/portcullis-policy.json',
     RATE_LIMIT_SIGN_IN_PER_MINUTE: '100000',
     RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
+    // One client address sends every text of the run, to numbers sharing a prefix: the per-IP,
+    // per-prefix and hourly limits (S10) are raised as the per-IP request limits are.
+    SMS_LIMIT_PER_IP: '10000',
+    SMS_LIMIT_PER_PREFIX: '10000',
+    SMS_HOURLY_BUDGET: '10000000',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   };
@@ -56,6 +67,7 @@ export async function startPortcullis(options: {
   const seeded = await seedPortcullis(config, {
     accounts: options.accounts,
     totp: options.totp,
+    phones: options.phones,
     sessions: 1000,
   });
   const url = `http://127.0.0.1:${options.port}`;
@@ -88,7 +100,7 @@ export function sessionCheck(seeded: Seeded): Requests {
 
 /** POST /api/v1/sign-in for the accounts without an app, round robin. */
 export function passwordSignIn(seeded: Seeded): Requests {
-  const first = seeded.totpKeys.length;
+  const first = seeded.totpKeys.length + seeded.phones;
   const span = seeded.accounts - first;
   let next = 0;
   return [
@@ -132,4 +144,53 @@ export function passwordAndTotp(seeded: Seeded, cursor: { next: number }): Reque
       },
     },
   ];
+}
+
+/** The password, then the code texted to the account's phone: each phone account once a run. */
+export function passwordAndSms(seeded: Seeded, sink: SmsSink, cursor: { next: number }): Requests {
+  type Login = { phone?: string; flow?: string };
+  const first = seeded.totpKeys.length;
+  return [
+    {
+      method: 'POST',
+      path: '/api/v1/sign-in',
+      headers: JSON_POST,
+      setupRequest: (req, context: Login) => {
+        const i = cursor.next++ % seeded.phones;
+        context.phone = phoneOf(i);
+        return { ...req, body: JSON.stringify({ email: emailOf(first + i), password: PASSWORD }) };
+      },
+      onResponse: (_status, body, context: Login) => {
+        context.flow = (JSON.parse(body) as { flow?: { flow?: string } }).flow?.flow;
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/sign-in/verify-code',
+      headers: JSON_POST,
+      setupRequest: (req, context: Login) => {
+        const code = sink.take(context.phone!) ?? '000000';
+        return { ...req, body: JSON.stringify({ flow: context.flow, code }) };
+      },
+    },
+  ];
+}
+
+/** The PostgreSQL backends serving `databaseUrl`'s database (their CPU is the request's too). */
+export async function databaseBackends(
+  databaseUrl: string,
+): Promise<{ pids(): Promise<number[]>; close(): Promise<void> }> {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  return {
+    async pids() {
+      const { rows } = await client.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
+      return rows.map((r) => r.pid);
+    },
+    close: () => client.end(),
+  };
 }

@@ -24,6 +24,19 @@ export function cpuMs(pid: number): number {
   return ((utime + stime) * 1000) / TICKS_PER_SECOND;
 }
 
+/** CPU ms of each process still running (one that has ended is left out). */
+export function cpuByPid(pids: number[]): Map<number, number> {
+  const used = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      used.set(pid, cpuMs(pid));
+    } catch {
+      // ended between the listing and the reading
+    }
+  }
+  return used;
+}
+
 function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const line = status.split('\n').find((l) => l.startsWith(`${field}:`));

@@ -2,15 +2,23 @@
  * Portcullis over real sockets, as a portal's users load it (issue 15). Builds
  * the server, seeds its database, starts it as its own process in production mode pinned to one
  * core and drives it from the other with autocannon: the session check, a password sign-in, a
- * password + authenticator-app sign-in. In the same rounds, on the same core: a bare node:http
+ * password + authenticator-app sign-in, a password + SMS code sign-in. In the same rounds, on the same core: a bare node:http
  * hello, the raw argon2id rate, and better-auth with the same scenarios (`peer.ts`). Medians of the rounds, the ratios, and bench/results/<date>.
  * Its settings come from `npm run bench`'s options (bench/run.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { freePort, ownDatabase } from '../../test/helpers/processes.js';
-import { argon2Rate, startHello } from './baselines.js';
+import { argon2Rate, startFastifyHello, startHello } from './baselines.js';
 import { phase, type Phase } from './load.js';
-import { passwordAndTotp, passwordSignIn, sessionCheck, startPortcullis } from './portcullis.js';
+import {
+  passwordAndSms,
+  passwordAndTotp,
+  databaseBackends,
+  passwordSignIn,
+  sessionCheck,
+  startPortcullis,
+} from './portcullis.js';
+import { startSmsSink } from './sms-sink.js';
 import { ensurePeerInstalled, peerSession, peerSignIn, peerTotp, startPeer } from './peer.js';
 import { pinSelf } from './proc.js';
 import { machineLine, mediansOf, writeReport, type Report } from './report.js';
@@ -55,15 +63,28 @@ export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
   }
   // Enough app accounts that none is used twice in a run (the replay guard refuses a reused code).
   const totp = Math.min(accounts / 2, Math.max(2000, rounds * seconds * 150));
-  console.log(`Seeding ${accounts.toLocaleString('en')} accounts (${totp} with an app)…`);
+  // And phones enough that no number gets more texts than its limit (S10) allows in a run.
+  const phones = Math.min(accounts / 4, Math.max(1000, rounds * seconds * 60));
+  console.log(
+    `Seeding ${accounts.toLocaleString('en')} accounts (${totp} with an app, ${phones} with a phone)…`,
+  );
+  const sink = await startSmsSink();
   const portcullis = await startPortcullis({
     port: await freePort(),
     accounts,
     totp,
+    phones,
+    smsUrl: sink.url,
     ...(database ? { databaseUrl: database.url } : {}),
   });
-  const { server, seeded } = portcullis;
+  const { seeded } = portcullis;
+  // On PostgreSQL the database's backends do part of each request's work: counted beside it.
+  const backends = database ? await databaseBackends(database.url) : undefined;
+  const server = backends
+    ? { ...portcullis.server, databasePids: () => backends.pids() }
+    : portcullis.server;
   const hello = await startHello(await freePort());
+  const fastifyHello = await startFastifyHello(await freePort());
   let peer: Awaited<ReturnType<typeof startPeer>> | undefined;
   if (settings.peer) {
     ensurePeerInstalled();
@@ -74,6 +95,7 @@ export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
   const phases: Phase[] = [];
   const argon2: Report['argon2'] = [];
   const cursor = { next: 0 };
+  const smsCursor = { next: 0 };
   const load = { connections, seconds };
   try {
     // A short warm-up (JIT, caches, connection pools), not counted.
@@ -93,7 +115,12 @@ export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
           ...load,
           requests: passwordAndTotp(seeded, cursor),
         }),
+        await phase(server, 'password + SMS sign-in', {
+          ...load,
+          requests: passwordAndSms(seeded, sink, smsCursor),
+        }),
         await phase(hello, 'hello', { ...load, requests: [{ method: 'GET', path: '/' }] }),
+        await phase(fastifyHello, 'hello', { ...load, requests: [{ method: 'GET', path: '/' }] }),
         ...(peer ? await peerRound(peer, load, peerCursor) : []),
       ];
       argon2.push(await argon2Rate(connections, seconds));
@@ -106,7 +133,10 @@ export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
   } finally {
     await server.stop();
     await hello.stop();
+    await fastifyHello.stop();
     await peer?.server.stop();
+    await sink.close();
+    await backends?.close();
     await database?.drop();
   }
   const medians = mediansOf(phases);
@@ -127,6 +157,8 @@ export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
     ratios: {
       'session check / node:http hello':
         session.okPerSecond / of('node:http hello', 'hello').okPerSecond,
+      'session check / Fastify hello':
+        session.okPerSecond / of('Fastify hello', 'hello').okPerSecond,
       'password sign-in / raw argon2id': signIn.okPerSecond / argonRate.perSecond,
       'raw argon2id verifications per s': argonRate.perSecond,
       'raw argon2id CPU ms per hash': argonRate.cpuMsPerHash,
@@ -144,7 +176,8 @@ export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
     },
     notes: [
       `${seeded.accounts.toLocaleString('en')} accounts seeded in ${seeded.seconds.toFixed(0)} s, inserted directly with one precomputed argon2id hash.`,
-      'A password + TOTP sign-in is two requests; its ok req/s counts both.',
+      'A password + TOTP or password + SMS sign-in is two requests; its ok req/s counts both.',
+      'The SMS code goes through the outbox to a Twilio-shaped API on loopback in the benchmark process (the load core); the per-IP, per-prefix and hourly text limits are raised for the run. better-auth has no SMS scenario here (its phone plugin is not part of the configuration compared).',
       ...(peer
         ? [
             'better-auth 1.7.25 (bench/peer/): email and password, the two-factor plugin, SQLite (better-sqlite3, WAL); its rate limiter off. It accepts the same TOTP code twice (no replay guard); Portcullis refuses the second (S13).',

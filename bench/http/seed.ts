@@ -2,7 +2,8 @@
  * Portcullis's database for the benchmark, written before the server starts: N verified
  * accounts sharing one precomputed password hash (so seeding a million takes seconds, not
  * argon2id-hours: said in the report), the first T of them with an authenticator app (sealed as
- * the app's own are), and S signed-in sessions for the session check.
+ * the app's own are), the next P with a verified mobile number (an SMS code at sign-in), and S
+ * signed-in sessions for the session check (of accounts with neither).
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
@@ -17,11 +18,15 @@ import { migrateToLatest } from '../../src/store/migrate.js';
 
 export const PASSWORD = 'correct horse battery staple';
 export const emailOf = (i: number) => `user${String(i).padStart(7, '0')}@clinic${i % 97}.example`;
+/** The mobile number of the `i`-th account with a phone (valid UK mobiles, +447911 …). */
+export const phoneOf = (i: number) => `+447911${String(100000 + i).padStart(6, '0')}`;
 
 export interface Seeded {
   accounts: number;
   /** Accounts with an authenticator app: index → its key (base32). */
   totpKeys: string[];
+  /** Accounts with a phone: the first is account `totpKeys.length`; see `phoneOf`. */
+  phones: number;
   /** Session tokens, for the session check. */
   sessions: string[];
   seconds: number;
@@ -29,7 +34,7 @@ export interface Seeded {
 
 export async function seedPortcullis(
   config: Config,
-  counts: { accounts: number; totp: number; sessions: number },
+  counts: { accounts: number; totp: number; phones: number; sessions: number },
 ): Promise<Seeded> {
   const started = Date.now();
   const store = openStore(config.database);
@@ -77,21 +82,37 @@ export async function seedPortcullis(
       );
       totpKeys.push(base32Of(secret).replace(/ /g, ''));
     }
+    const phoneRows = Array.from({ length: counts.phones }, (_, i) => ({
+      id: randomBytes(12).toString('hex'),
+      account_id: ids[counts.totp + i]!,
+      e164: phoneOf(i),
+      country: 'GB',
+      kind: 'mobile' as const,
+      verified_at: now,
+      created_at: now,
+      last_used_at: null,
+    }));
+    for (let start = 0; start < phoneRows.length; start += batch)
+      await store.db
+        .insertInto('phones')
+        .values(phoneRows.slice(start, start + batch))
+        .execute();
     const sessions: string[] = [];
+    const plain = counts.totp + counts.phones;
     for (let i = 0; i < counts.sessions; i++) {
       const { token } = await services.sessions.create({
-        accountId: ids[counts.totp + (i % (counts.accounts - counts.totp))]!,
+        accountId: ids[plain + (i % (counts.accounts - plain))]!,
         aal: 'aal1',
         amr: [{ method: 'pwd', at: now }],
         origin: { ip: '127.0.0.1', userAgent: 'bench' },
       });
       sessions.push(token);
     }
-    if (store.kind === 'postgres') await sql`ANALYZE`.execute(store.db);
-    else await sql`ANALYZE`.execute(store.db);
+    await sql`ANALYZE`.execute(store.db);
     return {
       accounts: counts.accounts,
       totpKeys,
+      phones: counts.phones,
       sessions,
       seconds: (Date.now() - started) / 1000,
     };
