@@ -1,12 +1,12 @@
 /**
  * `npm run bench` (issue 15): Portcullis over real sockets as a portal's users load it — the
- * session check, a password sign-in, a password + authenticator-app sign-in and a password + SMS
- * code sign-in (through the outbox to a Twilio-shaped sink on loopback) against the built
- * server in production mode, pinned to one core and loaded from the other, beside a bare
- * node:http hello, the raw argon2id rate and better-auth (`peer/`, installed on first use) on
- * the same core, round by round (`http/`) — then the admin
- * console's user search at a million accounts (`admin-search.ts`) and the OpenID Connect code
- * exchange and token introspection (`oidc.ts`).
+ * session check, a password sign-in, a password + authenticator-app sign-in, a password + SMS
+ * code sign-in (through the outbox to a Twilio-shaped sink on loopback), the OpenID Connect code
+ * exchange and token introspection — against the built server in production mode, pinned to one
+ * core and loaded from the other, beside a bare node:http hello, a bare Fastify hello, the raw
+ * argon2id rate and better-auth (`peer/`, installed on first use) on the same core, round by
+ * round (`http/`); then the admin console's user search at a million accounts
+ * (`admin-search.ts`).
  *
  *   npm run bench                                  # SQLite, 10,000 accounts, 3 rounds of 10 s
  *   npm run bench -- --accounts 1000000            # rows inserted directly, one shared hash
@@ -19,7 +19,6 @@
 import { parseArgs } from 'node:util';
 import { benchAdminSearch } from './admin-search.js';
 import { benchHttp } from './http/run.js';
-import { benchOidc } from './oidc.js';
 import { openStore } from '../src/store/dialect.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
@@ -35,7 +34,7 @@ const { values } = parseArgs({
   },
 });
 
-/** Times `fn` sequentially (the in-process parts: the search, the OIDC calls). */
+/** Times `fn` sequentially (the in-process part: the search). */
 async function measure(name: string, iterations: number, fn: () => Promise<unknown>) {
   for (let i = 0; i < Math.min(50, iterations); i++) await fn();
   const times: number[] = [];
@@ -70,10 +69,6 @@ async function main(): Promise<void> {
     await migrateToLatest(store);
     await benchAdminSearch(store, measure);
     await store.close();
-  }
-  if (values.only === undefined || values.only === 'oidc') {
-    console.log('');
-    await benchOidc(measure);
   }
 }
 

@@ -32,6 +32,8 @@ export async function phase(
     requests: Requests;
     connections: number;
     seconds: number;
+    /** Stop after this many requests instead of after `seconds` (secrets good once each). */
+    amount?: number;
     headers?: Record<string, string>;
   },
 ): Promise<Phase> {
@@ -43,7 +45,7 @@ export async function phase(
   const result = await autocannon({
     url: target.url,
     connections: load.connections,
-    duration: load.seconds,
+    ...(load.amount === undefined ? { duration: load.seconds } : { amount: load.amount }),
     requests: load.requests,
     headers: load.headers ?? {},
   });

@@ -17,8 +17,8 @@ import { emailOf, PASSWORD, phoneOf, seedPortcullis, type Seeded } from './seed.
 import type { SmsSink } from './sms-sink.js';
 import { startPinned, type Running } from './server.js';
 
-const PUBLIC_URL = 'https://id.bench.example';
-const COOKIE = '__Host-portcullis_session';
+export const PUBLIC_URL = 'https://id.bench.example';
+export const SESSION_COOKIE = '__Host-portcullis_session';
 const JSON_POST = { 'content-type': 'application/json', 'x-portcullis-csrf': '1' };
 
 export interface PortcullisRun {
@@ -55,6 +55,7 @@ export async function startPortcullis(options: {
     PORTCULLIS_POLICY: 'examples/portal/portcullis-policy.json',
     RATE_LIMIT_SIGN_IN_PER_MINUTE: '100000',
     RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
+    RATE_LIMIT_TOKEN_PER_MINUTE: '1000000',
     // One client address sends every text of the run, to numbers sharing a prefix: the per-IP,
     // per-prefix and hourly limits (S10) are raised as the per-IP request limits are.
     SMS_LIMIT_PER_IP: '10000',
@@ -91,7 +92,7 @@ export function sessionCheck(seeded: Seeded): Requests {
         ...req,
         headers: {
           ...req.headers,
-          cookie: `${COOKIE}=${seeded.sessions[next++ % seeded.sessions.length]}`,
+          cookie: `${SESSION_COOKIE}=${seeded.sessions[next++ % seeded.sessions.length]}`,
         },
       }),
     },

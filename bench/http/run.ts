@@ -2,7 +2,8 @@
  * Portcullis over real sockets, as a portal's users load it (issue 15). Builds
  * the server, seeds its database, starts it as its own process in production mode pinned to one
  * core and drives it from the other with autocannon: the session check, a password sign-in, a
- * password + authenticator-app sign-in, a password + SMS code sign-in. In the same rounds, on the same core: a bare node:http
+ * password + authenticator-app sign-in, a password + SMS code sign-in, the OpenID Connect code
+ * exchange and token introspection (`oidc-rounds.ts`). In the same rounds, on the same core: a bare node:http
  * hello, the raw argon2id rate, and better-auth with the same scenarios (`peer.ts`). Medians of the rounds, the ratios, and bench/results/<date>.
  * Its settings come from `npm run bench`'s options (bench/run.ts).
  */
@@ -19,6 +20,7 @@ import {
   startPortcullis,
 } from './portcullis.js';
 import { startSmsSink } from './sms-sink.js';
+import { assertActive, codeExchange, introspection, prepareCodes } from './oidc-rounds.js';
 import { ensurePeerInstalled, peerSession, peerSignIn, peerTotp, startPeer } from './peer.js';
 import { pinSelf } from './proc.js';
 import { machineLine, mediansOf, writeReport, type Report } from './report.js';
@@ -50,6 +52,30 @@ async function peerRound(
     }),
   ];
 }
+
+/** Codes made (untimed), each redeemed once at the token endpoint, then one token introspected. */
+async function oidcPhases(
+  server: Parameters<typeof phase>[0],
+  seeded: Awaited<ReturnType<typeof startPortcullis>>['seeded'],
+  load: { connections: number; seconds: number },
+): Promise<Phase[]> {
+  const codes = await prepareCodes(server.url, seeded, CODES_PER_ROUND);
+  const tokens: string[] = [];
+  const exchange = await phase(server, 'OIDC code exchange', {
+    ...load,
+    amount: codes.length,
+    requests: codeExchange(seeded, codes, tokens),
+  });
+  await assertActive(server.url, seeded, tokens[0]!);
+  const introspected = await phase(server, 'OIDC introspection', {
+    ...load,
+    requests: introspection(seeded, tokens[0]!),
+  });
+  return [exchange, introspected];
+}
+
+/** About three seconds of exchanges; made in about seven (a code lives a minute). */
+const CODES_PER_ROUND = 600;
 
 export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
   const { accounts, rounds, seconds, connections } = settings;
@@ -119,6 +145,7 @@ export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
           ...load,
           requests: passwordAndSms(seeded, sink, smsCursor),
         }),
+        ...(await oidcPhases(server, seeded, load)),
         await phase(hello, 'hello', { ...load, requests: [{ method: 'GET', path: '/' }] }),
         await phase(fastifyHello, 'hello', { ...load, requests: [{ method: 'GET', path: '/' }] }),
         ...(peer ? await peerRound(peer, load, peerCursor) : []),

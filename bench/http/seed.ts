@@ -29,6 +29,8 @@ export interface Seeded {
   phones: number;
   /** Session tokens, for the session check. */
   sessions: string[];
+  /** A first-party OpenID Connect client (confidential), for the code exchange. */
+  oidc: { clientId: string; clientSecret: string; redirectUri: string };
   seconds: number;
 }
 
@@ -108,11 +110,18 @@ export async function seedPortcullis(
       });
       sessions.push(token);
     }
+    const redirectUri = 'https://portal.bench.example/callback';
+    const { client, clientSecret } = await services.oidcClients.register(
+      { name: 'Bench portal', kind: 'confidential', redirectUris: [redirectUri], firstParty: true },
+      null,
+      { ip: null, userAgent: 'bench' },
+    );
     await sql`ANALYZE`.execute(store.db);
     return {
       accounts: counts.accounts,
       totpKeys,
       phones: counts.phones,
+      oidc: { clientId: client.clientId, clientSecret: clientSecret!, redirectUri },
       sessions,
       seconds: (Date.now() - started) / 1000,
     };
