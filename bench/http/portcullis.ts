@@ -117,18 +117,24 @@ export function passwordSignIn(seeded: Seeded): Requests {
   ];
 }
 
-/** The password, then the app's current code: each app account once (`cursor` carries on). */
-export function passwordAndTotp(seeded: Seeded, cursor: { next: number }): Requests {
-  type Login = { account?: number; flow?: string };
+/**
+ * A two-step login: the password of `account(n)` for the n-th login, then the code `codeFor`
+ * gives for that account, in the flow the first answer named.
+ */
+function passwordThenCode(
+  cursor: { next: number },
+  account: (n: number) => { email: string; code: () => string },
+): Requests {
+  type Login = { code?: () => string; flow?: string };
   return [
     {
       method: 'POST',
       path: '/api/v1/sign-in',
       headers: JSON_POST,
       setupRequest: (req, context: Login) => {
-        const i = cursor.next++ % seeded.totpKeys.length;
-        context.account = i;
-        return { ...req, body: JSON.stringify({ email: emailOf(i), password: PASSWORD }) };
+        const { email, code } = account(cursor.next++);
+        context.code = code;
+        return { ...req, body: JSON.stringify({ email, password: PASSWORD }) };
       },
       onResponse: (_status, body, context: Login) => {
         context.flow = (JSON.parse(body) as { flow?: { flow?: string } }).flow?.flow;
@@ -138,43 +144,30 @@ export function passwordAndTotp(seeded: Seeded, cursor: { next: number }): Reque
       method: 'POST',
       path: '/api/v1/sign-in/verify-code',
       headers: JSON_POST,
-      setupRequest: (req, context: Login) => {
-        const key = seeded.totpKeys[context.account!]!;
-        const code = TOTP.generate({ secret: Secret.fromBase32(key), digits: 6, period: 30 });
-        return { ...req, body: JSON.stringify({ flow: context.flow, code }) };
-      },
+      setupRequest: (req, context: Login) => ({
+        ...req,
+        body: JSON.stringify({ flow: context.flow, code: context.code!() }),
+      }),
     },
   ];
 }
 
+/** The password, then the app's current code: each app account once (`cursor` carries on). */
+export function passwordAndTotp(seeded: Seeded, cursor: { next: number }): Requests {
+  return passwordThenCode(cursor, (n) => {
+    const i = n % seeded.totpKeys.length;
+    const secret = Secret.fromBase32(seeded.totpKeys[i]!);
+    return { email: emailOf(i), code: () => TOTP.generate({ secret, digits: 6, period: 30 }) };
+  });
+}
+
 /** The password, then the code texted to the account's phone: each phone account once a run. */
 export function passwordAndSms(seeded: Seeded, sink: SmsSink, cursor: { next: number }): Requests {
-  type Login = { phone?: string; flow?: string };
   const first = seeded.totpKeys.length;
-  return [
-    {
-      method: 'POST',
-      path: '/api/v1/sign-in',
-      headers: JSON_POST,
-      setupRequest: (req, context: Login) => {
-        const i = cursor.next++ % seeded.phones;
-        context.phone = phoneOf(i);
-        return { ...req, body: JSON.stringify({ email: emailOf(first + i), password: PASSWORD }) };
-      },
-      onResponse: (_status, body, context: Login) => {
-        context.flow = (JSON.parse(body) as { flow?: { flow?: string } }).flow?.flow;
-      },
-    },
-    {
-      method: 'POST',
-      path: '/api/v1/sign-in/verify-code',
-      headers: JSON_POST,
-      setupRequest: (req, context: Login) => {
-        const code = sink.take(context.phone!) ?? '000000';
-        return { ...req, body: JSON.stringify({ flow: context.flow, code }) };
-      },
-    },
-  ];
+  return passwordThenCode(cursor, (n) => {
+    const i = n % seeded.phones;
+    return { email: emailOf(first + i), code: () => sink.take(phoneOf(i)) ?? '000000' };
+  });
 }
 
 /** The PostgreSQL backends serving `databaseUrl`'s database (their CPU is the request's too). */
