@@ -6,7 +6,20 @@ import type { ChallengeView } from '../factors/otp-code/challenge.js';
 import type { AuthenticationCeremony } from '../factors/passkey/ceremony.js';
 import type { Passkey } from '../store/schema.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/**
+ * Times as ISO strings. The session check formats six or seven each time, mostly the same ones
+ * (a session's creation and expiry, its last minute seen), so the strings made are kept: a few
+ * thousand at most, forgotten all at once when full.
+ */
+const formatted = new Map<number, string>();
+const iso = (ms: number): string => {
+  let text = formatted.get(ms);
+  if (text === undefined) {
+    if (formatted.size >= 4096) formatted.clear();
+    formatted.set(ms, (text = new Date(ms).toISOString()));
+  }
+  return text;
+};
 
 /** `now`: an MFA exemption is shown while in force only (it ends by itself). */
 export function presentUser(a: Account, now: number) {
@@ -22,9 +35,12 @@ export function presentUser(a: Account, now: number) {
   };
 }
 
-/** `idleMs`: the deployment's idle limit, for a session without its own. */
-export function presentSession(s: Session, idleMs: number) {
-  const amr = JSON.parse(s.amr) as AmrEntry[];
+/** `idleMs`: the deployment's idle limit, for a session without its own; `amr` if parsed already. */
+export function presentSession(
+  s: Session,
+  idleMs: number,
+  amr: AmrEntry[] = JSON.parse(s.amr) as AmrEntry[],
+) {
   return {
     id: s.id,
     aal: s.aal,

@@ -34,7 +34,7 @@ export function registerSignedInRoutes(
       const auth = signedIn(request);
       return {
         user: presentUser(auth.account, s.clock.now()),
-        session: presentSession(auth.session, s.config.sessionIdleMs),
+        session: presentSession(auth.session, s.config.sessionIdleMs, auth.amr),
       };
     },
   );
