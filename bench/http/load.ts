@@ -1,12 +1,12 @@
 /**
  * One measured phase: autocannon over loopback (from the load core) against a server pinned to
  * its own core, with what the server spent on it read from /proc: ok requests per second,
- * p50/p99 latency, answers other than 2xx, the server's CPU ms per ok request (and, on
- * PostgreSQL, its database backends' — another process's work the request caused), its resident
- * set (peak during the phase) and how busy the machine was.
+ * p50/p99 latency, answers other than 2xx, the server's CPU ms per ok request (its main thread's
+ * part too; and, on PostgreSQL, its database backends' — another process's work the request
+ * caused), its resident set (peak during the phase) and how busy the machine was.
  */
 import autocannon from 'autocannon';
-import { busyPercent, cpuByPid, cpuMs, machineTicks, rssMiB } from './proc.js';
+import { busyPercent, cpuByPid, cpuMs, machineTicks, mainThreadCpuMs, rssMiB } from './proc.js';
 
 export interface Phase {
   scenario: string;
@@ -17,6 +17,8 @@ export interface Phase {
   non2xx: number;
   errors: number;
   cpuMsPerOk: number;
+  /** Of that, the main thread's (the event loop; the rest is hash threads and V8's helpers). */
+  mainThreadCpuMsPerOk: number;
   /** The target's database processes (PostgreSQL backends), per ok request; NaN: none. */
   databaseCpuMsPerOk: number;
   peakRssMiB: number;
@@ -41,6 +43,7 @@ export async function phase(
   const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(target.pid))), 200);
   const databaseBefore = cpuByPid(target.databasePids ? await target.databasePids() : []);
   const cpuBefore = cpuMs(target.pid);
+  const mainBefore = mainThreadCpuMs(target.pid);
   const ticksBefore = machineTicks();
   const result = await autocannon({
     url: target.url,
@@ -50,6 +53,7 @@ export async function phase(
     headers: load.headers ?? {},
   });
   const cpu = cpuMs(target.pid) - cpuBefore;
+  const main = mainThreadCpuMs(target.pid) - mainBefore;
   // Backends the pool opened during the phase count whole; those it closed are lost (rare: the
   // pool keeps its connections while busy).
   const databaseAfter = cpuByPid(target.databasePids ? await target.databasePids() : []);
@@ -68,6 +72,7 @@ export async function phase(
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     cpuMsPerOk: ok === 0 ? Number.NaN : cpu / ok,
+    mainThreadCpuMsPerOk: ok === 0 ? Number.NaN : main / ok,
     databaseCpuMsPerOk: !target.databasePids || ok === 0 ? Number.NaN : databaseCpu / ok,
     peakRssMiB: peak,
     machineBusyPercent: busy,

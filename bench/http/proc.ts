@@ -1,6 +1,6 @@
 /**
  * What the benchmark reads of a process and of the machine, from /proc: a process's CPU time
- * (user + system, in ms) and its resident set (now and its peak), the machine's busy share
+ * (user + system, in ms; its main thread's alone too) and its resident set (now and its peak), the machine's busy share
  * between two moments; and how to pin a process to one core (`taskset`, where it exists).
  */
 import { execFileSync } from 'node:child_process';
@@ -15,8 +15,16 @@ const TICKS_PER_SECOND = (() => {
 })();
 
 /** CPU time the process has used so far, in ms (its threads included). */
-export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+export const cpuMs = (pid: number): number => statCpuMs(`/proc/${pid}/stat`);
+
+/**
+ * CPU time of the process's main thread alone (the event loop: everything but the hash threads
+ * and V8's helpers), in ms.
+ */
+export const mainThreadCpuMs = (pid: number): number => statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+
+function statCpuMs(file: string): number {
+  const stat = readFileSync(file, 'utf8');
   // Fields after the command (which may hold spaces) start after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);

@@ -37,6 +37,7 @@ export function mediansOf(phases: Phase[]): Phase[] {
       non2xx: same.reduce((a, p) => a + p.non2xx, 0),
       errors: same.reduce((a, p) => a + p.errors, 0),
       cpuMsPerOk: m((p) => p.cpuMsPerOk),
+      mainThreadCpuMsPerOk: m((p) => p.mainThreadCpuMsPerOk),
       databaseCpuMsPerOk: m((p) => p.databaseCpuMsPerOk),
       peakRssMiB: Math.max(...same.map((p) => p.peakRssMiB)),
       machineBusyPercent: m((p) => p.machineBusyPercent),
@@ -53,14 +54,14 @@ export function markdown(report: Report): string {
   const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
   const rows = report.medians.map(
     (p) =>
-      `| ${p.target} | ${p.scenario} | ${f(p.okPerSecond)} | ${f(p.p50Ms, 1)} / ${f(p.p99Ms, 1)} | ${p.non2xx + p.errors} | ${f(p.cpuMsPerOk, 3)} | ${f(p.databaseCpuMsPerOk, 3)} | ${f(p.peakRssMiB)} | ${f(p.machineBusyPercent)} |`,
+      `| ${p.target} | ${p.scenario} | ${f(p.okPerSecond)} | ${f(p.p50Ms, 1)} / ${f(p.p99Ms, 1)} | ${p.non2xx + p.errors} | ${f(p.cpuMsPerOk, 3)} | ${f(p.mainThreadCpuMsPerOk, 3)} | ${f(p.databaseCpuMsPerOk, 3)} | ${f(p.peakRssMiB)} | ${f(p.machineBusyPercent)} |`,
   );
   const ratios = Object.entries(report.ratios).map(([k, v]) => `| ${k} | ${f(v, 2)} |`);
   return [
     `Run ${report.date} on ${report.machine}; ${JSON.stringify(report.settings)}.`,
     '',
-    '| Target | Scenario | ok req/s | p50 / p99 ms | not 2xx | server CPU ms per ok | database CPU ms per ok | peak RSS MiB | machine busy % |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Target | Scenario | ok req/s | p50 / p99 ms | not 2xx | server CPU ms per ok | of it, main thread | database CPU ms per ok | peak RSS MiB | machine busy % |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
     '| Ratio | Value |',

@@ -4,6 +4,7 @@
  * email verified once, an organisation joined only from none, an address changed only from the
  * one the change started with) and say whether they took effect.
  */
+import { compiledOnce } from '../store/compiled.js';
 import type { Account, AccountState, Db, Role } from '../store/schema.js';
 
 export interface NewAccount {
@@ -67,11 +68,14 @@ export interface AccountRepo {
 const changed = (r: { numUpdatedRows: bigint }) => Number(r.numUpdatedRows) === 1;
 
 export function createAccountRepo(db: Db): AccountRepo {
+  // Every password sign-in's lookup: compiled once.
+  const byEmailKey = compiledOnce(db, (key: string) =>
+    db.selectFrom('accounts').selectAll().where('email_normalized', '=', key),
+  );
   return {
     byId: (id) => db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst(),
 
-    byEmailKey: (key) =>
-      db.selectFrom('accounts').selectAll().where('email_normalized', '=', key).executeTakeFirst(),
+    byEmailKey: async (key) => (await byEmailKey(key))[0],
 
     async insert(a) {
       const inserted = await db

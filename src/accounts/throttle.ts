@@ -18,6 +18,7 @@
  */
 import type { Clock } from '../clock.js';
 import { AppError, rateLimited } from '../errors/app-error.js';
+import { compiledOnce } from '../store/compiled.js';
 import type { Db } from '../store/schema.js';
 
 export interface ThrottleOptions {
@@ -72,12 +73,14 @@ export function createThrottle(
   clock: Clock,
   o: ThrottleOptions = defaultThrottle,
 ): Throttle {
-  const read = (subject: string) =>
+  // Read before and after every password's hash: compiled once.
+  const readRows = compiledOnce(db, (subject: string) =>
     db
       .selectFrom('failure_counters')
       .select(['failures', 'last_failure_at', 'locked_at'])
-      .where('subject', '=', subject)
-      .executeTakeFirst();
+      .where('subject', '=', subject),
+  );
+  const read = async (subject: string) => (await readRows(subject))[0];
 
   function refuse(row: {
     failures: number;

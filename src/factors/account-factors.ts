@@ -4,6 +4,7 @@
  * app, how many usable (not flagged) passkeys, and whether a live recovery code exists and was
  * saved.
  */
+import { compiledOnce } from '../store/compiled.js';
 import type { Db, PendingPhonesTable, Phone } from '../store/schema.js';
 
 export interface AccountFactors {
@@ -16,8 +17,8 @@ export interface AccountFactors {
   pendingPhone?: PendingPhonesTable | undefined;
 }
 
-export async function loadFactors(db: Db, accountId: string): Promise<AccountFactors> {
-  const row = await db
+const factorsQuery = (db: Db, accountId: string) =>
+  db
     .selectFrom('accounts as a')
     .leftJoin('phones as p', 'p.account_id', 'a.id')
     .leftJoin('totp_factors as t', 't.account_id', 'a.id')
@@ -54,8 +55,16 @@ export async function loadFactors(db: Db, accountId: string): Promise<AccountFac
           .where('k.flagged_at', 'is', null)
           .as('passkey_count'),
     ])
-    .where('a.id', '=', accountId)
-    .executeTakeFirst();
+    .where('a.id', '=', accountId);
+
+/** The query of each store, compiled once (sign-in runs it at every password success). */
+const compiledFor = new WeakMap<Db, (accountId: string) => Promise<FactorsRow[]>>();
+type FactorsRow = Awaited<ReturnType<ReturnType<typeof factorsQuery>['executeTakeFirstOrThrow']>>;
+
+export async function loadFactors(db: Db, accountId: string): Promise<AccountFactors> {
+  let load = compiledFor.get(db);
+  if (!load) compiledFor.set(db, (load = compiledOnce(db, (id: string) => factorsQuery(db, id))));
+  const [row] = await load(accountId);
   if (!row) return { phone: undefined, totp: undefined, recoveryCode: undefined, passkeys: 0 };
   return {
     phone:

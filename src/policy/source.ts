@@ -3,6 +3,7 @@
  * set through the admin API) tightened, for a member of an organisation, by the organisation's
  * override (`tighten.ts`). Flows ask per account and per request, never keep a copy.
  */
+import { compiledOnce } from '../store/compiled.js';
 import type { Db } from '../store/schema.js';
 import type { Policy } from './presets.js';
 import { overrideFromDocument, policyFromDocument } from './schema.js';
@@ -54,6 +55,16 @@ export function createPolicySource(db: Db, configured: Policy): PolicySource {
   const deploymentFrom = (document: string | null | undefined) =>
     document == null ? configured : policyOf(document);
 
+  // Read at every sign-in: compiled once.
+  const forAccountRows = compiledOnce(db, (accountId: string) =>
+    db
+      .selectFrom('accounts as a')
+      .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
+      .leftJoin('deployment_policies as d', (join) => join.on('d.id', '=', 'current'))
+      .select(['o.policy as override', 'd.document'])
+      .where('a.id', '=', accountId),
+  );
+
   async function deployment(): Promise<Policy> {
     const row = await db
       .selectFrom('deployment_policies')
@@ -66,13 +77,7 @@ export function createPolicySource(db: Db, configured: Policy): PolicySource {
   return {
     deployment,
     async forAccount(accountId) {
-      const row = await db
-        .selectFrom('accounts as a')
-        .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
-        .leftJoin('deployment_policies as d', (join) => join.on('d.id', '=', 'current'))
-        .select(['o.policy as override', 'd.document'])
-        .where('a.id', '=', accountId)
-        .executeTakeFirst();
+      const [row] = await forAccountRows(accountId);
       if (!row) return deployment();
       const base = deploymentFrom(row.document);
       return row.override === null ? base : tighten(base, overrideOf(row.override));

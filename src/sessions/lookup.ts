@@ -4,6 +4,7 @@
  * its row split back into the session and the account.
  */
 import { sql } from 'kysely';
+import { compiledOnce } from '../store/compiled.js';
 import type { Account, Db, Session } from '../store/schema.js';
 
 /**
@@ -60,12 +61,8 @@ export type SessionRow = NonNullable<
 
 /** Built and compiled once: each check only binds the hash (and SQLite keeps it prepared). */
 export function sessionLookup(db: Db): (tokenHash: string) => Promise<SessionRow | undefined> {
-  let compiled: ReturnType<ReturnType<typeof lookup>['compile']> | undefined;
-  return async (tokenHash) => {
-    compiled ??= lookup(db, '').compile();
-    const { rows } = await db.executeQuery<SessionRow>({ ...compiled, parameters: [tokenHash] });
-    return rows[0];
-  };
+  const rows = compiledOnce(db, (tokenHash: string) => lookup(db, tokenHash));
+  return async (tokenHash) => (await rows(tokenHash))[0];
 }
 
 /** The row's two halves, as the rest of the code knows them. */
