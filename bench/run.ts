@@ -14,6 +14,7 @@
  *   npm run bench -- --rounds 5 --seconds 15 --connections 10
  *   npm run bench -- --only http                   # the socket benchmark alone
  *   npm run bench -- --without-peer                # Portcullis and the baselines, no better-auth
+ *   npm run bench -- --server-node-options=--max-old-space-size=128   # Node flags for the server
  *   BENCH_ACCOUNTS=100000 npm run bench            # fewer accounts for the search (default 1,000,000)
  */
 import { parseArgs } from 'node:util';
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '10' },
     only: { type: 'string' },
     'without-peer': { type: 'boolean', default: false },
+    'server-node-options': { type: 'string', default: '' },
   },
 });
 
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
       seconds: Number(values.seconds),
       connections: Number(values.connections),
       peer: !values['without-peer'],
+      serverNodeOptions: values['server-node-options'].split(/\s+/).filter(Boolean),
     });
   if (values.only === undefined || values.only === 'search') {
     const store = openStore({ kind: 'sqlite', file: ':memory:' });

@@ -34,6 +34,8 @@ export interface HttpBenchSettings {
   connections: number;
   /** better-auth beside it (`bench/peer/`), round by round. */
   peer: boolean;
+  /** Node's flags for Portcullis's process (none by default: as `npm run serve` starts it). */
+  serverNodeOptions: string[];
 }
 
 /** The peer's phases of one round, as Portcullis's. */
@@ -101,6 +103,7 @@ export async function benchHttp(settings: HttpBenchSettings): Promise<Report> {
     totp,
     phones,
     smsUrl: sink.url,
+    nodeOptions: settings.serverNodeOptions,
     ...(database ? { databaseUrl: database.url } : {}),
   });
   const { seeded } = portcullis;
