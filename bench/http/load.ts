@@ -45,12 +45,16 @@ export async function phase(
   const cpuBefore = cpuMs(target.pid);
   const mainBefore = mainThreadCpuMs(target.pid);
   const ticksBefore = machineTicks();
-  // Timed here: autocannon's own duration is whole seconds, too coarse for a phase of a set amount.
+  // Timed here: autocannon's own duration is in whole seconds.
   const started = performance.now();
   const result = await autocannon({
     url: target.url,
     connections: load.connections,
-    ...(load.amount === undefined ? { duration: load.seconds } : { amount: load.amount }),
+    // With a set amount autocannon ends at its next sample (every second by default): sampled
+    // often, the phase ends when its last answer comes.
+    ...(load.amount === undefined
+      ? { duration: load.seconds }
+      : { amount: load.amount, sampleInt: 50 }),
     requests: load.requests,
     headers: load.headers ?? {},
   });
