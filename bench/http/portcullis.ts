@@ -118,8 +118,8 @@ export function passwordSignIn(seeded: Seeded): Requests {
 }
 
 /**
- * A two-step login: the password of `account(n)` for the n-th login, then the code `codeFor`
- * gives for that account, in the flow the first answer named.
+ * A two-step login: for the n-th login, the password of `account(n).email`, then the code its
+ * `code()` gives at that moment, in the flow the first answer named.
  */
 function passwordThenCode(
   cursor: { next: number },

@@ -1,7 +1,8 @@
 /**
  * What the benchmark reads of a process and of the machine, from /proc: a process's CPU time
- * (user + system, in ms; its main thread's alone too) and its resident set (now and its peak), the machine's busy share
- * between two moments; and how to pin a process to one core (`taskset`, where it exists).
+ * (user + system, in ms; its main thread's alone too) and its resident set (now and its peak),
+ * the machine's busy share between two moments; and how to pin a process to one core (`taskset`,
+ * where it exists).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
